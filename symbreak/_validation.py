@@ -1,0 +1,72 @@
+"""Input checks shared by the public entry points (clear errors, never NaN)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["as_matrix", "as_positive_int", "as_finite_real", "check_nonzero_rows"]
+
+
+def as_matrix(x, name: str, *, shape: tuple[int | None, int | None] | None = None) -> np.ndarray:
+    """Return ``x`` as a finite float matrix, or raise a message naming ``name``."""
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{name} must be a 2-D array of real numbers, got {type(x).__name__}")
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a 2-D array of real numbers: {exc}") from None
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array, got an array with {arr.ndim} dimension(s)")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    if shape is not None:
+        for axis, (want, got) in enumerate(zip(shape, arr.shape)):
+            if want is not None and want != got:
+                raise ValueError(
+                    f"{name} must have shape {_fmt_shape(shape)}, got {arr.shape} "
+                    f"(axis {axis}: expected {want}, got {got})"
+                )
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"{name} contains NaN or inf (first at index {tuple(int(i) for i in bad)})")
+    return arr
+
+
+def _fmt_shape(shape) -> str:
+    return "(" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
+
+
+def check_nonzero_rows(arr: np.ndarray, name: str, *, what: str = "row") -> np.ndarray:
+    """Raise ``ValueError`` naming the first zero row; return the row norms."""
+    norms = np.linalg.norm(arr, axis=1)
+    zero = np.flatnonzero(norms == 0.0)
+    if zero.size:
+        raise ValueError(
+            f"{name} has a zero {what} (index {int(zero[0])}): the loss is not differentiable "
+            f"there; perturb that {what} or remove the neuron"
+        )
+    return norms
+
+
+def as_positive_int(x, name: str, *, minimum: int = 1) -> int:
+    """Return ``x`` as an int ``>= minimum`` (bools rejected)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
+        if isinstance(x, numbers.Real) and float(x).is_integer():
+            x = int(x)
+        else:
+            raise TypeError(f"{name} must be an integer, got {x!r}")
+    if x < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {x}")
+    return int(x)
+
+
+def as_finite_real(x, name: str) -> float:
+    """Return ``x`` as a finite float."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {x!r}")
+    x = float(x)
+    if not np.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {x}")
+    return x

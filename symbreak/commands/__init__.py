@@ -1,0 +1,1 @@
+"""Subcommands of the ``symbreak`` CLI, one module each (see :mod:`symbreak.cli`)."""

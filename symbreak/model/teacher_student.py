@@ -1,0 +1,194 @@
+r"""Dense closed-form loss, gradient, Hessian and Hessian–vector product.
+
+The Gaussian-input teacher–student problem (MATH.md §1):
+
+.. math::
+
+    L(W) = \tfrac12 \sum_{i,i'} κ(w_i, w_{i'}) − \sum_{i,j} κ(w_i, v_j)
+           + \tfrac12 \sum_{j,j'} κ(v_j, v_{j'}),
+
+with ``W ∈ M(n, d)`` the student, ``V ∈ M(k, d)`` the teacher and κ the
+arc-cosine kernel of :mod:`symbreak.model.kernel`.  This is the *dense* path:
+it forms ``n×d`` and ``(n·d)×(n·d)`` arrays and is used for integer sizes and
+to cross-check the symmetry-reduced (analytic) path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import as_matrix, as_positive_int, check_nonzero_rows
+from . import kernel as K
+
+__all__ = ["TeacherStudent"]
+
+
+def _self_geometry(W: np.ndarray) -> K.KernelGeometry:
+    g = K.pairwise_gram(W, W)
+    np.fill_diagonal(g.wedge, 0.0)  # exact: a row is parallel to itself
+    np.fill_diagonal(g.theta, 0.0)
+    np.fill_diagonal(g.sin, 0.0)
+    np.fill_diagonal(g.cos, 1.0)
+    return g
+
+
+class TeacherStudent:
+    r"""Two-layer ReLU student fitted to a ReLU teacher with Gaussian inputs.
+
+    Parameters
+    ----------
+    V : array_like, shape (k, d)
+        Teacher weights (rows ``v_j``, all non-zero).
+    n : int, optional
+        Student width (number of rows of ``W``); default ``k``.
+
+    Notes
+    -----
+    ``f(x; W) = Σ_i σ(w_i·x)``, ``L(W) = ½ E[(f(x; W) − f(x; V))²]`` with
+    ``x ~ N(0, I_d)``.  Gradient rows
+    ``∇_{w_i}L = ½ w_i + Σ_{j≠i} ∂_wκ(w_i, w_j) − Σ_j ∂_wκ(w_i, v_j)``; the
+    Hessian is returned for ``W`` flattened row-major (index ``i·d + a``).
+
+    Parallel or antiparallel rows are legal (κ is C² there and the limits are
+    returned); a zero row of ``W`` raises ``ValueError`` naming the row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from symbreak import TeacherStudent
+    >>> model = TeacherStudent(np.eye(3))
+    >>> float(model.loss(np.eye(3)))
+    0.0
+    """
+
+    def __init__(self, V, n: int | None = None):
+        self.V = as_matrix(V, "V")
+        check_nonzero_rows(self.V, "V")
+        self.k, self.d = self.V.shape
+        self.n = self.k if n is None else as_positive_int(n, "n")
+        gv = K.pairwise_gram(self.V, self.V)
+        np.fill_diagonal(gv.wedge, 0.0)
+        gv = K.geometry(gv.nw, gv.nv, gv.dot, gv.wedge)
+        self._teacher_energy = 0.5 * float(K.kappa(gv).sum())
+
+    def __repr__(self) -> str:
+        return f"TeacherStudent(k={self.k}, d={self.d}, n={self.n})"
+
+    # ------------------------------------------------------------------ checks
+    def _check(self, W) -> np.ndarray:
+        W = as_matrix(W, "W", shape=(self.n, self.d))
+        check_nonzero_rows(W, "W")
+        return W
+
+    # ------------------------------------------------------------------- value
+    def loss(self, W) -> float:
+        """Loss ``L(W)`` (a float, ``>= 0``)."""
+        W = self._check(W)
+        gs = _self_geometry(W)
+        gt = K.pairwise_gram(W, self.V)
+        val = 0.5 * K.kappa(gs).sum() - K.kappa(gt).sum() + self._teacher_energy
+        return float(val)
+
+    def grad(self, W) -> np.ndarray:
+        r"""Gradient ``∇L(W)``, shape (n, d).
+
+        Using ``∂_wκ(w, v) = α w + β v`` and that the self term
+        ``∂_wκ(w_i, w_i) = ½ w_i`` supplies the ``½ w_i``:
+        ``∇_{w_i}L = Σ_{i'} (α_{ii'} w_i + β_{ii'} w_{i'}) − Σ_j (α_{ij} w_i + β_{ij} v_j)``.
+        """
+        W = self._check(W)
+        a_s, b_s = K.grad_coefficients(_self_geometry(W))
+        a_t, b_t = K.grad_coefficients(K.pairwise_gram(W, self.V))
+        return (a_s.sum(1) - a_t.sum(1))[:, None] * W + b_s @ W - b_t @ self.V
+
+    # ----------------------------------------------------------------- Hessian
+    def _diag_blocks(self, W, Wbar, hs, ht, Rs, Rt) -> np.ndarray:
+        """Diagonal blocks ``H_ii`` (shape (n, d, d))."""
+        n, d = W.shape
+        gam = hs.gamma.sum(1) - ht.gamma.sum(1)
+        D = gam[:, None, None] * (np.eye(d)[None] - np.einsum("ia,ib->iab", Wbar, Wbar))
+        D += np.einsum("ij,ija,ijb->iab", hs.delta, Rs, Rs)
+        D -= np.einsum("ij,ija,ijb->iab", ht.delta, Rt, Rt)
+        D += 0.5 * np.eye(d)[None]
+        return D
+
+    @staticmethod
+    def _rejections(A: np.ndarray, Abar: np.ndarray, B: np.ndarray) -> np.ndarray:
+        """``R[i, j] = b_j − (b_j·ā_i) ā_i`` (shape (n, m, d))."""
+        P = Abar @ B.T
+        return B[None, :, :] - P[:, :, None] * Abar[:, None, :]
+
+    def hessian(self, W) -> np.ndarray:
+        r"""Dense Hessian, shape ``(n·d, n·d)``, ``W`` flattened row-major.
+
+        Off-diagonal blocks ``H_{ii'} = ∂²_{wv}κ(w_i, w_{i'})``, diagonal blocks
+        ``H_ii = ½I + Σ_{i'≠i} ∂²_{ww}κ(w_i, w_{i'}) − Σ_j ∂²_{ww}κ(w_i, v_j)``
+        (formulas in :mod:`symbreak.model.kernel`).  Assembled with array
+        operations only (no loop over pairs of neurons).
+        """
+        W = self._check(W)
+        n, d = W.shape
+        gs = _self_geometry(W)
+        gt = K.pairwise_gram(W, self.V)
+        hs, ht = K.hessian_coefficients(gs), K.hessian_coefficients(gt)
+        Wbar = W / gs.nw[:, 0][:, None]
+        Rs = self._rejections(W, Wbar, W)  # Rs[i, j] = r_{j|i}
+        Rt = self._rejections(W, Wbar, self.V)
+        eps = hs.eps.copy()
+        delta = hs.delta.copy()
+        beta = hs.beta.copy()
+        np.fill_diagonal(eps, 0.0)
+        np.fill_diagonal(delta, 0.0)
+        np.fill_diagonal(beta, 0.0)
+        H = np.einsum("ij,ia,jb->iajb", eps, Wbar, Wbar)
+        # δ_ij r_{j|i}[a] r_{i|j}[b], added in chunks of rows to bound memory.
+        step = max(1, int(2**22 // max(1, n * d * d)))
+        for start in range(0, n, step):
+            stop = min(n, start + step)
+            H[start:stop] += np.einsum(
+                "ij,ija,jib->iajb", delta[start:stop], Rs[start:stop], Rs[:, start:stop]
+            )
+        ar = np.arange(d)
+        H[:, ar, :, ar] += beta[None, :, :]
+        idx = np.arange(n)
+        H[idx, :, idx, :] = self._diag_blocks(W, Wbar, hs, ht, Rs, Rt)
+        return H.reshape(n * d, n * d)
+
+    def hvp(self, W, U) -> np.ndarray:
+        r"""Hessian–vector product ``∇²L(W)[U]``, shape (n, d), without the Hessian.
+
+        Uses ``r_{j|i} = w_j − (w_j·w̄_i) w̄_i`` only through inner products, so
+        the cost is a few ``n×n`` by ``n×d`` matrix products.
+        """
+        W = self._check(W)
+        U = as_matrix(U, "U", shape=(self.n, self.d))
+        gs = _self_geometry(W)
+        gt = K.pairwise_gram(W, self.V)
+        hs, ht = K.hessian_coefficients(gs), K.hessian_coefficients(gt)
+        nw = gs.nw[:, 0]
+        Wbar = W / nw[:, None]
+        V = self.V
+        wu = np.einsum("ia,ia->i", Wbar, U)  # w̄_i·u_i
+        out = 0.5 * U
+        # diagonal blocks: γ (u − w̄(w̄·u)) + Σ_j δ_ij r_{j|i}(r_{j|i}·u_i)
+        gam = hs.gamma.sum(1) - ht.gamma.sum(1)
+        out = out + gam[:, None] * (U - Wbar * wu[:, None])
+        for B, h, sign in ((W, hs, 1.0), (V, ht, -1.0)):
+            P = Wbar @ B.T  # P[i, j] = b_j·w̄_i
+            delta = h.delta.copy()
+            if B is W:
+                np.fill_diagonal(delta, 0.0)
+            q = U @ B.T - P * wu[:, None]  # q_ij = r_{j|i}·u_i
+            c = delta * q
+            out = out + sign * (c @ B - (c * P).sum(1)[:, None] * Wbar)
+        # off-diagonal blocks: β u_j + ε w̄_i (w̄_j·u_j) + δ r_{j|i} (r_{i|j}·u_j)
+        beta, eps, delta = hs.beta.copy(), hs.eps.copy(), hs.delta.copy()
+        for M in (beta, eps, delta):
+            np.fill_diagonal(M, 0.0)
+        out = out + beta @ U + (eps @ wu)[:, None] * Wbar
+        P = Wbar @ W.T  # P[i, j] = w_j·w̄_i
+        # t[i, j] = r_{i|j}·u_j = w_i·u_j − (w_i·w̄_j)(w̄_j·u_j)
+        t = W @ U.T - P.T * wu[None, :]
+        c = delta * t
+        out = out + c @ W - (c * P).sum(1)[:, None] * Wbar
+        return out
