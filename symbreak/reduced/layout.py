@@ -1,0 +1,213 @@
+r"""The compressed index model: a few explicit indices per block plus a weighted bulk.
+
+At a point of ``Fix(H)`` (and for the structured directions used by the
+analytic Hessian) every row of ``W`` belongs to a *class*: its block and, when
+the direction singles out marked indices ``0, 1, 2, 3`` of a block, which mark
+it is, or "generic".  Rows of one class have identical Gram data, so every sum
+over rows or over ordered pairs of rows is a finite sum over classes weighted
+by counts that are polynomials in the block sizes ``m_t``.
+
+The model keeps, for each factor ``t`` with ``μ_t`` marks,
+
+* explicit **rows** (factors with rows): the marks, and two generic *probes*
+  ``g1, g2`` (two distinct generic rows, each with its own diagonal entry);
+* explicit **columns** (factors with columns): the marks, ``g1``, ``g2`` and
+  one **bulk** column standing for the remaining ``m_t − μ_t − 2`` generic
+  columns.
+
+Weights (all polynomials in the sizes, valid for real sizes):
+
+* single rows: mark 1, ``g1``: ``m − μ`` (it represents every generic row),
+  ``g2``: 0;
+* ordered pairs of distinct rows ``(p, q)``: mark–mark 1; mark–``g1_b``:
+  ``m_b − μ_b``; ``g1_a``–``g1_b`` (``a ≠ b``): ``(m_a − μ_a)(m_b − μ_b)``;
+  ``g1_a``–``g2_a``: ``(m_a − μ_a)(m_a − μ_a − 1)``; every other pair 0;
+* columns: explicit 1, bulk ``m − μ − 2``.
+
+These are exact: for an explicit row ``p`` all columns merged into the bulk
+carry equal entries of ``W`` and of the direction (they are generic for
+``p``), so weighted inner products equal the true ones, and the pair counts
+are the numbers of ordered pairs of actual rows in each class.  Nothing here
+grows with ``k``; the sizes may be real.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ..representation.isotropy import IsotropyGroup
+from ..representation.isotypic import CopyVector, Irrep, fix_coordinate_keys
+
+__all__ = ["Layout", "layout_for", "G1", "G2", "BULK"]
+
+G1, G2, BULK = -1, -2, -3
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Explicit rows/columns of the compressed model for one marking.
+
+    Attributes
+    ----------
+    kinds : tuple of str
+        Factor kinds (``diag``/``row``/``col``).
+    marks : tuple of int
+        Marks per factor.
+    rows, cols : tuple of (factor, label)
+        Explicit rows and columns; labels are mark numbers or ``G1``, ``G2``,
+        ``BULK``.
+    coord_index : ndarray of int, shape (P, C)
+        Which Fix(H) coordinate each entry ``W[p, c]`` equals.
+    teacher_cols : ndarray of bool, shape (C,)
+        Columns that carry a teacher vector ``e_j`` (diagonal factors).
+    """
+
+    kinds: tuple[str, ...]
+    marks: tuple[int, ...]
+    rows: tuple[tuple[int, int], ...]
+    cols: tuple[tuple[int, int], ...]
+    coord_index: np.ndarray
+    teacher_cols: np.ndarray
+
+    # ------------------------------------------------------------- weights
+    def weights(self, sizes, xp=np):
+        """Row weights ``ω_p``, ordered-pair weights ``Ω_pq`` and column weights.
+
+        ``sizes`` may be floats or sympy expressions (then pass ``xp=None`` to
+        get nested lists of expressions).
+        """
+        free = [sizes[t] - self.marks[t] for t in range(len(sizes))]
+        P, C = len(self.rows), len(self.cols)
+        row_w = [0] * P
+        for p, (t, lab) in enumerate(self.rows):
+            row_w[p] = 1 if lab >= 0 else (free[t] if lab == G1 else 0)
+        pair_w = [[0] * P for _ in range(P)]
+        for p, (a, la) in enumerate(self.rows):
+            for q, (b, lb) in enumerate(self.rows):
+                if p == q or la == G2 or lb == G2 and not (la == G1 and a == b):
+                    continue
+                if la >= 0 and lb >= 0:
+                    w = 1
+                elif la >= 0 and lb == G1:
+                    w = free[b]
+                elif la == G1 and lb >= 0:
+                    w = free[a]
+                elif la == G1 and lb == G1:
+                    w = free[a] * free[b] if a != b else 0
+                elif la == G1 and lb == G2:
+                    w = free[a] * (free[a] - 1)
+                else:  # pragma: no cover - exhaustive above
+                    w = 0
+                pair_w[p][q] = w
+        col_w = [0] * C
+        for c, (t, lab) in enumerate(self.cols):
+            col_w[c] = free[t] - 2 if lab == BULK else 1
+        if xp is None:
+            return row_w, pair_w, col_w
+        return (
+            np.asarray(row_w, dtype=float),
+            np.asarray(pair_w, dtype=float),
+            np.asarray(col_w, dtype=float),
+        )
+
+    # ------------------------------------------------------------ patterns
+    def copy_pattern(self, irrep: Irrep, copy: CopyVector) -> np.ndarray:
+        """The copy vector's entries on the explicit rows and columns (P×C)."""
+        P, C = len(self.rows), len(self.cols)
+        U = np.zeros((P, C))
+        a, b = copy.row_factor, copy.col_factor
+        for p, (ta, la) in enumerate(self.rows):
+            if ta != a:
+                continue
+            for c, (tb, lb) in enumerate(self.cols):
+                if tb != b:
+                    continue
+                U[p, c] = _pattern_value(irrep, copy, la, lb)
+        return U
+
+
+def _label_vector(ty: str, lab: int) -> float:
+    """Value at a label of the abstract vector of an irrep type (one factor)."""
+    if ty == "triv":
+        return 1.0
+    if ty == "std":
+        return {0: 1.0, 1: -1.0}.get(lab, 0.0)
+    raise ValueError(ty)  # pragma: no cover
+
+
+def _xy(ty: str, lab: int) -> tuple[float, float]:
+    """The two vectors x, y of the ``two``/``alt`` copy vectors at a label."""
+    if ty == "two":  # (e0 − e2) ⊙ (e1 − e3)
+        return {0: 1.0, 2: -1.0}.get(lab, 0.0), {1: 1.0, 3: -1.0}.get(lab, 0.0)
+    # alt: (e0 − e1) ∧ (e0 − e2)
+    return {0: 1.0, 1: -1.0}.get(lab, 0.0), {0: 1.0, 2: -1.0}.get(lab, 0.0)
+
+
+def _pattern_value(irrep: Irrep, copy: CopyVector, la: int, lb: int) -> float:
+    a, b = copy.row_factor, copy.col_factor
+    if a != b:
+        return _label_vector(irrep.types[a], la) * _label_vector(irrep.types[b], lb)
+    ty = irrep.types[a]
+    same = la == lb and lb != BULK
+    pat = copy.pattern
+    if pat == "off":
+        return 0.0 if same else 1.0
+    if ty in ("two", "alt"):
+        xa, ya = _xy(ty, la)
+        xb, yb = _xy(ty, lb)
+        return xa * yb + ya * xb if ty == "two" else xa * yb - ya * xb
+    if pat == "diag":
+        return _label_vector(ty, la) if same else 0.0
+    if pat == "row":
+        return _label_vector(ty, la)
+    if pat == "col":
+        return _label_vector(ty, lb)
+    raise ValueError(f"unknown copy pattern {pat!r}")  # pragma: no cover
+
+
+@lru_cache(maxsize=256)
+def _layout_cached(kinds: tuple[str, ...], marks: tuple[int, ...], coord_keys: tuple) -> Layout:
+    rows, cols = [], []
+    for t, kind in enumerate(kinds):
+        labels = list(range(marks[t])) + [G1, G2]
+        if kind in ("diag", "row"):
+            rows.extend((t, lab) for lab in labels)
+        if kind in ("diag", "col"):
+            cols.extend((t, lab) for lab in labels + [BULK])
+    lookup = {key: i for i, key in enumerate(coord_keys)}
+    idx = np.empty((len(rows), len(cols)), dtype=int)
+    for p, (a, la) in enumerate(rows):
+        for c, (b, lb) in enumerate(cols):
+            if a == b:
+                key = (a, a, "diag" if (la == lb and lb != BULK) else "off")
+            else:
+                key = (a, b, "outer")
+            idx[p, c] = lookup[key]
+    idx.setflags(write=False)
+    teacher = np.array([kinds[t] == "diag" for t, _ in cols])
+    teacher.setflags(write=False)
+    return Layout(
+        kinds=kinds,
+        marks=marks,
+        rows=tuple(rows),
+        cols=tuple(cols),
+        coord_index=idx,
+        teacher_cols=teacher,
+    )
+
+
+def layout_for(group: IsotropyGroup, marks: tuple[int, ...]) -> Layout:
+    """The (cached) compressed layout of ``group`` with the given marks per factor."""
+    kinds = tuple(f.kind for f in group.factors)
+    keys = fix_coordinate_keys(group)
+    # blocks of constant size 1 have no off-diagonal coordinate: map such
+    # entries (which never occur) to the diagonal one
+    full = list(keys)
+    for t, f in enumerate(group.factors):
+        if f.kind == "diag" and (t, t, "off") not in keys:
+            full.append((t, t, "off"))
+    layout = _layout_cached(kinds, tuple(marks), tuple(full))
+    return layout
