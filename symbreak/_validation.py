@@ -30,7 +30,9 @@ def as_matrix(x, name: str, *, shape: tuple[int | None, int | None] | None = Non
                 )
     if not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(f"{name} contains NaN or inf (first at index {tuple(int(i) for i in bad)})")
+        raise ValueError(
+            f"{name} contains NaN or inf (first at index {tuple(int(i) for i in bad)})"
+        )
     return arr
 
 

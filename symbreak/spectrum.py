@@ -127,9 +127,7 @@ class Spectrum:
     @property
     def nullity(self) -> int | float:
         """Total multiplicity of the eigenvalues with ``|λ| <= zero_tol``."""
-        return _as_count(
-            sum(e.multiplicity for e in self.entries if abs(e.value) <= self.zero_tol)
-        )
+        return _as_count(sum(e.multiplicity for e in self.entries if abs(e.value) <= self.zero_tol))
 
     @property
     def is_degenerate(self) -> bool:

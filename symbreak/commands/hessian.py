@@ -44,8 +44,7 @@ def run(args) -> CommandResult:
         "spectrum": [{"value": v, "multiplicity": m} for v, m in clusters],
     }
     rows = [[f"{v:.12g}", m] for v, m in clusters]
-    text = (
-        f"Hessian spectrum at W = V (k = {k}, d = {d}; size {k * d}x{k * d})\n"
-        + format_table(["value", "multiplicity"], rows)
+    text = f"Hessian spectrum at W = V (k = {k}, d = {d}; size {k * d}x{k * d})\n" + format_table(
+        ["value", "multiplicity"], rows
     )
     return CommandResult(payload=payload, text=text)

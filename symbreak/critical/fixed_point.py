@@ -37,6 +37,7 @@ from ..representation.isotypic import fix_coordinate_keys
 
 __all__ = ["FixedPointSpace"]
 
+
 @dataclass(frozen=True)
 class FixedPointSpace:
     """``Fix(H)`` for a Young-type group ``H`` (block sizes may be real).

@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import sympy as sp
@@ -92,7 +92,7 @@ class Factor:
 
 
 def _expr_str(expr: sp.Expr) -> str:
-    return str(sp.expand(expr)).replace(" ", "")
+    return _expr_str_cached(expr)
 
 
 def _parse_size(text: str) -> sp.Expr:
@@ -114,13 +114,34 @@ def _parse_size(text: str) -> sp.Expr:
     return sp.expand(expr)
 
 
-def parse_spec(spec: str) -> tuple[tuple[sp.Expr, ...], tuple[sp.Expr, ...], tuple[sp.Expr, ...] | None]:
+def _eval_poly(expr: sp.Expr, k: float) -> float:
+    """Value of a polynomial in k (coefficients cached)."""
+    coeffs = _poly_coeffs(expr)
+    out = 0.0
+    for c in coeffs:
+        out = out * k + c
+    return out
+
+
+@lru_cache(maxsize=1024)
+def _poly_coeffs(expr: sp.Expr) -> tuple[float, ...]:
+    return tuple(float(c) for c in sp.Poly(expr, K_SYMBOL).all_coeffs())
+
+
+def parse_spec(
+    spec: str,
+) -> tuple[tuple[sp.Expr, ...], tuple[sp.Expr, ...], tuple[sp.Expr, ...] | None]:
     """Split a spec into (diagonal, extra-row, extra-column) size expressions.
 
     The extra-column part is ``None`` when the spec does not give it.
     """
     if not isinstance(spec, str):
         raise TypeError(f"isotropy spec must be a string like 'k-1,1', got {type(spec).__name__}")
+    return _parse_spec_cached(spec)
+
+
+@lru_cache(maxsize=256)
+def _parse_spec_cached(spec: str):
     parts = spec.split("|")
     if len(parts) > 3:
         raise ValueError(f"isotropy spec {spec!r} has more than three '|'-separated parts")
@@ -135,6 +156,16 @@ def parse_spec(spec: str) -> tuple[tuple[sp.Expr, ...], tuple[sp.Expr, ...], tup
     rows = sizes(parts[1]) if len(parts) > 1 else ()
     cols = sizes(parts[2]) if len(parts) > 2 else None
     return diag, rows, cols
+
+
+@lru_cache(maxsize=256)
+def _sum_expr(exprs: tuple[sp.Expr, ...]) -> sp.Expr:
+    return sp.expand(sum(exprs))
+
+
+@lru_cache(maxsize=1024)
+def _expr_str_cached(expr: sp.Expr) -> str:
+    return str(sp.expand(expr)).replace(" ", "")
 
 
 @dataclass(frozen=True)
@@ -180,12 +211,10 @@ class IsotropyGroup:
         if not math.isfinite(k) or k <= 0:
             raise ValueError(f"k must be a positive finite number, got {k}")
         diag, rows, cols = parse_spec(spec)
-        total = sp.expand(sum(diag))
+        total = _sum_expr(diag)
         if total.free_symbols:
             if sp.expand(total - K_SYMBOL) != 0:
-                raise ValueError(
-                    f"diagonal blocks of {spec!r} add up to {_expr_str(total)}, not k"
-                )
+                raise ValueError(f"diagonal blocks of {spec!r} add up to {_expr_str(total)}, not k")
         elif abs(float(total) - k) > _INT_TOL:
             raise ValueError(
                 f"diagonal blocks of {spec!r} add up to {_expr_str(total)} but k = {k:g}; "
@@ -199,8 +228,15 @@ class IsotropyGroup:
             raise ValueError(f"d must be >= k = {k:g} (the teacher I_k needs k columns), got {d:g}")
         extra_cols = d - k
         if cols is None:
-            cols = (sp.Float(extra_cols) if abs(extra_cols - round(extra_cols)) > _INT_TOL
-                    else sp.Integer(round(extra_cols)),) if extra_cols > _INT_TOL else ()
+            cols = (
+                (
+                    sp.Float(extra_cols)
+                    if abs(extra_cols - round(extra_cols)) > _INT_TOL
+                    else sp.Integer(round(extra_cols)),
+                )
+                if extra_cols > _INT_TOL
+                else ()
+            )
         factors = []
         for kind, exprs in (("diag", diag), ("row", rows), ("col", cols)):
             for e in exprs:
@@ -215,7 +251,7 @@ class IsotropyGroup:
 
     @staticmethod
     def _make_factor(kind: str, expr: sp.Expr, k: float, spec: str) -> Factor:
-        size = float(expr.subs(K_SYMBOL, k)) if expr.free_symbols else float(expr)
+        size = _eval_poly(expr, k) if expr.free_symbols else float(expr)
         if expr.free_symbols:
             if size <= 1.0 + _INT_TOL:
                 raise ValueError(
@@ -332,7 +368,9 @@ class IsotropyGroup:
         """
         n, d = self.shape
         if len(perms) != len(self.factors):
-            raise ValueError(f"need one permutation per factor ({len(self.factors)}), got {len(perms)}")
+            raise ValueError(
+                f"need one permutation per factor ({len(self.factors)}), got {len(perms)}"
+            )
         pi = np.arange(n)
         rho = np.arange(d)
         for t, p in enumerate(perms):

@@ -30,14 +30,23 @@ carry), at real sizes the generic (``m ≥ 4``) polynomials are used.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import sympy as sp
 
 from .isotropy import K_SYMBOL, IsotropyGroup
 
-__all__ = ["IrrepType", "Irrep", "CopyVector", "IsotypicComponent", "isotypic_decomposition",
-           "copy_vector_matrix", "TYPES", "fix_coordinate_keys"]
+__all__ = [
+    "IrrepType",
+    "Irrep",
+    "CopyVector",
+    "IsotypicComponent",
+    "isotypic_decomposition",
+    "copy_vector_matrix",
+    "TYPES",
+    "fix_coordinate_keys",
+]
 
 TYPES = ("triv", "std", "two", "alt")
 #: marked indices each type needs in its block, and the smallest block carrying it
@@ -93,8 +102,12 @@ class Irrep:
         out = []
         for ty, f in zip(self.types, group.factors):
             m = int(round(f.size))
-            out.append(tuple(int(round(float(p.subs(K_SYMBOL, group.k)))) for p in
-                             _type_partition_expr(ty, sp.Integer(m))))
+            out.append(
+                tuple(
+                    int(round(float(p.subs(K_SYMBOL, group.k))))
+                    for p in _type_partition_expr(ty, sp.Integer(m))
+                )
+            )
         return tuple(out)
 
     def label(self, group: IsotropyGroup) -> str:
@@ -117,8 +130,12 @@ class Irrep:
         out = 1.0
         for ty, f in zip(self.types, group.factors):
             m = f.size
-            out *= {"triv": 1.0, "std": m - 1, "two": m * (m - 3) / 2,
-                    "alt": (m - 1) * (m - 2) / 2}[ty]
+            out *= {
+                "triv": 1.0,
+                "std": m - 1,
+                "two": m * (m - 3) / 2,
+                "alt": (m - 1) * (m - 2) / 2,
+            }[ty]
         return out
 
     def marks(self) -> tuple[int, ...]:
@@ -172,12 +189,6 @@ class IsotypicComponent:
     copies: tuple[CopyVector, ...]
 
 
-def _allowed(ty: str, size: float, integral: bool) -> bool:
-    if not integral:
-        return True
-    return size >= _MIN_SIZE[ty] - 1e-9
-
-
 def isotypic_decomposition(group: IsotropyGroup) -> tuple[IsotypicComponent, ...]:
     r"""Irreps of ``H`` in ``M(n, d)``, with multiplicities, dimensions and copies.
 
@@ -199,46 +210,63 @@ def isotypic_decomposition(group: IsotropyGroup) -> tuple[IsotypicComponent, ...
     return _decomposition_cached(group)
 
 
-_CACHE: dict = {}
+def _size_class(f) -> object:
+    """What the decomposition's structure depends on: small integer sizes matter."""
+    if f.is_integral and f.size < 4.5:
+        return int(round(f.size))
+    return "generic"
 
 
 def _decomposition_cached(group: IsotropyGroup) -> tuple[IsotypicComponent, ...]:
-    key = (group.name, tuple(f.size for f in group.factors),
-           tuple(f.is_integral for f in group.factors))
-    hit = _CACHE.get(key)
-    if hit is not None:
-        return hit
-    out = _decompose(group)
-    if len(_CACHE) > 512:
-        _CACHE.clear()
-    _CACHE[key] = out
-    return out
+    exprs = tuple((f.kind, f.expr) for f in group.factors)
+    classes = tuple(_size_class(f) for f in group.factors)
+    structure = _structure(exprs, classes, group.is_integral)
+    integral = group.is_integral
+    out = []
+    for irrep, copies, label, dim_expr in structure:
+        dim = irrep.dimension(group)
+        out.append(
+            IsotypicComponent(
+                irrep=irrep,
+                label=label,
+                multiplicity=len(copies),
+                dimension=float(round(dim)) if integral else dim,
+                dimension_expr=dim_expr,
+                copies=copies,
+            )
+        )
+    return tuple(out)
 
 
-def _decompose(group: IsotropyGroup) -> tuple[IsotypicComponent, ...]:
-    F = group.factors
-    T = len(F)
-    ok = [
-        {ty: _allowed(ty, f.size, f.is_integral) for ty in TYPES}
-        for f in F
-    ]
+@lru_cache(maxsize=512)
+def _structure(exprs, classes, integral):
+    return _decompose(exprs, classes, integral)
+
+
+def _decompose(exprs, classes, integral):
+    T = len(exprs)
+    kinds = [kind for kind, _ in exprs]
+    row_factors = [t for t in range(T) if kinds[t] in ("diag", "row")]
+    col_factors = [t for t in range(T) if kinds[t] in ("diag", "col")]
+    small = [c if c != "generic" else None for c in classes]
+    ok = [{ty: small[t] is None or small[t] >= _MIN_SIZE[ty] for ty in TYPES} for t in range(T)]
     copies: dict[tuple[str, ...], list[CopyVector]] = {}
 
     def add(types: dict[int, str], cv: CopyVector):
         key = tuple(types.get(t, "triv") for t in range(T))
         copies.setdefault(key, []).append(cv)
 
-    for a in group.row_factors:
-        for b in group.col_factors:
+    for a in row_factors:
+        for b in col_factors:
             if a == b:
-                m = F[a].size
+                m = small[a]
                 add({}, CopyVector(a, a, "diag"))
-                if not (F[a].is_integral and m < 2):
+                if not (m is not None and m < 2):
                     add({}, CopyVector(a, a, "off"))
                 if ok[a]["std"]:
                     add({a: "std"}, CopyVector(a, a, "diag"))
                     add({a: "std"}, CopyVector(a, a, "row"))
-                    if not (F[a].is_integral and m < 3):
+                    if not (m is not None and m < 3):
                         add({a: "std"}, CopyVector(a, a, "col"))
                 if ok[a]["two"]:
                     add({a: "two"}, CopyVector(a, a, "two"))
@@ -260,16 +288,16 @@ def _decompose(group: IsotropyGroup) -> tuple[IsotypicComponent, ...]:
     out = []
     for key in sorted(copies, key=order):
         irrep = Irrep(key)
-        out.append(
-            IsotypicComponent(
-                irrep=irrep,
-                label=irrep.label(group),
-                multiplicity=len(copies[key]),
-                dimension=irrep.dimension(group),
-                dimension_expr=irrep.dimension_expr(group),
-                copies=tuple(copies[key]),
-            )
+        label = " x ".join(
+            "["
+            + ",".join(str(sp.expand(r)).replace(" ", "") for r in _type_partition_expr(ty, e))
+            + "]"
+            for ty, (_, e) in zip(key, exprs)
         )
+        dim_expr = sp.Integer(1)
+        for ty, (_, e) in zip(key, exprs):
+            dim_expr *= _type_dim_expr(ty, e)
+        out.append((irrep, tuple(copies[key]), label, sp.expand(dim_expr)))
     return tuple(out)
 
 
