@@ -1,0 +1,20 @@
+"""Critical points in fixed-point spaces: coordinates, search, symmetry, classification."""
+
+from .classify import KINDS, CriticalPoint, classify
+from .fixed_point import FixedPointSpace
+from .search import SearchOptions, SearchResult, find_critical_points, newton_polish
+from .symmetry import ExactIsotropy, block_permutations, exact_isotropy
+
+__all__ = [
+    "KINDS",
+    "CriticalPoint",
+    "ExactIsotropy",
+    "FixedPointSpace",
+    "SearchOptions",
+    "SearchResult",
+    "block_permutations",
+    "classify",
+    "exact_isotropy",
+    "find_critical_points",
+    "newton_polish",
+]
