@@ -24,8 +24,8 @@ import numpy as np
 import scipy.linalg
 
 from ._numerics import cluster_eigenvalues
-from .critical.fixed_point import FixedPointSpace
 from .reduced.evaluate import compressed_state
+from .reduced.fixed_point import FixedPointSpace
 from .reduced.layout import layout_for
 from .representation.isotropy import IsotropyGroup
 from .representation.isotypic import Irrep, isotypic_decomposition

@@ -19,7 +19,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ..critical.fixed_point import FixedPointSpace
+from .fixed_point import FixedPointSpace
 from ..representation.isotropy import IsotropyGroup
 from ..representation.isotypic import isotypic_decomposition
 from .evaluate import CompressedState, compressed_state

@@ -1,0 +1,160 @@
+r"""Fixed-point spaces ``Fix(H) ⊂ M(n, d)`` of Young-type groups, with real block sizes.
+
+``W ∈ Fix(H)`` is constant on the ``H``-orbits of index pairs ``(i, j)``.  For
+row block ``a`` and column block ``b`` the orbits are
+
+* ``a ≠ b``: all of block ``(a, b)`` — one coordinate ``x_{ab}``, orbit size
+  ``m_a m_b``;
+* ``a = b`` (a diagonal factor ``ΔS_m``): the diagonal ``i = j`` (coordinate
+  ``d_a``, orbit size ``m``) and the off-diagonal ``i ≠ j`` (coordinate
+  ``o_a``, orbit size ``m(m − 1)``; absent for a block of constant size 1).
+
+Coordinate order (documented, part of the CLI's JSON): row blocks in spec
+order (diagonal, then extra rows); within a row block, column blocks in spec
+order (diagonal, then extra columns); for the block's own column block first
+the diagonal then the off-diagonal coordinate.  Hence
+
+* ``ΔS_k`` → ``[a, b] = [W_ii, W_ij]``;
+* ``Δ(S_{k−1}×S_1)`` → ``[a, b, c, e, f] = [W_ii (i<k), W_ij (i≠j<k), W_ik, W_kj, W_kk]``;
+* ``Δ(S_{k−2}×S_2)`` → ``[d1, o1, x12, x21, d2, o2]``;
+* ``Δ(S_{k−2}×S_1×S_1)`` → ``[d1, o1, x12, x13, x21, d2, x23, x31, x32, d3]``;
+* ``Δ(S_{k−1}×S_1) × S_1`` (spec ``k-1,1|1``, one extra row) →
+  ``[d1, o1, x12, x21, d2, x31, x32]``.
+
+Generic names: ``d{a}``, ``o{a}``, ``x{a}{b}`` with 1-based block numbers
+(``x{a},{b}`` when a block number has two digits).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from ..representation.isotropy import IsotropyGroup
+from ..representation.isotypic import fix_coordinate_keys
+
+__all__ = ["FixedPointSpace"]
+
+
+@dataclass(frozen=True)
+class FixedPointSpace:
+    """``Fix(H)`` for a Young-type group ``H`` (block sizes may be real).
+
+    Attributes
+    ----------
+    group : IsotropyGroup
+    keys : tuple of (int, int, str)
+        ``(row block, column block, "diag" | "off" | "outer")`` per coordinate.
+    """
+
+    group: IsotropyGroup
+
+    @cached_property
+    def keys(self) -> tuple[tuple[int, int, str], ...]:
+        return fix_coordinate_keys(self.group)
+
+    @property
+    def dim(self) -> int:
+        """Dimension of ``Fix(H)``."""
+        return len(self.keys)
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """Coordinate names (see the module docstring)."""
+        g = self.group
+        kinds = tuple(f.kind for f in g.factors)
+        if kinds == ("diag",) and self.dim == 2:
+            return ("a", "b")
+        if (
+            kinds == ("diag", "diag")
+            and g.factors[1].is_constant
+            and g.factors[1].size == 1
+            and self.dim == 5
+        ):
+            return ("a", "b", "c", "e", "f")
+        wide = len(g.factors) > 9
+        out = []
+        for a, b, pat in self.keys:
+            if pat == "diag":
+                out.append(f"d{a + 1}")
+            elif pat == "off":
+                out.append(f"o{a + 1}")
+            else:
+                out.append(f"x{a + 1},{b + 1}" if wide else f"x{a + 1}{b + 1}")
+        return tuple(out)
+
+    def orbit_sizes(self) -> np.ndarray:
+        """Number of entries of ``W`` in each coordinate's orbit (polynomial in the sizes)."""
+        m = self.group.sizes
+        out = []
+        for a, b, pat in self.keys:
+            if pat == "diag":
+                out.append(m[a])
+            elif pat == "off":
+                out.append(m[a] * (m[a] - 1))
+            else:
+                out.append(m[a] * m[b])
+        return np.asarray(out, dtype=float)
+
+    # ------------------------------------------------------------- checking
+    def check_coords(self, coords) -> np.ndarray:
+        """Return ``coords`` as a float vector of length ``dim`` or raise."""
+        try:
+            c = np.asarray(coords, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"coordinates must be real numbers, got {coords!r}") from None
+        if c.shape != (self.dim,):
+            raise ValueError(
+                f"Fix({self.group.name}) has {self.dim} coordinates {list(self.names)}, "
+                f"got {c.size} value(s)"
+            )
+        if not np.all(np.isfinite(c)):
+            raise ValueError(f"coordinates must be finite, got {c.tolist()}")
+        return c
+
+    # ------------------------------------------------------- normalisation
+    def to_orthonormal(self, coords) -> np.ndarray:
+        """Coordinates in the orthonormal basis ``E_o / |E_o|``: ``ĉ_o = c_o √|orbit|``."""
+        return self.check_coords(coords) * np.sqrt(self.orbit_sizes())
+
+    def from_orthonormal(self, ortho) -> np.ndarray:
+        """Inverse of :meth:`to_orthonormal`."""
+        return np.asarray(ortho, dtype=float) / np.sqrt(self.orbit_sizes())
+
+    # ---------------------------------------------------------- dense maps
+    def embed(self, coords) -> np.ndarray:
+        """The dense ``n×d`` matrix ``W = Σ_o c_o E_o`` (integer sizes only)."""
+        c = self.check_coords(coords)
+        g = self.group
+        W = np.zeros(g.shape)
+        for val, (a, b, pat) in zip(c, self.keys):
+            rows, cols = g.row_indices(a), g.col_indices(b)
+            if pat == "outer":
+                W[np.ix_(rows, cols)] = val
+            elif pat == "diag":
+                W[rows, cols] = val
+            else:
+                block = np.full((rows.size, cols.size), val)
+                np.fill_diagonal(block, W[rows, cols])
+                W[np.ix_(rows, cols)] = block
+        return W
+
+    def project(self, W) -> np.ndarray:
+        """Orbit averages of a dense ``W`` (the orthogonal projection onto Fix(H))."""
+        g = self.group
+        W = np.asarray(W, dtype=float)
+        if W.shape != g.shape:
+            raise ValueError(f"W must have shape {g.shape}, got {W.shape}")
+        out = []
+        for a, b, pat in self.keys:
+            block = W[np.ix_(g.row_indices(a), g.col_indices(b))]
+            if pat == "outer":
+                out.append(block.mean())
+            elif pat == "diag":
+                out.append(np.diag(block).mean())
+            else:
+                m = block.shape[0]
+                out.append((block.sum() - np.trace(block)) / (m * (m - 1)))
+        return np.asarray(out)
