@@ -91,8 +91,7 @@ def test_type_ii_is_more_symmetric_inside_a_three_block_space():
 
 def test_search_at_real_k_and_large_k():
     def type_ii_loss(k):
-        res = find_critical_points(IsotropyGroup.from_spec("k-1,1", k),
-                                   options=SearchOptions(starts=16))
+        res = find_critical_points(IsotropyGroup.from_spec("k-1,1", k))
         t2 = [p for p in res.points if p.isotropy == "k-1,1" and p.index == 0]
         nearest = min(t2, key=lambda p: np.linalg.norm(p.coords - TYPE_II_K6))
         assert np.linalg.norm(nearest.coords - TYPE_II_K6) < 0.1
