@@ -166,6 +166,19 @@ def _structured_starts(space) -> list[np.ndarray]:
             base[i] = 1.0
     out.append(base)
     out.append(-0.5 * base + 0.3)
+    # over-parameterised: extra rows split the last diagonal block's neuron in half
+    g = space.group
+    extra_rows = [t for t, f in enumerate(g.factors) if f.kind == "row"]
+    diag = [t for t, f in enumerate(g.factors) if f.kind == "diag"]
+    if extra_rows and diag:
+        split = base.copy()
+        last = diag[-1]
+        for i, (a, b, pat) in enumerate(space.keys):
+            if a == last and b == last and pat == "diag":
+                split[i] = 0.5
+            if a in extra_rows and b == last:
+                split[i] = 0.5 / len(extra_rows)
+        out.append(split)
     return out
 
 

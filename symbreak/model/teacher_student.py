@@ -16,6 +16,7 @@ to cross-check the symmetry-reduced (analytic) path.
 from __future__ import annotations
 
 import numpy as np
+from scipy.linalg.blas import dger as _dger
 
 from .._validation import as_matrix, as_positive_int, check_nonzero_rows
 from . import kernel as K
@@ -30,6 +31,13 @@ def _self_geometry(W: np.ndarray) -> K.KernelGeometry:
     np.fill_diagonal(g.sin, 0.0)
     np.fill_diagonal(g.cos, 1.0)
     return g
+
+
+def _add_outer(A: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+    """``A += x yᵀ`` in place (BLAS ``dger`` on the Fortran view ``Aᵀ``)."""
+    out = _dger(1.0, y, x, a=A.T, overwrite_a=True)
+    if out.ctypes.data != A.ctypes.data:  # pragma: no cover - BLAS made a copy
+        A[...] = out.T
 
 
 class TeacherStudent:
@@ -102,57 +110,88 @@ class TeacherStudent:
         return (a_s.sum(1) - a_t.sum(1))[:, None] * W + b_s @ W - b_t @ self.V
 
     # ----------------------------------------------------------------- Hessian
-    def _diag_blocks(self, W, Wbar, hs, ht, Rs, Rt) -> np.ndarray:
-        """Diagonal blocks ``H_ii`` (shape (n, d, d))."""
-        n, d = W.shape
-        gam = hs.gamma.sum(1) - ht.gamma.sum(1)
-        D = gam[:, None, None] * (np.eye(d)[None] - np.einsum("ia,ib->iab", Wbar, Wbar))
-        D += np.einsum("ij,ija,ijb->iab", hs.delta, Rs, Rs)
-        D -= np.einsum("ij,ija,ijb->iab", ht.delta, Rt, Rt)
-        D += 0.5 * np.eye(d)[None]
-        return D
-
-    @staticmethod
-    def _rejections(A: np.ndarray, Abar: np.ndarray, B: np.ndarray) -> np.ndarray:
-        """``R[i, j] = b_j − (b_j·ā_i) ā_i`` (shape (n, m, d))."""
-        P = Abar @ B.T
-        return B[None, :, :] - P[:, :, None] * Abar[:, None, :]
-
     def hessian(self, W) -> np.ndarray:
         r"""Dense Hessian, shape ``(n·d, n·d)``, ``W`` flattened row-major.
 
-        Off-diagonal blocks ``H_{ii'} = ∂²_{wv}κ(w_i, w_{i'})``, diagonal blocks
-        ``H_ii = ½I + Σ_{i'≠i} ∂²_{ww}κ(w_i, w_{i'}) − Σ_j ∂²_{ww}κ(w_i, v_j)``
-        (formulas in :mod:`symbreak.model.kernel`).  Assembled with array
-        operations only (no loop over pairs of neurons).
+        Diagonal blocks (``γ``, ``δ`` and the rejections ``r`` as in
+        :class:`~symbreak.model.kernel.HessianCoefficients`)
+
+        .. math::
+
+            H_{ii} = \tfrac12 I + Γ_i (I − \bar w_i \bar w_i^T)
+                     + \sum_{i'≠i} δ_{ii'} r_{i'|i} r_{i'|i}^T
+                     − \sum_j δ^V_{ij} r_{v_j|i} r_{v_j|i}^T,
+            \qquad Γ_i = \sum_{i'≠i} γ_{ii'} − \sum_j γ^V_{ij},
+
+        and off-diagonal blocks ``H_{ii'} = ∂²_{wv}κ(w_i, w_{i'})``.  Writing
+        ``r_{i'|i} = w_{i'} − P_{ii'} \bar w_i`` with ``P_{ii'} = w_{i'}·\bar w_i``,
+
+        .. math::
+
+            H_{ii'} = β_{ii'} I + w_{i'} G_{ii'}^T + \bar w_i F_{ii'}^T,\qquad
+            G_{ii'} = δ_{ii'} r_{i|i'},\quad
+            F_{ii'} = ε_{ii'} \bar w_{i'} − δ_{ii'} P_{ii'} r_{i|i'}.
+
+        ``G`` and ``F`` stay bounded when rows are (nearly) parallel
+        (``|δ r| ≤ 1/(2π)``), so no large terms cancel.
+
+        Notes
+        -----
+        Assembled with array operations; the only Python loop runs over the
+        ``n`` block rows (a row of blocks, ``d × n·d`` entries, stays in cache
+        while its three terms are written).  Peak memory is the output plus
+        ``O(n²d)``.
         """
         W = self._check(W)
         n, d = W.shape
+        nd = n * d
         gs = _self_geometry(W)
         gt = K.pairwise_gram(W, self.V)
         hs, ht = K.hessian_coefficients(gs), K.hessian_coefficients(gt)
         Wbar = W / gs.nw[:, 0][:, None]
-        Rs = self._rejections(W, Wbar, W)  # Rs[i, j] = r_{j|i}
-        Rt = self._rejections(W, Wbar, self.V)
-        eps = hs.eps.copy()
-        delta = hs.delta.copy()
-        beta = hs.beta.copy()
-        np.fill_diagonal(eps, 0.0)
-        np.fill_diagonal(delta, 0.0)
-        np.fill_diagonal(beta, 0.0)
-        H = np.einsum("ij,ia,jb->iajb", eps, Wbar, Wbar)
-        # δ_ij r_{j|i}[a] r_{i|j}[b], added in chunks of rows to bound memory.
-        step = max(1, int(2**22 // max(1, n * d * d)))
-        for start in range(0, n, step):
-            stop = min(n, start + step)
-            H[start:stop] += np.einsum(
-                "ij,ija,jib->iajb", delta[start:stop], Rs[start:stop], Rs[:, start:stop]
-            )
-        ar = np.arange(d)
-        H[:, ar, :, ar] += beta[None, :, :]
-        idx = np.arange(n)
-        H[idx, :, idx, :] = self._diag_blocks(W, Wbar, hs, ht, Rs, Rt)
-        return H.reshape(n * d, n * d)
+        Rs = self._rejections(Wbar, W)  # Rs[i, i'] = r_{i'|i}
+        Rt = self._rejections(Wbar, self.V)  # Rt[i, j] = r_{v_j|i}
+        beta, eps, delta = hs.beta.copy(), hs.eps.copy(), hs.delta.copy()
+        for M in (beta, eps, delta):
+            np.fill_diagonal(M, 0.0)
+        diag = self._diag_blocks(Wbar, hs, ht, delta, Rs, Rt)
+
+        # Off-diagonal factors, indexed [i, (i', b)].
+        RT = Rs.transpose(1, 0, 2)  # RT[i, i'] = r_{i|i'}
+        P = Wbar @ W.T
+        G = np.ascontiguousarray((delta[:, :, None] * RT).reshape(n, nd))
+        F = np.ascontiguousarray(
+            (eps[:, :, None] * Wbar[None, :, :] - (delta * P)[:, :, None] * RT).reshape(n, nd)
+        )
+        Wrep = np.repeat(W.T, d, axis=1)  # Wrep[a, (i', b)] = w_{i'}[a]
+
+        H = np.empty((n, d, n, d))
+        Hdiag = np.einsum("iaja->iaj", H)  # writeable view of the entries a = b
+        for i in range(n):
+            Hi = H[i].reshape(d, nd)
+            np.multiply(Wrep, G[i], out=Hi)  # w_{i'} G_{ii'}^T
+            _add_outer(Hi, Wbar[i], F[i])  # w̄_i F_{ii'}^T
+            Hdiag[i] += beta[i][None, :]  # β_{ii'} I
+            H[i, :, i, :] = diag[i]
+        return H.reshape(nd, nd)
+
+    @staticmethod
+    def _diag_blocks(Wbar, hs, ht, delta_s, Rs, Rt) -> np.ndarray:
+        """Diagonal blocks ``H_ii`` (shape (n, d, d)); ``delta_s`` has a zero diagonal."""
+        n, d = Wbar.shape
+        eye = np.eye(d)
+        gam = hs.gamma.sum(1) - ht.gamma.sum(1)
+        D = gam[:, None, None] * (eye[None] - Wbar[:, :, None] * Wbar[:, None, :])
+        D += (delta_s[:, :, None] * Rs).transpose(0, 2, 1) @ Rs
+        D -= (ht.delta[:, :, None] * Rt).transpose(0, 2, 1) @ Rt
+        D += 0.5 * eye[None]
+        return D
+
+    @staticmethod
+    def _rejections(Abar: np.ndarray, B: np.ndarray) -> np.ndarray:
+        """``R[i, j] = b_j − (b_j·ā_i) ā_i`` (shape (n, m, d))."""
+        P = Abar @ B.T
+        return B[None, :, :] - P[:, :, None] * Abar[:, None, :]
 
     def hvp(self, W, U) -> np.ndarray:
         r"""Hessian–vector product ``∇²L(W)[U]``, shape (n, d), without the Hessian.
