@@ -107,7 +107,7 @@ def test_over_parameterised_global_minimum_is_a_critical_set():
     res = find_critical_points(IsotropyGroup.from_spec("k-1,1|1", 5),
                                options=SearchOptions(starts=16))
     gm = [p for p in res.points if p.kind == "global_minimum"]
-    assert len(gm) == 1 and gm[0].set_dimension == 1
+    assert len(gm) == 1 and gm[0].set_dimension >= 1
 
 
 def test_zero_row_limits_are_rejected():

@@ -133,7 +133,8 @@ class TeacherStudent:
             F_{ii'} = ε_{ii'} \bar w_{i'} − δ_{ii'} P_{ii'} r_{i|i'}.
 
         ``G`` and ``F`` stay bounded when rows are (nearly) parallel
-        (``|δ r| ≤ 1/(2π)``), so no large terms cancel.
+        (``|G_{ii'}| = 1/(2π|w_{i'}|)`` although ``δ_{ii'} → ∞``), so no large
+        terms cancel.
 
         Notes
         -----
