@@ -17,13 +17,14 @@ def require_matplotlib():
     try:
         import matplotlib
 
-        if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "cairo") and not _has_display():
+        if (
+            matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "cairo")
+            and not _has_display()
+        ):
             matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "plotting needs matplotlib: pip install 'symbreak[plot]'"
-        ) from None
+        raise ImportError("plotting needs matplotlib: pip install 'symbreak[plot]'") from None
     return plt
 
 
@@ -56,9 +57,12 @@ def spectrum_plot(spectrum, *, ax=None, title: str | None = None):
             labels.append(e.irrep)
     cmap = require_matplotlib().get_cmap("tab10")
     for i, lab in enumerate(labels):
-        pts = [(e.value, max(float(e.multiplicity), 1e-3)) for e in spectrum.entries if e.irrep == lab]
-        ax.scatter([p[0] for p in pts], [p[1] for p in pts], color=cmap(i % 10), label=lab,
-                   s=36, zorder=3)
+        pts = [
+            (e.value, max(float(e.multiplicity), 1e-3)) for e in spectrum.entries if e.irrep == lab
+        ]
+        ax.scatter(
+            [p[0] for p in pts], [p[1] for p in pts], color=cmap(i % 10), label=lab, s=36, zorder=3
+        )
         for v, m in pts:
             ax.vlines(v, 1e-3 if m < 1 else 0.8, m, color=cmap(i % 10), lw=1, alpha=0.6)
     ax.set_yscale("log")
@@ -92,7 +96,11 @@ def bifurcation_diagram(branches: Sequence, *, ax=None, title: str | None = None
         # solid where index 0 (a minimum), dashed where a saddle
         is_min = index < 0.5
         for mask, style in ((is_min, "-"), (~is_min, "--")):
-            seg = np.where(mask, loss, np.nan)
+            # widen by one point so that the solid and dashed parts join
+            grown = mask.copy()
+            grown[1:] |= mask[:-1]
+            grown[:-1] |= mask[1:]
+            seg = np.where(grown, loss, np.nan)
             ax.plot(k, seg, ls=style, color=color, lw=1.6)
         ax.plot([], [], color=color, label=br.label)
         for ev in br.events:

@@ -1,0 +1,110 @@
+"""The atlas's plots (matplotlib; see :mod:`symbreak.plotting`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+from ..spectrum import Spectrum, SpectrumEntry
+
+__all__ = ["write_figures", "branch_series", "LOW_LOSS"]
+
+#: families whose loss at k0 is below this appear in the bifurcation diagram
+LOW_LOSS = 0.1
+
+
+def branch_series(fam: dict):
+    """Points of both halves of a family's branch, ordered by k (down reversed)."""
+    pts = []
+    down = fam["branch"].get("down")
+    up = fam["branch"].get("up")
+    if down:
+        pts.extend(reversed(down["points"]))
+    if up:
+        pts.extend(up["points"][1:] if down else up["points"])
+    return pts
+
+
+def _save(fig, out: Path, stem: str, svg: bool) -> list[str]:
+    names = [f"{stem}.png"]
+    fig.savefig(out / names[0], dpi=110)
+    if svg:
+        names.append(f"{stem}.svg")
+        fig.savefig(out / names[1])
+    return names
+
+
+def write_figures(atlas: dict, out: Path, *, svg: bool = False) -> list[str]:
+    """Bifurcation diagram, block eigenvalues per minimum family, spectra; returns file names."""
+    from ..plotting import (
+        bifurcation_diagram,
+        block_eigenvalue_plot,
+        require_matplotlib,
+        spectrum_plot,
+    )
+
+    plt = require_matplotlib()
+    out = Path(out)
+    names: list[str] = []
+    fams = atlas["families"]
+    # bifurcation diagram
+    series = []
+    for f in fams:
+        if f["loss"] > LOW_LOSS or f["kind"] == "global_minimum":
+            continue
+        pts = branch_series(f)
+        if len(pts) < 2:
+            continue
+        series.append(
+            SimpleNamespace(
+                label=f"{f['id']} {f['isotropy']}",
+                k=[p["k"] for p in pts],
+                loss=[p["loss"] for p in pts],
+                index=[float(p["index"]) for p in pts],
+                events=[
+                    SimpleNamespace(k=e["k"], kind=e["kind"], loss=e["loss"]) for e in f["events"]
+                ],
+            )
+        )
+    ax = bifurcation_diagram(series, title="Critical families of the ReLU teacher-student loss")
+    names += _save(ax.figure, out, "bifurcation", svg)
+    plt.close(ax.figure)
+    # block eigenvalues for the families that are minima somewhere
+    for f in fams:
+        if f["kind"] == "global_minimum" or not f["minimum_window"]:
+            continue
+        pts = [p for p in branch_series(f) if "eigenvalues" in p]
+        if len(pts) < 2:
+            continue
+        labels = list(pts[0]["eigenvalues"])
+        blocks = {}
+        for lab in labels:
+            rows = [p["eigenvalues"].get(lab) for p in pts]
+            width = max(len(r) for r in rows if r is not None)
+            blocks[lab] = np.array(
+                [r if r is not None and len(r) == width else [np.nan] * width for r in rows]
+            )
+        ax = block_eigenvalue_plot(
+            [p["k"] for p in pts],
+            blocks,
+            title=f"{f['id']} ({f['isotropy']}): eigenvalues of A_chi",
+        )
+        names += _save(ax.figure, out, f"blocks-{f['id']}", svg)
+        plt.close(ax.figure)
+    # spectra at the chosen k
+    for f in fams:
+        sk = f.get("spectrum_at_k")
+        if not sk or "spectrum" not in sk:
+            continue
+        spec = Spectrum(
+            entries=tuple(
+                SpectrumEntry(e["value"], e["multiplicity"], e["irrep"]) for e in sk["spectrum"]
+            ),
+            blocks=(),
+        )
+        ax = spectrum_plot(spec, title=f"{f['id']} ({f['isotropy']}) at k = {sk['k']:g}")
+        names += _save(ax.figure, out, f"spectrum-{f['id']}", svg)
+        plt.close(ax.figure)
+    return names

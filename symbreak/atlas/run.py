@@ -1,0 +1,423 @@
+r"""The main job: the atlas of critical families of the teacher–student problem.
+
+Stages (each a set of independent work units, cached in ``DIR/.cache``):
+
+1. **search** every Young-type group with up to ``max_blocks`` blocks at each
+   ``k`` of ``k_values`` (:func:`~symbreak.critical.find_critical_points`);
+2. **families**: every point, in the coordinates of its *exact* isotropy
+   group, seeds a family; seeds at a later ``k`` that lie on an earlier
+   family's branch are merged into it;
+3. **continuation** of every family over ``k_range`` with its events
+   (:func:`~symbreak.continuation.continuation`);
+4. **over-parameterisation** of every spurious minimum
+   (:func:`~symbreak.overparam.annihilation`);
+5. ``atlas.json``, ``report.md`` and the plots.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import math
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from .._version import __version__
+from .options import AtlasOptions
+from .store import UnitStore, write_json_atomic
+from .tasks import annihilate_task, continue_task, search_task, spectrum_task
+
+__all__ = ["run_atlas", "ATLAS_FORMAT", "ATLAS_VERSION"]
+
+ATLAS_FORMAT = "symbreak-atlas"
+ATLAS_VERSION = 1
+
+Progress = Callable[[str, int, int, str], None]
+
+
+def _stderr_progress(stage: str, done: int, total: int, what: str) -> None:
+    print(f"[{stage}] {done}/{total} {what}", file=sys.stderr, flush=True)
+
+
+def _run_units(store, units, workers, stage, progress):
+    """Run ``(name, fn, args)`` units (cached), in parallel if ``workers > 1``.
+
+    Results are returned in the order of ``units`` whatever the completion order.
+    """
+    results: dict[str, object] = {}
+    todo = []
+    for name, fn, args in units:
+        hit = store.get(name)
+        if hit is not None:
+            results[name] = hit
+        else:
+            todo.append((name, fn, args))
+    total = len(units)
+    done = total - len(todo)
+    if progress and done:
+        progress(stage, done, total, "(cached)")
+    if workers > 1 and len(todo) > 1:
+        with cf.ProcessPoolExecutor(max_workers=workers) as ex:
+            futs = {ex.submit(fn, *args): name for name, fn, args in todo}
+            for fut in cf.as_completed(futs):
+                name = futs[fut]
+                res = fut.result()
+                store.put(name, res)
+                results[name] = res
+                done += 1
+                if progress:
+                    progress(stage, done, total, name)
+    else:
+        for name, fn, args in todo:
+            res = fn(*args)
+            store.put(name, res)
+            results[name] = res
+            done += 1
+            if progress:
+                progress(stage, done, total, name)
+    return [results[name] for name, _, _ in units]
+
+
+def _fingerprint_point(p: dict) -> tuple:
+    total: dict[float, float] = {}
+    for e in p["spectrum"]:
+        v = round(e["value"], 7)
+        total[v] = total.get(v, 0.0) + float(e["multiplicity"])
+    return round(p["loss"], 9), tuple(sorted(total.items()))
+
+
+def _point_on_branch(branch_json: dict | None, k: float, coords, tol=1e-5) -> bool:
+    if not branch_json or not branch_json.get("branch"):
+        return False
+    pts = branch_json["branch"]
+    ks = np.array([q["k"] for q in pts])
+    cs = np.array([q["coords"] for q in pts])
+    c = np.asarray(coords, float)
+    if cs.shape[1] != c.size:
+        return False
+    for i in range(len(ks) - 1):
+        a, b = ks[i], ks[i + 1]
+        if min(a, b) - 1e-12 <= k <= max(a, b) + 1e-12 and a != b:
+            s = (k - a) / (b - a)
+            interp = (1 - s) * cs[i] + s * cs[i + 1]
+            step = np.abs(cs[i + 1] - cs[i]).max()
+            if np.abs(interp - c).max() < max(tol, 0.1 * step):
+                return True
+    return any(
+        abs(q["k"] - k) < 1e-9 and np.abs(np.asarray(q["coords"]) - c).max() < tol for q in pts
+    )
+
+
+def run_atlas(
+    out_dir: str | Path = "symbreak-atlas",
+    options: AtlasOptions | None = None,
+    *,
+    workers: int = 1,
+    plots: bool = True,
+    svg: bool = False,
+    progress: Progress | None = _stderr_progress,
+) -> dict:
+    """Compute (or reuse) the atlas and write ``atlas.json``, ``report.md`` and plots.
+
+    Parameters
+    ----------
+    out_dir : path
+        Output directory (created); ``out_dir/.cache`` keeps finished units so
+        a second run reuses them and an interrupted run resumes.
+    options : AtlasOptions
+    workers : int
+        Processes for independent units (results identical to the serial run).
+    plots : bool
+        Write the PNG plots (needs matplotlib).
+    svg : bool
+        Also write SVG versions.
+    progress : callable or None
+        ``progress(stage, done, total, what)``; default prints to stderr.
+
+    Returns
+    -------
+    dict
+        The atlas (the content of ``atlas.json``).
+    """
+    opts = AtlasOptions() if options is None else options
+    if not isinstance(opts, AtlasOptions):
+        raise TypeError("options must be an AtlasOptions")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    store = UnitStore(out, opts.fingerprint(), opts.to_json())
+    t_start = time.perf_counter()
+    timing = {}
+
+    # 1. search -----------------------------------------------------------
+    units = []
+    for k in opts.k_values:
+        for spec in opts.specs_at(k):
+            units.append(
+                (
+                    f"search-{spec}-k{k}",
+                    search_task,
+                    (spec, k, opts.extra_dims, opts.starts, opts.seed),
+                )
+            )
+    t = time.perf_counter()
+    searches = _run_units(store, units, workers, "search", progress)
+    timing["search_s"] = time.perf_counter() - t
+
+    # 2. seeds: unique points (per k) in their exact isotropy ------------------
+    seeds_by_k: dict[int, list[dict]] = {}
+    for s in searches:
+        k = int(s["k"])
+        seen = {_fingerprint_point(q) for q in seeds_by_k.get(k, [])}
+        for p in s["points"]:
+            if p["set_dimension"] > 0:
+                continue  # positive-dimensional sets are listed, not continued
+            fp = _fingerprint_point(p)
+            if fp in seen:
+                continue
+            seen.add(fp)
+            seeds_by_k.setdefault(k, []).append(
+                {
+                    "isotropy": p["isotropy"],
+                    "k0": float(k),
+                    "coords": p["exact_coords"],
+                    "loss": p["loss"],
+                    "index": p["index"],
+                    "kind": p["kind"],
+                    "spectrum": p["spectrum"],
+                    "found_in": s["isotropy"],
+                }
+            )
+
+    # 3. continuation, k by k so later seeds can join earlier families --------
+    lo, hi = opts.k_range
+    families: list[dict] = []
+    t = time.perf_counter()
+    for k in opts.k_values:
+        new = []
+        for seed in sorted(seeds_by_k.get(k, []), key=lambda q: (q["isotropy"], q["loss"])):
+            joined = False
+            for fam in families:
+                if fam["isotropy"] != seed["isotropy"]:
+                    continue
+                cont = fam["continuation"]
+                if _point_on_branch(cont.get("up"), k, seed["coords"]) or _point_on_branch(
+                    cont.get("down"), k, seed["coords"]
+                ):
+                    fam["also_found_at"].append(k)
+                    joined = True
+                    break
+            if not joined:
+                new.append(seed)
+        units = [
+            (
+                f"continue-{q['isotropy']}-k{k}-{i}",
+                continue_task,
+                (q["isotropy"], q["coords"], float(k), lo, hi, opts.extra_dims),
+            )
+            for i, q in enumerate(new)
+        ]
+        conts = _run_units(store, units, workers, f"continue k0={k}", progress)
+        for q, c in zip(new, conts):
+            families.append(dict(q, continuation=c, also_found_at=[]))
+    timing["continuation_s"] = time.perf_counter() - t
+    for i, fam in enumerate(families):
+        fam["id"] = f"F{i + 1}"
+        fam["events"] = _events(fam["continuation"], opts.extra_dims)
+        fam["minimum_window"] = _minimum_window(fam["continuation"], fam["events"])
+
+    # 4. over-parameterisation of the spurious minima ------------------------
+    t = time.perf_counter()
+    spurious = [f for f in families if f["kind"] == "spurious_minimum"]
+    units = [
+        (
+            f"annihilate-{f['isotropy']}-k{int(f['k0'])}-{f['id']}",
+            annihilate_task,
+            (f["isotropy"], f["coords"], f["k0"], opts.extra_dims, opts.max_extra),
+        )
+        for f in spurious
+    ]
+    ann = _run_units(store, units, workers, "over-parameterisation", progress)
+    for f, a in zip(spurious, ann):
+        f["overparam"] = a
+    for f in families:
+        f.setdefault("overparam", None)
+    timing["overparam_s"] = time.perf_counter() - t
+
+    # 5. spectra at spectrum_k for the minima (plots and report) ---------------
+    ks = opts.spectrum_k
+    spec_units = []
+    for f in families:
+        if f["kind"] in ("spurious_minimum", "global_minimum"):
+            c = _coords_at(f, ks)
+            if c is not None:
+                spec_units.append(
+                    (
+                        f"spectrum-{f['id']}-k{ks:g}",
+                        spectrum_task,
+                        (f["isotropy"], c, ks, opts.extra_dims),
+                    )
+                )
+                f["spectrum_at_k"] = {"k": ks, "coords": c}
+    spectra = _run_units(store, spec_units, workers, "spectra", progress)
+    for (name, _, _args), s in zip(spec_units, spectra):
+        fid = name.split("-")[1]
+        fam = next(f for f in families if f["id"] == fid)
+        fam["spectrum_at_k"]["spectrum"] = s
+
+    atlas = {
+        "format": ATLAS_FORMAT,
+        "version": ATLAS_VERSION,
+        "symbreak_version": __version__,
+        "fingerprint": opts.fingerprint(),
+        "options": opts.to_json(),
+        "searches": [
+            {k: s[k] for k in ("isotropy", "k", "names", "starts", "failures")}
+            | {"points": [_short_point(p) for p in s["points"]]}
+            for s in searches
+        ],
+        "families": [_family_json(f) for f in families],
+        "timing": dict(timing, total_s=time.perf_counter() - t_start),
+    }
+    atlas["summary"] = _summary(atlas)
+    atlas["figures"] = []
+    if plots:
+        from .figures import write_figures
+
+        atlas["figures"] = write_figures(atlas, out, svg=svg)
+    from .report import write_report
+
+    write_json_atomic(out / "atlas.json", atlas)
+    write_report(atlas, out / "report.md")
+    return atlas
+
+
+def _short_point(p: dict) -> dict:
+    keys = ("coords", "isotropy", "loss", "index", "kind", "set_dimension")
+    return {k: p[k] for k in keys}
+
+
+def _events(cont: dict, extra_dims: int) -> list[dict]:
+    """Events of both halves, sorted by k, each with the loss at the event."""
+    from ..reduced import ReducedSystem
+    from ..representation.isotropy import IsotropyGroup
+
+    evs = []
+    for part in ("down", "up"):
+        br = cont.get(part)
+        if br:
+            evs.extend(dict(e) for e in br.get("events", []))
+    for e in evs:
+        group = IsotropyGroup.from_spec(cont["isotropy"], e["k"], d=e["k"] + extra_dims)
+        e["loss"] = ReducedSystem(group).loss(e["coords"])
+    evs.sort(key=lambda e: e["k"])
+    return evs
+
+
+def _minimum_window(cont: dict, events: list[dict]) -> list[list[float]]:
+    """Intervals of k where the family has index 0, with ends at the located events.
+
+    Consecutive branch points of index 0 form an interval; an end that borders
+    a point of positive index is moved to the event between them (where the
+    index changes), so the ends carry the events' precision (|Δk| < 1e-10).
+    """
+    pts = []
+    for part in ("down", "up"):
+        br = cont.get(part)
+        if br:
+            pts.extend((q["k"], float(q["index"])) for q in br.get("branch", []))
+    pts = sorted(set(pts))
+    out: list[list[float]] = []
+    prev = None
+    for k, idx in pts:
+        if idx < 0.5:
+            if out and prev is not None and prev[1] < 0.5:
+                out[-1][1] = k
+            else:
+                lo = k
+                if prev is not None:
+                    cands = [e["k"] for e in events if prev[0] <= e["k"] <= k]
+                    lo = min(cands) if cands else k
+                out.append([lo, k])
+        elif out and prev is not None and prev[1] < 0.5:
+            cands = [e["k"] for e in events if prev[0] <= e["k"] <= k]
+            if cands:
+                out[-1][1] = max(cands)
+        prev = (k, idx)
+    return out
+
+
+def _coords_at(fam: dict, k: float):
+    if math.isclose(fam["k0"], k):
+        return fam["coords"]
+    for part in ("down", "up"):
+        br = fam["continuation"].get(part)
+        if not br or not br.get("branch"):
+            continue
+        pts = br["branch"]
+        for a, b in zip(pts, pts[1:]):
+            if min(a["k"], b["k"]) <= k <= max(a["k"], b["k"]) and a["k"] != b["k"]:
+                s = (k - a["k"]) / (b["k"] - a["k"])
+                return [(1 - s) * x + s * y for x, y in zip(a["coords"], b["coords"])]
+    return None
+
+
+def _family_json(f: dict) -> dict:
+    cont = f["continuation"]
+    return {
+        "id": f["id"],
+        "isotropy": f["isotropy"],
+        "found_in": f["found_in"],
+        "k0": f["k0"],
+        "coords": f["coords"],
+        "loss": f["loss"],
+        "index": f["index"],
+        "kind": f["kind"],
+        "also_found_at": f["also_found_at"],
+        "spectrum": f["spectrum"],
+        "window": cont.get("window"),
+        "branch": {
+            part: (
+                None
+                if cont.get(part) is None
+                else {
+                    "status": cont[part]["status"],
+                    "message": cont[part].get("message", ""),
+                    "points": [
+                        {
+                            "k": q["k"],
+                            "coords": q["coords"],
+                            "loss": q["loss"],
+                            "index": q["index"],
+                            **({"eigenvalues": q["eigenvalues"]} if "eigenvalues" in q else {}),
+                        }
+                        for q in cont[part].get("branch", [])
+                    ],
+                }
+            )
+            for part in ("down", "up")
+        },
+        "events": f["events"],
+        "minimum_window": f["minimum_window"],
+        "overparam": f["overparam"],
+        "spectrum_at_k": f.get("spectrum_at_k"),
+    }
+
+
+def _summary(atlas: dict) -> dict:
+    fams = atlas["families"]
+    return {
+        "groups_searched": len(atlas["searches"]),
+        "families": len(fams),
+        "global_minima": sum(f["kind"] == "global_minimum" for f in fams),
+        "spurious_minima": sum(f["kind"] == "spurious_minimum" for f in fams),
+        "saddles": sum(f["kind"] == "saddle" for f in fams),
+        "events": sum(len(f["events"]) for f in fams),
+        "saddle_to_minimum": sum(
+            1 for f in fams for e in f["events"] if e["index_after"] == 0 or e["index_before"] == 0
+        ),
+    }

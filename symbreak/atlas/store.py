@@ -1,0 +1,72 @@
+"""A directory of finished work units, so that an atlas run can resume and reuse.
+
+Layout of ``DIR``::
+
+    DIR/atlas.json, DIR/report.md, DIR/*.png|svg      the results
+    DIR/.cache/<fingerprint>/options.json             the options of that cache
+    DIR/.cache/<fingerprint>/<task>.json              one finished work unit
+
+A unit is written atomically (temporary file, then rename) when it finishes,
+so an interrupted run loses at most the units in flight.  Units of runs with
+different options live under different fingerprints and never mix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+__all__ = ["UnitStore"]
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.,=+-]")
+
+
+class UnitStore:
+    """JSON work units keyed by a task name, under ``root/.cache/<fingerprint>``."""
+
+    def __init__(self, root: str | os.PathLike, fingerprint: str, options: dict):
+        self.root = Path(root)
+        self.dir = self.root / ".cache" / fingerprint
+        self.dir.mkdir(parents=True, exist_ok=True)
+        opt_file = self.dir / "options.json"
+        if opt_file.exists():
+            stored = json.loads(opt_file.read_text())
+            if stored != options:
+                raise ValueError(
+                    f"cache {self.dir} belongs to other options; delete it or choose another --out"
+                )
+        else:
+            write_json_atomic(opt_file, options)
+
+    def path(self, task: str) -> Path:
+        return self.dir / (_SAFE.sub("_", task) + ".json")
+
+    def get(self, task: str):
+        p = self.path(task)
+        if not p.exists():
+            return None
+        try:
+            return json.loads(p.read_text())
+        except json.JSONDecodeError:
+            return None  # a torn file from a crash: recompute
+
+    def put(self, task: str, data) -> None:
+        write_json_atomic(self.path(task), data)
+
+
+def write_json_atomic(path: Path, data) -> None:
+    """Write JSON to ``path`` through a temporary file and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(data, fh, indent=1, allow_nan=False)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,92 @@
+"""The atlas's independent work units: plain functions of JSON-able arguments.
+
+Each returns a JSON-able dict and depends only on its arguments (fixed seeds),
+so the serial run, a parallel run with ``--workers N`` and a resumed run give
+identical results.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..continuation import ContinuationOptions, continuation
+from ..critical import SearchOptions, find_critical_points
+from ..overparam import annihilation
+from ..reduced.fixed_point import FixedPointSpace
+from ..representation.isotropy import IsotropyGroup, parse_spec
+from ..spectrum import analytic_spectrum
+
+__all__ = ["search_task", "continue_task", "annihilate_task", "spectrum_task", "k_domain"]
+
+
+def search_task(spec: str, k: float, extra_dims: int, starts: int, seed: int) -> dict:
+    """All critical points of ``Fix(spec)`` at ``k`` (see :func:`find_critical_points`)."""
+    group = IsotropyGroup.from_spec(spec, k, d=k + extra_dims)
+    res = find_critical_points(group, options=SearchOptions(starts=starts, seed=seed))
+    return {
+        "isotropy": spec,
+        "k": float(k),
+        "names": list(FixedPointSpace(group).names),
+        "starts": res.starts,
+        "failures": res.failures,
+        "points": [
+            dict(p.to_json(), exact_coords=[float(x) for x in p.exact_coords]) for p in res.points
+        ],
+    }
+
+
+def k_domain(spec: str) -> float:
+    """Smallest k at which every block given in terms of k is larger than 1."""
+    diag, rows, cols = parse_spec(spec)
+    lo = 1.0
+    for expr in list(diag) + list(rows) + list(cols or ()):
+        if expr.free_symbols:
+            # linear blocks a·k + b > 1  <=>  k > (1 − b)/a (a > 0 for the specs we build)
+            coeffs = [float(c) for c in expr.as_poly().all_coeffs()]
+            if len(coeffs) == 2 and coeffs[0] > 0:
+                lo = max(lo, (1.0 - coeffs[1]) / coeffs[0])
+    return lo
+
+
+def continue_task(
+    spec: str, coords: list, k0: float, k_lo: float, k_hi: float, extra_dims: int
+) -> dict:
+    """Continue a family from ``k0`` down to ``k_lo`` and up to ``k_hi``.
+
+    The window is clipped where a block given in terms of k would shrink to
+    size 1.  Returns both halves' JSON (``Branch.to_json``).
+    """
+    lo = max(k_lo, k_domain(spec) + 0.02)
+    opts = ContinuationOptions()
+    out = {"isotropy": spec, "k0": float(k0), "window": [lo, float(k_hi)]}
+    for name, target in (("down", lo), ("up", float(k_hi))):
+        if math.isclose(target, k0) or (name == "down" and target >= k0):
+            out[name] = None
+            continue
+        try:
+            br = continuation(
+                spec, coords, k0=k0, k1=target, d_extra=float(extra_dims), options=opts
+            )
+            data = br.to_json(full=True)
+            for q in data["branch"]:
+                q.pop("tangent", None)
+            data.pop("options", None)
+            out[name] = data
+        except ValueError as exc:  # e.g. a start that is not in the domain
+            out[name] = {"status": "error", "message": str(exc), "branch": [], "events": []}
+    return out
+
+
+def annihilate_task(spec: str, coords: list, k0: float, extra_dims: int, max_extra: int) -> dict:
+    """Over-parameterisation of a spurious minimum: the smallest ℓ making it a saddle."""
+    group = IsotropyGroup.from_spec(spec, k0, d=k0 + extra_dims)
+    res = annihilation(group, np.asarray(coords, float), max_extra=max_extra)
+    return res.to_json()
+
+
+def spectrum_task(spec: str, coords: list, k: float, extra_dims: int) -> list[dict]:
+    """The analytic spectrum of a point (JSON entries)."""
+    group = IsotropyGroup.from_spec(spec, k, d=k + extra_dims)
+    return analytic_spectrum(group, coords).to_json()
