@@ -1,0 +1,154 @@
+"""The main job: files, schema, plots, report-vs-JSON, reuse, resume, workers."""
+
+import json
+import re
+import struct
+from importlib import resources
+
+import pytest
+
+from symbreak.atlas import AtlasOptions, run_atlas
+from symbreak.atlas.report import summary_rows
+from symbreak.cli import main
+
+SMALL = AtlasOptions(
+    k_values=(6,), groups=("k", "k-1,1"), k_range=(5.0, 7.0), starts=6, max_extra=1, spectrum_k=6.0
+)
+
+
+@pytest.fixture(scope="module")
+def atlas_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("atlas")
+    calls = []
+    atlas = run_atlas(out, SMALL, progress=lambda *a: calls.append(a))
+    return out, atlas, calls
+
+
+def _png_size(path):
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    w, h = struct.unpack(">II", data[16:24])
+    return w, h
+
+
+def test_files_exist_and_json_validates(atlas_dir):
+    jsonschema = pytest.importorskip("jsonschema")
+    out, atlas, _ = atlas_dir
+    for name in ("atlas.json", "report.md", "bifurcation.png"):
+        assert (out / name).exists(), name
+    data = json.loads((out / "atlas.json").read_text())
+    schema = json.loads(resources.files("symbreak.atlas").joinpath("schema.json").read_text())
+    jsonschema.validate(data, schema)
+    assert data == json.loads(json.dumps(atlas))
+
+
+def test_plots_are_real_images(atlas_dir):
+    out, atlas, _ = atlas_dir
+    pngs = [n for n in atlas["figures"] if n.endswith(".png")]
+    assert "bifurcation.png" in pngs and any(n.startswith("spectrum-") for n in pngs)
+    for name in pngs:
+        w, h = _png_size(out / name)
+        assert 600 <= w <= 1200 and 400 <= h <= 800, (name, w, h)
+
+
+def test_report_numbers_match_json(atlas_dir):
+    out, atlas, _ = atlas_dir
+    text = (out / "report.md").read_text()
+    table_rows = [line for line in text.splitlines() if re.match(r"\| F\d+ \| `", line)]
+    assert len(table_rows) == len(atlas["families"])
+    for row, fam in zip(table_rows, atlas["families"]):
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[0] == fam["id"]
+        assert float(cells[3]) == pytest.approx(fam["loss"], abs=1e-9)
+        assert float(cells[4]) == pytest.approx(float(fam["index"]))
+        assert cells[5] == fam["kind"]
+        assert int(cells[6]) == len(fam["events"])
+    assert [r[0] for r in summary_rows(atlas)] == [f["id"] for f in atlas["families"]]
+    # every event of the JSON appears in the events table with its k
+    for fam in atlas["families"]:
+        for e in fam["events"]:
+            assert f"{e['k']:.10f}" in text
+
+
+def test_known_physics_in_the_atlas(atlas_dir):
+    _, atlas, _ = atlas_dir
+    kinds = [f["kind"] for f in atlas["families"]]
+    assert kinds.count("global_minimum") == 1
+    t2 = [
+        f
+        for f in atlas["families"]
+        if f["isotropy"] == "k-1,1" and abs(f["loss"] - 0.0250806) < 1e-6
+    ]
+    assert len(t2) == 1
+    # the type-II family becomes a minimum between k = 5 and 6 (one event, in [k-2,1] x [1])
+    evs = [e for e in t2[0]["events"] if 5 < e["k"] < 6]
+    assert len(evs) == 1 and evs[0]["irrep"] == "[k-2,1] x [1]"
+    assert t2[0]["minimum_window"][0][0] == pytest.approx(evs[0]["k"], abs=1e-12)
+    assert t2[0]["overparam"]["saddle"] is True
+
+
+def test_second_run_reuses_and_interrupted_run_resumes(atlas_dir, tmp_path):
+    out, atlas, first_calls = atlas_dir
+    calls = []
+    again = run_atlas(out, SMALL, progress=lambda *a: calls.append(a))
+    # everything came from the cache: only the "(cached)" notices
+    assert all(c[3] == "(cached)" for c in calls)
+    assert again["families"] == atlas["families"]
+    # simulate an interruption: drop one continuation unit and rerun
+    cache = next((out / ".cache").iterdir())
+    victim = sorted(cache.glob("continue-*.json"))[0]
+    victim.unlink()
+    calls = []
+    resumed = run_atlas(out, SMALL, progress=lambda *a: calls.append(a))
+    recomputed = [c for c in calls if c[3] != "(cached)"]
+    assert len(recomputed) == 1 and recomputed[0][3] == victim.stem
+    assert resumed["families"] == atlas["families"]
+
+
+def test_different_arguments_never_mix(atlas_dir):
+    out, atlas, _ = atlas_dir
+    other = AtlasOptions(**{**SMALL.__dict__, "starts": 5})
+    assert other.fingerprint() != SMALL.fingerprint()
+    run_atlas(out, other, plots=False, progress=None)
+    assert len(list((out / ".cache").iterdir())) == 2
+
+
+def test_workers_give_identical_results(atlas_dir, tmp_path):
+    _, atlas, _ = atlas_dir
+    par = run_atlas(tmp_path / "par", SMALL, workers=2, plots=False, progress=None)
+    assert par["families"] == atlas["families"]
+    assert par["searches"] == atlas["searches"]
+
+
+def test_cli_atlas_json(tmp_path, capsys):
+    out = tmp_path / "cli"
+    argv = [
+        "atlas",
+        "--out",
+        str(out),
+        "--k-values",
+        "6",
+        "--group",
+        "k",
+        "--k-range",
+        "5,7",
+        "--starts",
+        "4",
+        "--max-extra",
+        "1",
+        "--no-plots",
+        "--quiet",
+        "--json",
+    ]
+    assert main(argv) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["summary"]["families"] >= 2 and (out / "atlas.json").exists()
+
+
+def test_bad_options_are_rejected():
+    with pytest.raises(ValueError):
+        AtlasOptions(k_range=(5.0, 4.0))
+    with pytest.raises(ValueError):
+        AtlasOptions(k_values=(30,))
+    with pytest.raises(ValueError, match="workers"):
+        run_atlas("/nonexistent-never-created", SMALL, workers=0)
