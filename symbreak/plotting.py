@@ -86,7 +86,7 @@ def bifurcation_diagram(branches: Sequence, *, ax=None, title: str | None = None
     """
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 5))
+    ax = _axes(ax, figsize=(10, 5))
     cmap = require_matplotlib().get_cmap("tab20")
     for i, br in enumerate(branches):
         k = np.asarray(br.k, float)
@@ -106,14 +106,13 @@ def bifurcation_diagram(branches: Sequence, *, ax=None, title: str | None = None
         for ev in br.events:
             marker = {"fold": "s", "symmetry_breaking": "o"}.get(ev.kind, "x")
             ax.plot(ev.k, ev.loss, marker=marker, color=color, mec="k", ms=6, zorder=4)
-    ax.set_yscale("log")
     ax.set_xlabel("k (number of neurons, real)")
     ax.set_ylabel("loss")
     ax.plot([], [], "k-", label="index 0 (minimum)")
     ax.plot([], [], "k--", label="index > 0 (saddle)")
     ax.plot([], [], "ko", ls="", label="symmetry breaking")
     ax.plot([], [], "ks", ls="", label="fold")
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if title:
         ax.set_title(title)
     return ax

@@ -11,7 +11,8 @@ from ..spectrum import Spectrum, SpectrumEntry
 
 __all__ = ["write_figures", "branch_series", "LOW_LOSS"]
 
-#: families whose loss at k0 is below this appear in the bifurcation diagram
+#: families whose loss at k0 is below this appear in the bifurcation diagram,
+#: if they are local minima somewhere in the window
 LOW_LOSS = 0.1
 
 
@@ -52,7 +53,7 @@ def write_figures(atlas: dict, out: Path, *, svg: bool = False) -> list[str]:
     # bifurcation diagram
     series = []
     for f in fams:
-        if f["loss"] > LOW_LOSS or f["kind"] == "global_minimum":
+        if f["loss"] > LOW_LOSS or f["kind"] == "global_minimum" or not f["minimum_window"]:
             continue
         pts = branch_series(f)
         if len(pts) < 2:
@@ -68,7 +69,9 @@ def write_figures(atlas: dict, out: Path, *, svg: bool = False) -> list[str]:
                 ],
             )
         )
-    ax = bifurcation_diagram(series, title="Critical families of the ReLU teacher-student loss")
+    ax = bifurcation_diagram(
+        series, title="Families that are spurious minima somewhere (solid: index 0)"
+    )
     names += _save(ax.figure, out, "bifurcation", svg)
     plt.close(ax.figure)
     # block eigenvalues for the families that are minima somewhere

@@ -17,7 +17,12 @@ Stages (each a set of independent work units, cached in ``DIR/.cache``):
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import hashlib
+import json
 import math
+import multiprocessing
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -36,10 +41,27 @@ ATLAS_FORMAT = "symbreak-atlas"
 ATLAS_VERSION = 1
 
 Progress = Callable[[str, int, int, str], None]
+_BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def _stderr_progress(stage: str, done: int, total: int, what: str) -> None:
     print(f"[{stage}] {done}/{total} {what}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def _single_threaded_blas_env():
+    """Children spawned inside see single-threaded BLAS; the parent's env is restored."""
+    saved = {v: os.environ.get(v) for v in _BLAS_THREAD_VARS}
+    try:
+        for v in _BLAS_THREAD_VARS:
+            os.environ.setdefault(v, "1")
+        yield
+    finally:
+        for v, old in saved.items():
+            if old is None:
+                os.environ.pop(v, None)
+            else:
+                os.environ[v] = old
 
 
 def _run_units(store, units, workers, stage, progress):
@@ -60,7 +82,14 @@ def _run_units(store, units, workers, stage, progress):
     if progress and done:
         progress(stage, done, total, "(cached)")
     if workers > 1 and len(todo) > 1:
-        with cf.ProcessPoolExecutor(max_workers=workers) as ex:
+        # fresh interpreters with single-threaded BLAS: the units are small
+        # linear algebra, and threaded BLAS in several processes on few cores
+        # spins instead of computing
+        ctx = multiprocessing.get_context("spawn")
+        with (
+            _single_threaded_blas_env(),
+            cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex,
+        ):
             futs = {ex.submit(fn, *args): name for name, fn, args in todo}
             for fut in cf.as_completed(futs):
                 name = futs[fut]
@@ -81,6 +110,12 @@ def _run_units(store, units, workers, stage, progress):
     return [results[name] for name, _, _ in units]
 
 
+def _digest(*parts) -> str:
+    """Short content hash: unit names identify their inputs, not their position."""
+    blob = json.dumps(parts, sort_keys=True, default=float).encode()
+    return hashlib.sha1(blob).hexdigest()[:12]
+
+
 def _fingerprint_point(p: dict) -> tuple:
     total: dict[float, float] = {}
     for e in p["spectrum"]:
@@ -89,26 +124,41 @@ def _fingerprint_point(p: dict) -> tuple:
     return round(p["loss"], 9), tuple(sorted(total.items()))
 
 
-def _point_on_branch(branch_json: dict | None, k: float, coords, tol=1e-5) -> bool:
+def _point_on_branch(
+    branch_json: dict | None, spec: str, k: float, coords, extra_dims: int, tol: float = 1e-6
+) -> bool:
+    """Does the branch pass through the critical point ``coords`` at ``k``?
+
+    The branch is interpolated linearly at ``k`` and the result corrected by
+    Newton's method at fixed ``k``; the point is on the branch when the
+    corrected point equals ``coords``.
+    """
+    from ..critical.search import newton_polish
+    from ..reduced import ReducedSystem
+    from ..representation.isotropy import IsotropyGroup
+
     if not branch_json or not branch_json.get("branch"):
         return False
     pts = branch_json["branch"]
-    ks = np.array([q["k"] for q in pts])
-    cs = np.array([q["coords"] for q in pts])
     c = np.asarray(coords, float)
-    if cs.shape[1] != c.size:
-        return False
-    for i in range(len(ks) - 1):
-        a, b = ks[i], ks[i + 1]
-        if min(a, b) - 1e-12 <= k <= max(a, b) + 1e-12 and a != b:
-            s = (k - a) / (b - a)
-            interp = (1 - s) * cs[i] + s * cs[i + 1]
-            step = np.abs(cs[i + 1] - cs[i]).max()
-            if np.abs(interp - c).max() < max(tol, 0.1 * step):
-                return True
-    return any(
-        abs(q["k"] - k) < 1e-9 and np.abs(np.asarray(q["coords"]) - c).max() < tol for q in pts
-    )
+    system = None
+    for a, b in zip(pts, pts[1:]):
+        ka, kb = a["k"], b["k"]
+        if not (min(ka, kb) - 1e-12 <= k <= max(ka, kb) + 1e-12) or ka == kb:
+            continue
+        s = (k - ka) / (kb - ka)
+        interp = (1 - s) * np.asarray(a["coords"]) + s * np.asarray(b["coords"])
+        if interp.size != c.size:
+            return False
+        if system is None:
+            system = ReducedSystem(IsotropyGroup.from_spec(spec, k, d=k + extra_dims))
+        try:
+            polished, gn = newton_polish(system, interp)
+        except ValueError:
+            continue
+        if gn < 1e-8 and np.abs(polished - c).max() < tol:
+            return True
+    return False
 
 
 def run_atlas(
@@ -205,8 +255,11 @@ def run_atlas(
                 if fam["isotropy"] != seed["isotropy"]:
                     continue
                 cont = fam["continuation"]
-                if _point_on_branch(cont.get("up"), k, seed["coords"]) or _point_on_branch(
-                    cont.get("down"), k, seed["coords"]
+                if any(
+                    _point_on_branch(
+                        cont.get(part), fam["isotropy"], k, seed["coords"], opts.extra_dims
+                    )
+                    for part in ("up", "down")
                 ):
                     fam["also_found_at"].append(k)
                     joined = True
@@ -215,11 +268,11 @@ def run_atlas(
                 new.append(seed)
         units = [
             (
-                f"continue-{q['isotropy']}-k{k}-{i}",
+                f"continue-{q['isotropy']}-k{k}-{_digest(q['coords'])}",
                 continue_task,
                 (q["isotropy"], q["coords"], float(k), lo, hi, opts.extra_dims),
             )
-            for i, q in enumerate(new)
+            for q in new
         ]
         conts = _run_units(store, units, workers, f"continue k0={k}", progress)
         for q, c in zip(new, conts):
@@ -235,7 +288,7 @@ def run_atlas(
     spurious = [f for f in families if f["kind"] == "spurious_minimum"]
     units = [
         (
-            f"annihilate-{f['isotropy']}-k{int(f['k0'])}-{f['id']}",
+            f"annihilate-{f['isotropy']}-k{int(f['k0'])}-{_digest(f['coords'])}",
             annihilate_task,
             (f["isotropy"], f["coords"], f["k0"], opts.extra_dims, opts.max_extra),
         )
@@ -251,23 +304,23 @@ def run_atlas(
     # 5. spectra at spectrum_k for the minima (plots and report) ---------------
     ks = opts.spectrum_k
     spec_units = []
+    owners = []
     for f in families:
         if f["kind"] in ("spurious_minimum", "global_minimum"):
             c = _coords_at(f, ks)
             if c is not None:
                 spec_units.append(
                     (
-                        f"spectrum-{f['id']}-k{ks:g}",
+                        f"spectrum-{f['isotropy']}-k{ks:g}-{_digest(c)}",
                         spectrum_task,
                         (f["isotropy"], c, ks, opts.extra_dims),
                     )
                 )
                 f["spectrum_at_k"] = {"k": ks, "coords": c}
+                owners.append(f)
     spectra = _run_units(store, spec_units, workers, "spectra", progress)
-    for (name, _, _args), s in zip(spec_units, spectra):
-        fid = name.split("-")[1]
-        fam = next(f for f in families if f["id"] == fid)
-        fam["spectrum_at_k"]["spectrum"] = s
+    for fam, spectrum in zip(owners, spectra):
+        fam["spectrum_at_k"]["spectrum"] = spectrum
 
     atlas = {
         "format": ATLAS_FORMAT,
