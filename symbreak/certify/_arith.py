@@ -1,0 +1,293 @@
+r"""Arithmetic back-ends for the generic compressed model.
+
+The generic model (:mod:`symbreak.certify.generic_model`) is written once, in
+terms of ``+ − × /`` and a handful of functions supplied by a back-end:
+
+``FloatArithmetic``
+    Python floats (``math``); only used to test the generic model against the
+    float64 :class:`~symbreak.reduced.ReducedSystem`.
+``MPArithmetic``
+    ``mpmath.mpf`` at a given number of decimal digits (high-precision solves
+    for the asymptotic series).
+``ArbArithmetic``
+    Ball arithmetic (``flint.arb`` from python-flint): every result is a ball
+    ``[m ± r]`` guaranteed to contain the exact value of the operation applied
+    to any points of the input balls.  Used by the certificates.
+
+Every back-end is a context manager that sets (and afterwards restores) its
+working precision; all arithmetic must happen inside ``with backend:``.
+
+The one non-arithmetic rule the model needs is
+``small_term(wedge, num, two_pi, bound)``: the term
+``δ (u·r)(ũ·s) = num / (2π |w∧v|)`` (``num = (u·r)(ũ·s)``) of the kernel's
+Hessian, which is ``0/0`` where ``w ∥ v``.  Its limit there is 0 and it is
+bounded by Cauchy–Schwarz, ``|δ (u·r)(ũ·s)| ≤ B`` with ``B = bound``
+(``γ|u||ũ|`` or ``ε|u||ũ|``, supplied by the caller).  Point back-ends return
+0 at ``|w∧v| = 0``; the ball back-end returns ``[−B, B]`` when the ball of
+``|w∧v|`` contains 0, and ``num/(2π|w∧v|)`` intersected with ``[−B, B]``
+otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+__all__ = [
+    "FloatArithmetic",
+    "MPArithmetic",
+    "ArbArithmetic",
+    "flint_available",
+    "require_flint",
+]
+
+
+def flint_available() -> bool:
+    """True when python-flint (``flint.arb``) can be imported."""
+    try:
+        import flint  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def require_flint():
+    """Import and return the ``flint`` module, or raise an actionable ``ImportError``."""
+    try:
+        import flint
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "certificates need interval (ball) arithmetic from python-flint: "
+            "pip install python-flint"
+        ) from None
+    return flint
+
+
+class _Backend:
+    """Common interface (documented on the concrete classes)."""
+
+    name = "abstract"
+    is_interval = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    # ---------------------------------------------------------------- helpers
+    def number(self, x):
+        """Exact conversion of an int, float or Fraction (rounded outward for balls)."""
+        raise NotImplementedError
+
+    def is_zero(self, x) -> bool:
+        """True when ``x`` is exactly zero (Python 0 counts)."""
+        if isinstance(x, int):
+            return x == 0
+        return self._is_zero(x)
+
+    def to_float(self, x) -> float:
+        """Nearest float of ``x`` (the midpoint for balls)."""
+        return float(x)
+
+
+class FloatArithmetic(_Backend):
+    """Python floats (for testing the generic model against the float64 one)."""
+
+    name = "float"
+
+    def number(self, x):
+        return float(x)
+
+    def _is_zero(self, x) -> bool:
+        return x == 0.0
+
+    @property
+    def pi(self):
+        return math.pi
+
+    def sqrt(self, x):
+        return math.sqrt(x)
+
+    def sqrt_nonneg(self, x):
+        return math.sqrt(max(x, 0.0))
+
+    def atan2(self, y, x):
+        return math.atan2(y, x)
+
+    def is_positive(self, x) -> bool:
+        return x > 0.0
+
+    def small_term(self, wedge, num, two_pi, bound):
+        return 0.0 if wedge == 0.0 else num / (two_pi * wedge)
+
+
+class MPArithmetic(_Backend):
+    """``mpmath.mpf`` with ``dps`` decimal digits.
+
+    Parameters
+    ----------
+    dps : int
+        Decimal digits of the working precision (at least 15).
+    """
+
+    name = "mpmath"
+
+    def __init__(self, dps: int = 50):
+        if isinstance(dps, bool) or not isinstance(dps, int) or dps < 15:
+            raise ValueError(f"dps must be an integer >= 15, got {dps!r}")
+        import mpmath
+
+        self.dps = dps
+        self._mp = mpmath
+        self._saved: list[int] = []
+
+    def __enter__(self):
+        self._saved.append(self._mp.mp.prec)
+        self._mp.mp.dps = self.dps
+        return self
+
+    def __exit__(self, *exc):
+        self._mp.mp.prec = self._saved.pop()
+        return False
+
+    def number(self, x):
+        mp = self._mp
+        if isinstance(x, Fraction):
+            return mp.mpf(x.numerator) / x.denominator
+        if isinstance(x, mp.mpf):
+            return x
+        return mp.mpf(x)
+
+    def _is_zero(self, x) -> bool:
+        return x == 0
+
+    @property
+    def pi(self):
+        return self._mp.pi
+
+    def sqrt(self, x):
+        return self._mp.sqrt(x)
+
+    def sqrt_nonneg(self, x):
+        return self._mp.sqrt(x) if x > 0 else self._mp.mpf(0)
+
+    def atan2(self, y, x):
+        return self._mp.atan2(y, x)
+
+    def is_positive(self, x) -> bool:
+        return x > 0
+
+    def small_term(self, wedge, num, two_pi, bound):
+        return self._mp.mpf(0) if wedge == 0 else num / (two_pi * wedge)
+
+
+class ArbArithmetic(_Backend):
+    """Ball arithmetic with python-flint's ``arb`` at ``prec`` bits.
+
+    Parameters
+    ----------
+    prec : int
+        Working precision in bits (at least 53).
+
+    Notes
+    -----
+    python-flint keeps its precision in a global context (``flint.ctx.prec``);
+    entering the back-end sets it and leaving restores the previous value.
+    """
+
+    name = "arb"
+    is_interval = True
+
+    def __init__(self, prec: int = 128):
+        if isinstance(prec, bool) or not isinstance(prec, int) or prec < 53:
+            raise ValueError(f"prec must be an integer >= 53 (bits), got {prec!r}")
+        flint = require_flint()
+        self.prec = prec
+        self._flint = flint
+        self.arb = flint.arb
+        self._saved: list[int] = []
+
+    def __enter__(self):
+        self._saved.append(self._flint.ctx.prec)
+        self._flint.ctx.prec = self.prec
+        return self
+
+    def __exit__(self, *exc):
+        self._flint.ctx.prec = self._saved.pop()
+        return False
+
+    # --------------------------------------------------------- conversions
+    def number(self, x):
+        arb = self.arb
+        if isinstance(x, arb):
+            return x
+        if isinstance(x, Fraction):
+            return arb(self._flint.fmpq(x.numerator, x.denominator))
+        if isinstance(x, int):
+            return arb(x)
+        return arb(float(x))  # floats are dyadic: exact
+
+    def ball(self, lo: float, hi: float):
+        """The ball ``[lo, hi]`` (outward rounded; ``lo <= hi`` floats)."""
+        if not lo <= hi:
+            raise ValueError(f"empty interval [{lo}, {hi}]")
+        arb = self.arb
+        return arb(lo).union(arb(hi))
+
+    def _is_zero(self, x) -> bool:
+        return x.is_exact() and x.is_zero()
+
+    def to_float(self, x) -> float:
+        return float(x.mid())
+
+    @property
+    def pi(self):
+        return self.arb.pi()
+
+    # ------------------------------------------------------------ functions
+    def sqrt(self, x):
+        return x.sqrt()
+
+    def sqrt_nonneg(self, x):
+        """``sqrt(max(x, 0))``: the true value is known to be a square (>= 0)."""
+        return x.nonnegative_part().sqrt()
+
+    def atan2(self, y, x):
+        return self.arb.atan2(y, x)
+
+    def is_positive(self, x) -> bool:
+        return bool(x > 0)
+
+    def small_term(self, wedge, num, two_pi, bound):
+        b = bound.abs_upper()
+        hull = (-b).union(b)
+        if not wedge > 0:
+            return hull
+        val = num / (two_pi * wedge)
+        if not val.is_finite():
+            return hull
+        if not val.overlaps(hull):  # pragma: no cover - both enclose the same number
+            return val
+        return val.intersection(hull)
+
+    # ------------------------------------------------------- directed bounds
+    def upper(self, x) -> float:
+        """A float ``>=`` every point of the ball (``inf`` if unbounded)."""
+        if not x.is_finite():
+            return math.inf
+        u = x.upper()
+        f = float(u)
+        if not self.arb(f) >= u:
+            f = math.nextafter(f, math.inf)
+        return f
+
+    def lower(self, x) -> float:
+        """A float ``<=`` every point of the ball (``-inf`` if unbounded)."""
+        if not x.is_finite():
+            return -math.inf
+        lo = x.lower()
+        f = float(lo)
+        if not self.arb(f) <= lo:
+            f = math.nextafter(f, -math.inf)
+        return f
