@@ -41,6 +41,8 @@ __all__ = [
 
 #: eigenvalues with ``|λ| <= ZERO_TOL`` count as zero (degenerate)
 ZERO_TOL = 1e-9
+#: copy directions whose Gram eigenvalue is below this fraction of the largest are dropped
+GRAM_RTOL = 1e-12
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,9 @@ class HessianBlock:
         ``A_χ`` in the orthonormalised copy basis.
     eigenvalues : ndarray, shape (μ,)
         Increasing.
-    eigenvectors : ndarray, shape (μ, μ)
-        Columns: coefficients on the (un-normalised) copy vectors, ``G``-orthonormal.
+    eigenvectors : ndarray, shape (μ, r)
+        Columns: coefficients on the (un-normalised) copy vectors, ``G``-orthonormal
+        (``r = μ`` except where copies are numerically dependent).
     """
 
     label: str
@@ -181,20 +184,18 @@ def hessian_blocks(group: IsotropyGroup, coords) -> tuple[HessianBlock, ...]:
     coords = FixedPointSpace(group).check_coords(coords)
     out = []
     for comp, st in _component_states(group, coords):
+        if comp.dimension <= 0:
+            continue  # at a real size below the irrep's smallest block, it does not occur
         U = np.stack([st.layout.copy_pattern(comp.irrep, c) for c in comp.copies])
         B = st.hessian_form(U)
         G = st.gram(U)
-        try:
-            Lc = np.linalg.cholesky(G)
-        except np.linalg.LinAlgError:
-            raise ValueError(
-                f"the copy vectors of {comp.label} are linearly dependent at sizes "
-                f"{group.sizes}; block sizes this small need plain integer sizes"
-            ) from None
-        # explicit inverse of the small triangular factor (μ ≤ ~10): LAPACK's trtrs
-        # call overhead dominates at this size
-        Li = np.linalg.inv(Lc)
-        A = Li @ B @ Li.T
+        # orthonormalise the copies through G's eigendecomposition; near a
+        # degenerate size (a real block size close to 2) some copies become
+        # dependent and their directions are dropped
+        gvals, gvecs = np.linalg.eigh(0.5 * (G + G.T))
+        keep = gvals > GRAM_RTOL * gvals.max()
+        T = gvecs[:, keep] / np.sqrt(gvals[keep])
+        A = T.T @ B @ T
         A = 0.5 * (A + A.T)
         vals, vecs = np.linalg.eigh(A)
         dim = comp.dimension
@@ -207,7 +208,7 @@ def hessian_blocks(group: IsotropyGroup, coords) -> tuple[HessianBlock, ...]:
                 dimension=dim,
                 matrix=A,
                 eigenvalues=vals,
-                eigenvectors=Li.T @ vecs,
+                eigenvectors=T @ vecs,
             )
         )
     return tuple(out)

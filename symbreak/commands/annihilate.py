@@ -1,0 +1,145 @@
+"""Embed a critical point of the k-neuron problem into k + L neurons by splitting
+neurons (w -> t w, (1 - t) w / L each; ReLU is positively homogeneous, so the
+split point is critical), compute each embedding's Hessian spectrum with the
+larger isotropy group, and certify saddles by a direction of negative
+curvature (a negative eigenvalue of a block A_chi, i.e. a compression of the
+Hessian: Cauchy interlacing).  Also reports the smallest number of extra
+neurons <= L that makes the point a saddle.
+
+JSON: {"k", "isotropy", "extra", "saddle", "smallest_extra", "descent_irrep",
+"embeddings": [{"neuron_class", "split", "min_eig", "index", "certificate",
+"isotropy", "descent_irrep", "coords"}]}; "embeddings" are those with exactly L
+extra neurons, for each split ratio (0.5 always among them); "certificate" is
+null or {"rayleigh_quotient", "basis", "irrep", "vector",
+"dense_rayleigh_quotient"} (the last one checked on the dense Hessian at
+integer k, else null)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model import TeacherStudent
+from ..overparam import DEFAULT_SPLITS, annihilation, embeddings, polish
+from ..reduced.fixed_point import FixedPointSpace
+from ..representation.isotropy import IsotropyGroup
+from ._common import CommandResult, add_json_flag, format_table, parse_coords
+from ._isotropy_args import add_group_args
+
+NAME = "annihilate"
+HELP = "split neurons (n = k + L): do the embedded critical points become saddles?"
+ORDER = 50
+
+#: dense checks only below this many entries of W (Hessian–vector products)
+_DENSE_LIMIT = 250_000
+
+
+def _splits(text: str) -> list[float]:
+    return parse_coords(text)
+
+
+def configure(parser) -> None:
+    add_group_args(parser)
+    parser.add_argument(
+        "--start", type=parse_coords, required=True, help="critical point c1,c2,... at k"
+    )
+    parser.add_argument(
+        "--extra", type=int, required=True, metavar="L", help="number L >= 1 of extra neurons"
+    )
+    parser.add_argument(
+        "--splits",
+        type=_splits,
+        default=None,
+        help="split ratios t in (0,1), comma-separated (default 0.5,0.25,0.1; 0.5 is always "
+        "included)",
+    )
+    add_json_flag(parser)
+
+
+def _dense_check(emb) -> float | None:
+    g = emb.group
+    if emb.certificate is None or not g.is_integral:
+        return None
+    n, d = g.shape
+    if n * d > _DENSE_LIMIT:
+        return None
+    k = int(round(g.k))
+    V = np.zeros((k, d))
+    V[:, :k] = np.eye(k)
+    model = TeacherStudent(V, n=n)
+    W = FixedPointSpace(g).embed(emb.coords)
+    U = emb.certificate.dense_vector(g)
+    return float(np.sum(U * model.hvp(W, U)) / np.sum(U * U))
+
+
+def _fmt(x) -> str:
+    return str(x) if isinstance(x, int) else f"{x:.6g}"
+
+
+def run(args) -> CommandResult:
+    if isinstance(args.extra, bool) or args.extra < 1:
+        raise ValueError(f"--extra must be an integer >= 1, got {args.extra}")
+    group = IsotropyGroup.from_spec(args.isotropy, args.k, d=args.d)
+    coords = polish(group, args.start)
+    splits = list(DEFAULT_SPLITS if args.splits is None else args.splits)
+    if 0.5 not in splits:
+        splits.insert(0, 0.5)
+    result = annihilation(group, coords, max_extra=args.extra, splits=splits, polish_start=False)
+    level = [e for e in result.embeddings if e.extra == args.extra]
+    if not level:
+        level = list(embeddings(group, coords, extra=args.extra, splits=splits))
+    rows_json = []
+    rows_text = []
+    for e in level:
+        cert = None
+        if e.certificate is not None:
+            cert = e.certificate.to_json()
+            cert["dense_rayleigh_quotient"] = _dense_check(e)
+        rows_json.append(
+            {
+                "neuron_class": e.neuron_class,
+                "split": e.split,
+                "min_eig": e.min_eigenvalue,
+                "index": e.index,
+                "certificate": cert,
+                "isotropy": e.group.name,
+                "descent_irrep": e.descent_irrep,
+                "coords": [float(x) for x in e.coords],
+            }
+        )
+        rows_text.append(
+            [
+                e.neuron_class,
+                f"{e.split:g}",
+                e.group.name,
+                f"{e.min_eigenvalue:.6g}",
+                _fmt(e.index),
+                e.descent_irrep or "-",
+            ]
+        )
+    saddle = any(e.is_saddle for e in level)
+    payload = {
+        "k": group.k,
+        "isotropy": args.isotropy,
+        "coords": [float(x) for x in coords],
+        "extra": args.extra,
+        "saddle": saddle,
+        "smallest_extra": result.smallest_extra,
+        "descent_irrep": result.descent_irrep,
+        "embeddings": rows_json,
+    }
+    head = f"Fix({group.name}) at k = {group.k:g}, {args.extra} extra neuron(s): " + (
+        "saddle" if saddle else "no negative eigenvalue found"
+    )
+    if result.smallest_extra is not None:
+        head += (
+            f"; smallest number of extra neurons making it a saddle: {result.smallest_extra} "
+            f"(descent direction in {result.descent_irrep}, splitting {result.neuron_class})"
+        )
+    text = (
+        head
+        + "\n"
+        + format_table(
+            ["neuron class", "split", "isotropy", "min eig", "index", "descent irrep"], rows_text
+        )
+    )
+    return CommandResult(payload=payload, text=text)

@@ -1,0 +1,328 @@
+r"""Results of a continuation: branch points, events (special points), the branch.
+
+A :class:`Branch` is the list of accepted steps ``(k, c, L, index)`` of one
+family of critical points in ``Fix(H)``, the :class:`Event` s found on it, and
+the :class:`~symbreak.continuation.status.Status` of the run.  It saves to and
+loads from a versioned JSON file (:mod:`symbreak.io`, kind ``"branch"``).
+
+The *index* at real ``k`` is the total multiplicity of the negative
+eigenvalues, ``Σ_χ dim χ · #{λ ∈ spec A_χ : λ < 0}``, with ``dim χ`` the value
+of its polynomial in ``k`` (an integer at integer ``k``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import io
+from .options import ContinuationOptions
+from .status import Status
+
+__all__ = ["BranchPoint", "Event", "Branch", "EVENT_KINDS", "BRANCH_FORMAT_VERSION"]
+
+#: kinds of events (strings used in JSON)
+EVENT_KINDS = ("fold", "branch_point", "symmetry_breaking", "touch")
+#: version of the "symbreak.branch" JSON layout
+BRANCH_FORMAT_VERSION = 1
+
+
+def as_count(x):
+    """An integer when ``x`` is within 1e-9 of one, else a float."""
+    x = float(x)
+    return int(round(x)) if abs(x - round(x)) < 1e-9 else x
+
+
+@dataclass(frozen=True)
+class BranchPoint:
+    """One accepted step of a branch.
+
+    Attributes
+    ----------
+    k : float
+    coords : ndarray
+        Point of ``Fix(H)`` (coordinate order of
+        :class:`~symbreak.reduced.fixed_point.FixedPointSpace`).
+    loss : float
+    index : int or float
+        Total multiplicity of negative eigenvalues (a float at real ``k``).
+    tangent : ndarray
+        Unit tangent in ``z = (c, θτ)``; ``tangent[-1] > 0`` where ``k``
+        increases along the branch.
+    eigenvalues : tuple of (str, ndarray)
+        Sorted eigenvalues of every block ``A_χ``, by block label.
+    """
+
+    k: float
+    coords: np.ndarray
+    loss: float
+    index: int | float
+    tangent: np.ndarray
+    eigenvalues: tuple[tuple[str, np.ndarray], ...] = ()
+
+    @property
+    def min_eigenvalue(self) -> float:
+        """Smallest Hessian eigenvalue (over blocks of non-zero dimension)."""
+        vals = [v.min() for _, v in self.eigenvalues if v.size]
+        return float(min(vals)) if vals else float("nan")
+
+    def block(self, label: str) -> np.ndarray | None:
+        """Eigenvalues of the block with this label (``None`` if absent here)."""
+        for lab, vals in self.eigenvalues:
+            if lab == label:
+                return vals
+        return None
+
+    def to_json(self, *, full: bool = True) -> dict:
+        out = {
+            "k": float(self.k),
+            "coords": [float(x) for x in self.coords],
+            "loss": float(self.loss),
+            "index": self.index,
+        }
+        if full:
+            out["tangent"] = [float(x) for x in self.tangent]
+            out["eigenvalues"] = {lab: [float(x) for x in v] for lab, v in self.eigenvalues}
+        return out
+
+    @classmethod
+    def from_json(cls, d: dict) -> BranchPoint:
+        return cls(
+            k=float(d["k"]),
+            coords=np.asarray(d["coords"], dtype=float),
+            loss=float(d["loss"]),
+            index=as_count(d["index"]),
+            tangent=np.asarray(d.get("tangent", []), dtype=float),
+            eigenvalues=tuple(
+                (lab, np.asarray(v, dtype=float)) for lab, v in d.get("eigenvalues", {}).items()
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    r"""A zero of an eigenvalue of one isotypic block along the branch.
+
+    Attributes
+    ----------
+    kind : str
+        ``"fold"`` (trivial block, ``dk/ds`` changes sign: a turning point of
+        the branch), ``"branch_point"`` (trivial block, no turn: a bifurcation
+        inside ``Fix(H)``), ``"symmetry_breaking"`` (a non-trivial block: ``dim
+        χ`` eigenvalues cross zero at once and branches with smaller isotropy
+        bifurcate), ``"touch"`` (an eigenvalue reaches zero without changing
+        sign; the index does not change).
+    k : float
+        Where it happens.
+    irrep : str
+        Label of the block, e.g. ``[k-2,1] x [1]``.
+    irrep_types : tuple of str
+        Type of the irrep on each factor (``triv``/``std``/``two``/``alt``).
+    multiplicity : int or float
+        ``dim χ`` at ``k``: how many Hessian eigenvalues are zero there.
+    index_before, index_after : int or float
+        Index just before and just after ``k`` along the branch, with the
+        multiplicities evaluated at ``k``.
+    coords : ndarray
+        The critical point at the event.
+    eigenvalue : int
+        Position of the crossing eigenvalue in the sorted spectrum of
+        ``A_χ``.
+    k_error : float
+        Bound on ``|k − k_true|`` from the final bracket of the root finder.
+    segment : int
+        The event lies between branch points ``segment`` and ``segment + 1``.
+    """
+
+    kind: str
+    k: float
+    irrep: str
+    irrep_types: tuple[str, ...]
+    multiplicity: int | float
+    index_before: int | float
+    index_after: int | float
+    coords: np.ndarray
+    eigenvalue: int = 0
+    k_error: float = 0.0
+    segment: int = 0
+
+    def to_json(self, *, full: bool = True) -> dict:
+        out = {
+            "kind": self.kind,
+            "k": float(self.k),
+            "irrep": self.irrep,
+            "multiplicity": self.multiplicity,
+            "index_before": self.index_before,
+            "index_after": self.index_after,
+            "coords": [float(x) for x in self.coords],
+        }
+        if full:
+            out.update(
+                irrep_types=list(self.irrep_types),
+                eigenvalue=self.eigenvalue,
+                k_error=float(self.k_error),
+                segment=self.segment,
+            )
+        return out
+
+    @classmethod
+    def from_json(cls, d: dict) -> Event:
+        if d.get("kind") not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind {d.get('kind')!r}")
+        return cls(
+            kind=d["kind"],
+            k=float(d["k"]),
+            irrep=str(d["irrep"]),
+            irrep_types=tuple(d.get("irrep_types", ())),
+            multiplicity=as_count(d["multiplicity"]),
+            index_before=as_count(d["index_before"]),
+            index_after=as_count(d["index_after"]),
+            coords=np.asarray(d["coords"], dtype=float),
+            eigenvalue=int(d.get("eigenvalue", 0)),
+            k_error=float(d.get("k_error", 0.0)),
+            segment=int(d.get("segment", 0)),
+        )
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A continued family of critical points.
+
+    Attributes
+    ----------
+    spec : str
+        Isotropy spec of the fixed-point space.
+    d_extra : float
+        Extra input columns ``d − k`` (when the spec does not give them).
+    names : tuple of str
+        Coordinate names.
+    points : tuple of BranchPoint
+        Accepted steps, in the order of the continuation.
+    events : tuple of Event
+        Sorted along the branch.
+    status : Status
+    message : str
+        What happened and what to do (``status.message`` with details).
+    k0, k1 : float
+        The window: from ``k0`` towards ``k1``.
+    options : ContinuationOptions
+    origin : str
+        How the branch was started (``"start"``, or the event it was switched
+        from).
+    """
+
+    spec: str
+    d_extra: float
+    names: tuple[str, ...]
+    points: tuple[BranchPoint, ...]
+    events: tuple[Event, ...]
+    status: Status
+    message: str
+    k0: float
+    k1: float
+    options: ContinuationOptions = field(default_factory=ContinuationOptions)
+    origin: str = "start"
+
+    # ------------------------------------------------------------ views
+    @property
+    def success(self) -> bool:
+        return self.status.success
+
+    @property
+    def k(self) -> np.ndarray:
+        """``k`` at every point."""
+        return np.array([p.k for p in self.points])
+
+    @property
+    def coords(self) -> np.ndarray:
+        """Coordinates, one row per point."""
+        return np.array([p.coords for p in self.points]).reshape(len(self.points), -1)
+
+    @property
+    def loss(self) -> np.ndarray:
+        return np.array([p.loss for p in self.points])
+
+    @property
+    def index(self) -> np.ndarray:
+        return np.array([float(p.index) for p in self.points])
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __str__(self) -> str:
+        ks = self.k
+        span = f"k in [{ks.min():g}, {ks.max():g}]" if ks.size else "no points"
+        return (
+            f"Branch({self.spec!r}, {len(self.points)} points, {span}, "
+            f"{len(self.events)} events, status {self.status.value})"
+        )
+
+    def point_at(self, k: float) -> np.ndarray:
+        """Coordinates of the branch at ``k`` (first passage), corrected by Newton at fixed k.
+
+        Raises
+        ------
+        ValueError
+            If ``k`` is not covered by the branch, or Newton fails there.
+        """
+        from .pseudo_arclength import branch_point_at
+
+        return branch_point_at(self, k)
+
+    # ------------------------------------------------------------ JSON
+    def to_json(self, *, full: bool = True) -> dict:
+        """A JSON-able dict (``full=False``: the CLI's short form)."""
+        out = {
+            "status": self.status.value,
+            "message": self.message,
+            "isotropy": self.spec,
+            "names": list(self.names),
+            "k0": float(self.k0),
+            "k1": float(self.k1),
+            "branch": [p.to_json(full=full) for p in self.points],
+            "events": [e.to_json(full=full) for e in self.events],
+        }
+        if full:
+            out["d_extra"] = float(self.d_extra)
+            out["origin"] = self.origin
+            out["options"] = self.options.to_json()
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> Branch:
+        """Inverse of :meth:`to_json` (``full=True``)."""
+        if not isinstance(data, dict):
+            raise TypeError("a branch must be a JSON object")
+        try:
+            status = Status(data["status"])
+        except ValueError:
+            raise ValueError(f"unknown branch status {data.get('status')!r}") from None
+        except KeyError:
+            raise ValueError("branch data has no 'status' field") from None
+        return cls(
+            spec=str(data["isotropy"]),
+            d_extra=float(data.get("d_extra", 0.0)),
+            names=tuple(data["names"]),
+            points=tuple(BranchPoint.from_json(p) for p in data["branch"]),
+            events=tuple(Event.from_json(e) for e in data["events"]),
+            status=status,
+            message=str(data.get("message", status.message)),
+            k0=float(data["k0"]),
+            k1=float(data["k1"]),
+            options=ContinuationOptions.from_json(data.get("options", {})),
+            origin=str(data.get("origin", "start")),
+        )
+
+    def save(self, path):
+        """Write the branch to a versioned JSON file (kind ``"branch"``)."""
+        return io.save_json(path, "branch", self.to_json(full=True), BRANCH_FORMAT_VERSION)
+
+    @classmethod
+    def load(cls, path) -> Branch:
+        """Read a branch written by :meth:`save`."""
+        data, _ = io.load_json(path, "branch", versions=(BRANCH_FORMAT_VERSION,))
+        try:
+            return cls.from_json(data)
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"{path} is a damaged branch file: missing or bad {exc}") from None

@@ -1,0 +1,162 @@
+r"""A one-parameter family of reduced systems: one isotropy spec, ``k`` real.
+
+The unknowns of the continuation are ``z = (c, θ τ)`` with ``c ∈ Fix(H)``
+and ``τ = log k`` (or ``τ = k``).  The equations are the gradient of the loss
+*per entry of W*,
+
+.. math::
+
+    F_o(c, k) = \frac{1}{|o|} \frac{∂L}{∂c_o}(c; k),
+
+``|o|`` the size of orbit ``o`` (a polynomial in the block sizes): the entry
+of ``∇L(W)`` on that orbit.  This row scaling keeps the equations of order one
+at any ``k`` without changing their zeros.  ``∂F/∂τ`` is a central
+difference in ``k``; ``∂F/∂c`` is the exact reduced Hessian, row-scaled.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from ..reduced.system import ReducedSystem
+from ..representation.isotropy import K_SYMBOL, IsotropyGroup, parse_spec
+
+__all__ = ["KFamily"]
+
+
+@lru_cache(maxsize=256)
+def _coefficients(expr: sp.Expr) -> tuple[float, ...]:
+    return tuple(float(c) for c in sp.Poly(expr, K_SYMBOL).all_coeffs())
+
+
+def _size_at(expr: sp.Expr, k: float) -> float:
+    """Value at ``k`` of a block size given as a polynomial in ``k``."""
+    out = 0.0
+    for c in _coefficients(expr):
+        out = out * k + c
+    return out
+
+
+@dataclass(frozen=True)
+class KFamily:
+    """Reduced systems of one spec along real ``k``.
+
+    Parameters
+    ----------
+    spec : str
+        Isotropy spec (block sizes are polynomials in ``k``).
+    d_extra : float
+        Number of extra input columns ``d − k`` when the spec does not list
+        its column blocks (held fixed as ``k`` moves); ignored otherwise.
+    log_k : bool
+        ``τ = log k`` when True, else ``τ = k``.
+    theta : float
+        Weight of ``τ`` in the arclength.
+    fd_step : float
+        Relative step of the central difference in ``k``.
+    """
+
+    spec: str
+    d_extra: float = 0.0
+    log_k: bool = True
+    theta: float = 1.0
+    fd_step: float = 1e-6
+    _cache: OrderedDict = field(default_factory=OrderedDict, compare=False, repr=False)
+
+    @classmethod
+    def for_options(cls, spec: str, d_extra: float, options) -> KFamily:
+        """The family with the variables and difference step of ``options``."""
+        return cls(
+            spec,
+            d_extra=float(d_extra),
+            log_k=options.log_k,
+            theta=options.theta,
+            fd_step=options.fd_step,
+        )
+
+    # ----------------------------------------------------------- groups
+    def d_at(self, k: float) -> float:
+        """Input dimension at ``k``."""
+        cols = parse_spec(self.spec)[2]
+        if cols is None:
+            return k + self.d_extra
+        return k + sum(_size_at(e, k) for e in cols)
+
+    def system(self, k: float) -> ReducedSystem:
+        """The reduced system at ``k`` (``ValueError`` outside the domain)."""
+        k = float(k)
+        sys_ = self._cache.get(k)
+        if sys_ is None:
+            sys_ = ReducedSystem(IsotropyGroup.from_spec(self.spec, k, d=self.d_at(k)))
+            self._cache[k] = sys_
+            if len(self._cache) > 64:
+                self._cache.popitem(last=False)
+        return sys_
+
+    def group(self, k: float) -> IsotropyGroup:
+        return self.system(k).group
+
+    def in_domain(self, k: float) -> bool:
+        """True when every block size is admissible at ``k``."""
+        if not (math.isfinite(k) and k > 0):
+            return False
+        try:
+            self.system(k)
+        except ValueError:
+            return False
+        return True
+
+    # ----------------------------------------------------------- variables
+    def tau(self, k: float) -> float:
+        return math.log(k) if self.log_k else float(k)
+
+    def k_of(self, tau: float) -> float:
+        return math.exp(tau) if self.log_k else float(tau)
+
+    def to_z(self, coords, k: float) -> np.ndarray:
+        return np.append(np.asarray(coords, dtype=float), self.theta * self.tau(k))
+
+    def split(self, z) -> tuple[np.ndarray, float]:
+        """``(c, k)`` from ``z``."""
+        z = np.asarray(z, dtype=float)
+        return z[:-1], self.k_of(z[-1] / self.theta)
+
+    def dk_dz(self, k: float) -> float:
+        """``dk / dz_last`` (chain rule through ``τ``)."""
+        return (k if self.log_k else 1.0) / self.theta
+
+    # ----------------------------------------------------------- equations
+    def residual(self, coords, k: float) -> np.ndarray:
+        """``F(c, k)``: the gradient per entry of ``W``."""
+        sys_ = self.system(k)
+        return sys_.gradient(coords) / sys_.space.orbit_sizes()
+
+    def dresidual_dk(self, coords, k: float) -> np.ndarray:
+        """``∂F/∂k`` by a central difference (one-sided at the domain edge)."""
+        h = self.fd_step * max(1.0, abs(k))
+        lo, hi = k - h, k + h
+        if not self.in_domain(lo):
+            return (self.residual(coords, hi) - self.residual(coords, k)) / h
+        if not self.in_domain(hi):
+            return (self.residual(coords, k) - self.residual(coords, lo)) / h
+        return (self.residual(coords, hi) - self.residual(coords, lo)) / (2 * h)
+
+    def jacobian(self, z) -> tuple[np.ndarray, np.ndarray]:
+        """``F`` and ``[∂F/∂c | ∂F/∂z_last]`` at ``z`` (shape ``N × (N+1)``)."""
+        c, k = self.split(z)
+        sys_ = self.system(k)
+        scale = 1.0 / sys_.space.orbit_sizes()
+        _, g, H = sys_.loss_gradient_hessian(c)
+        F = g * scale
+        H = H * scale[:, None]
+        Fk = self.dresidual_dk(c, k) * self.dk_dz(k)
+        return F, np.column_stack([H, Fk])
+
+    def dim(self, k: float) -> int:
+        return self.system(k).space.dim
