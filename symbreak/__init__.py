@@ -9,7 +9,19 @@ The curated public API.  Two paths compute the same quantities:
   isotropy group, costs the same at any ``k``, and takes real ``k``.
 """
 
+from . import io, linear
 from ._version import __version__
+from .analytic import SeriesOptions, SeriesResult, asymptotic_series
+from .atlas import AtlasOptions, run_atlas
+from .certify import Certificate, CrossingInterval, certify_critical_point, eigenvalue_crossing
+from .continuation import (
+    Branch,
+    ContinuationOptions,
+    Event,
+    Status,
+    continuation,
+    switch_branch,
+)
 from .critical import (
     CriticalPoint,
     FixedPointSpace,
@@ -19,14 +31,40 @@ from .critical import (
     exact_isotropy,
     find_critical_points,
 )
+from .interlacing import SaddleCertificate, block_certificate, check_interlacing
+from .linear import LinearNetwork
 from .model import TeacherStudent
+from .overparam import annihilation, split_neuron
 from .reduced import ReducedSystem
 from .representation import IsotropyGroup, detect_isotropy, isotypic_decomposition
 from .spectrum import HessianBlock, Spectrum, SpectrumEntry, analytic_spectrum, hessian_blocks
 
 __all__ = [
     "__version__",
+    "AtlasOptions",
+    "Branch",
+    "Certificate",
+    "ContinuationOptions",
     "CriticalPoint",
+    "CrossingInterval",
+    "Event",
+    "LinearNetwork",
+    "SaddleCertificate",
+    "SeriesOptions",
+    "SeriesResult",
+    "Status",
+    "annihilation",
+    "asymptotic_series",
+    "block_certificate",
+    "certify_critical_point",
+    "check_interlacing",
+    "continuation",
+    "eigenvalue_crossing",
+    "io",
+    "linear",
+    "run_atlas",
+    "split_neuron",
+    "switch_branch",
     "FixedPointSpace",
     "HessianBlock",
     "IsotropyGroup",

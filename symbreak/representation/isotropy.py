@@ -244,7 +244,8 @@ class IsotropyGroup:
         col_total = sum(f.size for f in factors if f.kind == "col")
         if abs(col_total - extra_cols) > _INT_TOL:
             raise ValueError(
-                f"extra column blocks of {spec!r} add up to {col_total:g}, but d - k = {extra_cols:g}"
+                f"extra column blocks of {spec!r} add up to {col_total:g}, "
+                f"but d - k = {extra_cols:g}"
             )
         n = k + sum(f.size for f in factors if f.kind == "row")
         return cls(spec=spec, k=k, n=n, d=d, factors=tuple(factors))
@@ -255,9 +256,9 @@ class IsotropyGroup:
         if expr.free_symbols:
             if size <= 1.0 + _INT_TOL:
                 raise ValueError(
-                    f"block '{_expr_str(expr)}' of {spec!r} has size {size:g} at k = {k:g}; a block "
-                    "given in terms of k must have size > 1 (write the sizes as plain integers, "
-                    "e.g. '5,1', for small blocks)"
+                    f"block '{_expr_str(expr)}' of {spec!r} has size {size:g} at k = {k:g}; "
+                    "a block given in terms of k must have size > 1 "
+                    "(write the sizes as plain integers, e.g. '5,1', for small blocks)"
                 )
         else:
             if size < 1 - _INT_TOL or abs(size - round(size)) > _INT_TOL:
@@ -311,7 +312,8 @@ class IsotropyGroup:
     def _require_integral(self, what: str) -> None:
         if not self.is_integral:
             raise ValueError(
-                f"{what} needs integer block sizes; this group has sizes {self.sizes} at k={self.k:g}"
+                f"{what} needs integer block sizes; "
+                f"this group has sizes {self.sizes} at k={self.k:g}"
             )
 
     @cached_property
