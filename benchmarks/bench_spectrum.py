@@ -58,15 +58,19 @@ def main(quick: bool = False) -> None:
         t = best_of(lambda: analytic_spectrum(group, TYPE_II), 20)
         base = base or t
         s = analytic_spectrum(group, TYPE_II)
-        print(f"{k:>10.0e} {t * 1e3:>10.2f} {len(s.entries):>8} {s.total_multiplicity:>22}"
-              f"   ({t / base:.2f}x the k=1e3 time)")
+        print(
+            f"{k:>10.0e} {t * 1e3:>10.2f} {len(s.entries):>8} {s.total_multiplicity:>22}"
+            f"   ({t / base:.2f}x the k=1e3 time)"
+        )
     print()
     group = IsotropyGroup.from_spec("k-1,1", 6)
     t = time.perf_counter()
     res = find_critical_points(group)
     dt = time.perf_counter() - t
-    print(f"critical-point search in Fix(k-1,1) at k = 6: {dt:.2f} s, {res.starts} starts, "
-          f"{len(res.points)} points (target < 10 s)")
+    print(
+        f"critical-point search in Fix(k-1,1) at k = 6: {dt:.2f} s, {res.starts} starts, "
+        f"{len(res.points)} points (target < 10 s)"
+    )
 
 
 if __name__ == "__main__":

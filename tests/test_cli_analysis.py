@@ -16,8 +16,9 @@ def run_json(capsys, argv):
 
 
 def test_critical_json_schema(capsys):
-    out = run_json(capsys, ["critical", "--k", "6", "--isotropy", "k-1,1", "--starts", "6",
-                            "--json"])
+    out = run_json(
+        capsys, ["critical", "--k", "6", "--isotropy", "k-1,1", "--starts", "6", "--json"]
+    )
     assert set(out) >= {"k", "isotropy", "points"}
     assert out["k"] == 6 and out["isotropy"] == "k-1,1"
     kinds = {p["kind"] for p in out["points"]}
@@ -33,16 +34,18 @@ def test_critical_json_schema(capsys):
 
 def test_spectrum_json_at_real_k(capsys):
     coords = ",".join(str(x) for x in TYPE_II_K6)
-    out = run_json(capsys, ["spectrum", "--k", "6.5", "--isotropy", "k-1,1", "--coords", coords,
-                            "--json"])
+    out = run_json(
+        capsys, ["spectrum", "--k", "6.5", "--isotropy", "k-1,1", "--coords", coords, "--json"]
+    )
     assert "spectrum" in out
     total = sum(e["multiplicity"] for e in out["spectrum"])
     assert total == pytest.approx(6.5**2)
 
 
 def test_spectrum_large_k(capsys):
-    out = run_json(capsys, ["spectrum", "--k", "1000000", "--isotropy", "k", "--coords", "1,0",
-                            "--json"])
+    out = run_json(
+        capsys, ["spectrum", "--k", "1000000", "--isotropy", "k", "--coords", "1,0", "--json"]
+    )
     vals = {round(e["value"], 9): e["multiplicity"] for e in out["spectrum"]}
     assert vals[round(0.25 + 1 / (2 * np.pi), 9)] == 10**6 * (10**6 - 3) // 2
 

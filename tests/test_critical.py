@@ -40,8 +40,9 @@ def test_exact_isotropy_matches_dense_detection():
     for p in res.points:
         detected = detect_isotropy(space.embed(p.coords), 6)
         sizes_detected = sorted(len(b) for b in detected.diag_blocks)
-        sizes_exact = sorted(int(round(f.size)) for f in IsotropyGroup.from_spec(
-            p.isotropy, 6).factors)
+        sizes_exact = sorted(
+            int(round(f.size)) for f in IsotropyGroup.from_spec(p.isotropy, 6).factors
+        )
         assert sizes_detected == sizes_exact
 
 
@@ -104,15 +105,17 @@ def test_search_at_real_k_and_large_k():
 
 
 def test_over_parameterised_global_minimum_is_a_critical_set():
-    res = find_critical_points(IsotropyGroup.from_spec("k-1,1|1", 5),
-                               options=SearchOptions(starts=16))
+    res = find_critical_points(
+        IsotropyGroup.from_spec("k-1,1|1", 5), options=SearchOptions(starts=16)
+    )
     gm = [p for p in res.points if p.kind == "global_minimum"]
     assert len(gm) == 1 and gm[0].set_dimension >= 1
 
 
 def test_zero_row_limits_are_rejected():
-    res = find_critical_points(IsotropyGroup.from_spec("k-1,1|1", 5),
-                               options=SearchOptions(starts=16))
+    res = find_critical_points(
+        IsotropyGroup.from_spec("k-1,1|1", 5), options=SearchOptions(starts=16)
+    )
     for p in res.points:
         W = FixedPointSpace(IsotropyGroup.from_spec("k-1,1|1", 5)).embed(p.coords)
         assert np.linalg.norm(W, axis=1).min() > 1e-6

@@ -36,8 +36,14 @@ def test_analytic_spectrum_equals_dense_at_critical_points(k):
 
 
 def test_analytic_spectrum_at_random_points_of_many_groups(rng):
-    for spec, k, d in [("k-1,1|1", 5, None), ("3,1,2||2", 6, 8), ("2,2", 4, None),
-                       ("1,1,1", 3, None), ("3,2|2,1", 5, None), ("k", 2, None)]:
+    for spec, k, d in [
+        ("k-1,1|1", 5, None),
+        ("3,1,2||2", 6, 8),
+        ("2,2", 4, None),
+        ("1,1,1", 3, None),
+        ("3,2|2,1", 5, None),
+        ("k", 2, None),
+    ]:
         group = IsotropyGroup.from_spec(spec, k, d=d)
         space = FixedPointSpace(group)
         _compare(group, rng.normal(size=space.dim))
@@ -57,17 +63,19 @@ def test_global_minimum_spectrum_closed_form():
 
 def test_type_ii_known_values():
     # MATH §4: k = 6 minimum, smallest eigenvalue ≈ 0.00470 (mult 4, [k-2,1] block)
-    res = find_critical_points(IsotropyGroup.from_spec("k-1,1", 6),
-                               options=SearchOptions(starts=8))
-    t2 = min((p for p in res.points if p.loss > 1e-6), key=lambda p: np.linalg.norm(
-        p.coords - TYPE_II_K6))
+    res = find_critical_points(IsotropyGroup.from_spec("k-1,1", 6), options=SearchOptions(starts=8))
+    t2 = min(
+        (p for p in res.points if p.loss > 1e-6),
+        key=lambda p: np.linalg.norm(p.coords - TYPE_II_K6),
+    )
     assert t2.loss == pytest.approx(0.0250806, abs=1e-7)
     assert t2.index == 0 and t2.kind == "spurious_minimum"
     smallest = t2.spectrum.entries[0]
     assert smallest.value == pytest.approx(0.00470, abs=1e-5)
     assert smallest.multiplicity == 4 and smallest.irrep == "[k-2,1] x [1]"
-    res5 = find_critical_points(IsotropyGroup.from_spec("k-1,1", 5),
-                                options=SearchOptions(starts=8))
+    res5 = find_critical_points(
+        IsotropyGroup.from_spec("k-1,1", 5), options=SearchOptions(starts=8)
+    )
     t5 = [p for p in res5.points if abs(p.loss - 0.0269705) < 1e-6]
     assert len(t5) == 1 and t5[0].index == 3 and t5[0].kind == "saddle"
 
@@ -86,8 +94,9 @@ def test_spectrum_is_continuous_in_k_through_integers():
     group = lambda k: IsotropyGroup.from_spec("k-1,1", k)  # noqa: E731
     a = analytic_spectrum(group(6.0), TYPE_II_K6)
     b = analytic_spectrum(group(6.0 + 1e-9), TYPE_II_K6)
-    np.testing.assert_allclose([e.value for e in a.entries], [e.value for e in b.entries],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        [e.value for e in a.entries], [e.value for e in b.entries], atol=1e-6
+    )
 
 
 def test_blocks_are_symmetric_and_orthonormalised():
