@@ -7,8 +7,8 @@ are images of one abstract vector (:mod:`symbreak.representation.isotypic`),
 
 .. math::
 
-    B_{pq} = D^2L(W)[u_p, u_q],\qquad G_{pq} = ⟨u_p, u_q⟩,\qquad
-    A_χ = G^{-1/2} B G^{-1/2},
+    B_{pq} = D^2L(W)[u_p, u_q],\qquad G_{pq} = ⟨u_p, u_q⟩ = L L^T,\qquad
+    A_χ = L^{-1} B L^{-T},
 
 and every eigenvalue of ``A_χ`` is an eigenvalue of the Hessian of
 multiplicity ``dim χ``.  ``B`` and ``G`` come from the compressed model, so the
@@ -168,6 +168,24 @@ def _component_states(group: IsotropyGroup, coords: np.ndarray):
         yield comp, states[marks]
 
 
+def _orthonormalising_map(G: np.ndarray) -> np.ndarray:
+    """``T`` with ``Tᵀ G T = I``: ``L^{-T}`` from ``G = L Lᵀ`` (the canonical choice).
+
+    Near a degenerate block size (a real size close to 2) some copies become
+    numerically dependent; then ``G``'s eigendecomposition is used and the
+    dependent directions (Gram eigenvalue below ``GRAM_RTOL`` of the largest)
+    are dropped.
+    """
+    G = 0.5 * (G + G.T)
+    gvals, gvecs = np.linalg.eigh(G)
+    if gvals[0] > GRAM_RTOL * gvals[-1]:
+        # explicit inverse of the small triangular factor (μ ≤ ~10): LAPACK's trtrs
+        # call overhead dominates at this size
+        return np.linalg.inv(np.linalg.cholesky(G)).T
+    keep = gvals > GRAM_RTOL * gvals[-1]
+    return gvecs[:, keep] / np.sqrt(gvals[keep])
+
+
 def hessian_blocks(group: IsotropyGroup, coords) -> tuple[HessianBlock, ...]:
     """The blocks ``A_χ`` of the Hessian at the point ``coords`` of ``Fix(group)``.
 
@@ -189,12 +207,7 @@ def hessian_blocks(group: IsotropyGroup, coords) -> tuple[HessianBlock, ...]:
         U = np.stack([st.layout.copy_pattern(comp.irrep, c) for c in comp.copies])
         B = st.hessian_form(U)
         G = st.gram(U)
-        # orthonormalise the copies through G's eigendecomposition; near a
-        # degenerate size (a real block size close to 2) some copies become
-        # dependent and their directions are dropped
-        gvals, gvecs = np.linalg.eigh(0.5 * (G + G.T))
-        keep = gvals > GRAM_RTOL * gvals.max()
-        T = gvecs[:, keep] / np.sqrt(gvals[keep])
+        T = _orthonormalising_map(G)
         A = T.T @ B @ T
         A = 0.5 * (A + A.T)
         vals, vecs = np.linalg.eigh(A)
