@@ -25,7 +25,8 @@ def main(quick: bool = False, plot: str | None = None) -> dict:
         s = analytic_spectrum(IsotropyGroup.from_spec("k", k), [1.0, 0.0])
         out[k] = s
         print(
-            f"k = {k}: {len(s.entries)} distinct eigenvalues, Σ multiplicity = {s.total_multiplicity}"
+            f"k = {k}: {len(s.entries)} distinct eigenvalues, "
+            f"Σ multiplicity = {s.total_multiplicity}"
         )
         for e in s.entries:
             print(f"   {e.value:>14.10f}  x {e.multiplicity:<14} {e.irrep}")

@@ -4,10 +4,9 @@ import json
 
 import numpy as np
 import pytest
+from _helpers import TYPE_II_K6
 
 from symbreak.cli import main
-
-from _helpers import TYPE_II_K6
 
 
 def run_json(capsys, argv):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _helpers import TYPE_II_K6, dense_model
 
 from symbreak.critical import (
     FixedPointSpace,
@@ -14,8 +15,6 @@ from symbreak.critical import (
 from symbreak.critical.symmetry import permute_coords
 from symbreak.reduced import ReducedSystem
 from symbreak.representation import IsotropyGroup, detect_isotropy
-
-from _helpers import TYPE_II_K6, dense_model
 
 
 def test_found_points_are_critical_for_the_dense_model():

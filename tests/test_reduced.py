@@ -2,12 +2,11 @@
 
 import numpy as np
 import pytest
+from _helpers import dense_model
 
 from symbreak.critical import FixedPointSpace
 from symbreak.reduced import ReducedSystem
 from symbreak.representation import IsotropyGroup
-
-from _helpers import dense_model
 
 GROUPS = [
     ("k", 6, None),

@@ -2,13 +2,12 @@
 
 import numpy as np
 import pytest
+from _helpers import TYPE_II_K6, dense_model, spectrum_multiset
 
 from symbreak._numerics import cluster_eigenvalues
 from symbreak.critical import FixedPointSpace, SearchOptions, find_critical_points
 from symbreak.representation import IsotropyGroup
 from symbreak.spectrum import analytic_spectrum, dense_spectrum, hessian_blocks
-
-from _helpers import TYPE_II_K6, dense_model, spectrum_multiset
 
 
 def _compare(group, coords):

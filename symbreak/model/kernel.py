@@ -42,6 +42,7 @@ import numpy as np
 
 __all__ = [
     "KernelGeometry",
+    "HessianCoefficients",
     "geometry",
     "kappa",
     "grad_coefficients",

@@ -23,6 +23,9 @@ from . import kernel as K
 
 __all__ = ["TeacherStudent"]
 
+# Extreme scales may overflow; the public methods then raise ValueError instead.
+_QUIET = {"over": "ignore", "divide": "ignore", "invalid": "ignore", "under": "ignore"}
+
 
 def _self_geometry(W: np.ndarray) -> K.KernelGeometry:
     g = K.pairwise_gram(W, W)
@@ -31,6 +34,24 @@ def _self_geometry(W: np.ndarray) -> K.KernelGeometry:
     np.fill_diagonal(g.sin, 0.0)
     np.fill_diagonal(g.cos, 1.0)
     return g
+
+
+def _exponent(A: np.ndarray) -> int:
+    """``e`` with ``max|A| = f·2^e``, ``f ∈ [0.5, 1)`` (0 for a zero array)."""
+    return int(np.frexp(np.max(np.abs(A)))[1])
+
+
+def _check_rows(M: np.ndarray, Ms: np.ndarray, name: str, *, scale_of: str) -> None:
+    """Zero rows of ``M`` are an error naming the row; so are rows of the rescaled
+    ``Ms`` whose norm underflows (entries below ~1e-154 relative to the largest)."""
+    check_nonzero_rows(np.any(M != 0.0, axis=1, keepdims=True).astype(float), name)
+    tiny = np.flatnonzero(np.linalg.norm(Ms, axis=1) == 0.0)
+    if tiny.size:
+        i = int(tiny[0])
+        raise ValueError(
+            f"row {i} of {name} is more than ~1e150 times smaller than the largest entry "
+            f"of {scale_of}, beyond double precision; rescale that row or remove the neuron"
+        )
 
 
 def _add_outer(A: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
@@ -58,7 +79,19 @@ class TeacherStudent:
     Hessian is returned for ``W`` flattened row-major (index ``i·d + a``).
 
     Parallel or antiparallel rows are legal (κ is C² there and the limits are
-    returned); a zero row of ``W`` raises ``ValueError`` naming the row.
+    returned).  Every method computes at a common power-of-two scale of ``W``
+    and ``V`` (exact, using ``L(cW; cV) = c² L(W; V)``), so entries of any
+    magnitude work as long as the results are representable.
+
+    Raises
+    ------
+    ValueError
+        A zero row of ``W`` or ``V`` (naming the row: ``L`` is not
+        differentiable there), NaN or inf entries, a wrong shape (``W`` and
+        ``U`` must be ``n × d``), ``n < 1``, or a result that overflows double
+        precision.  Never a silent NaN.
+    TypeError
+        Input that is not a real matrix, or a non-integer ``n``.
 
     Examples
     --------
@@ -67,34 +100,64 @@ class TeacherStudent:
     >>> model = TeacherStudent(np.eye(3))
     >>> float(model.loss(np.eye(3)))
     0.0
+    >>> W = np.eye(3) + 0.1
+    >>> model.grad(W).shape, model.hessian(W).shape, model.hvp(W, W).shape
+    ((3, 3), (9, 9), (3, 3))
     """
 
     def __init__(self, V, n: int | None = None):
-        self.V = as_matrix(V, "V")
-        check_nonzero_rows(self.V, "V")
-        self.k, self.d = self.V.shape
+        V = as_matrix(V, "V")
+        self._eV = _exponent(V)
+        Vu = np.ldexp(V, -self._eV)  # exact rescaling: max |entry| in [0.5, 1)
+        _check_rows(V, Vu, "V", scale_of="V")
+        self.V = V.copy()
+        self.V.flags.writeable = False  # the cached teacher energy depends on it
+        self.k, self.d = V.shape
         self.n = self.k if n is None else as_positive_int(n, "n")
-        gv = K.pairwise_gram(self.V, self.V)
+        # ½ Σ κ(v_j, v_j') at that scale; E(V) = 4^eV · E_unit
+        gv = K.pairwise_gram(Vu, Vu)
         np.fill_diagonal(gv.wedge, 0.0)
         gv = K.geometry(gv.nw, gv.nv, gv.dot, gv.wedge)
-        self._teacher_energy = 0.5 * float(K.kappa(gv).sum())
+        self._energy_unit = 0.5 * float(K.kappa(gv).sum())
 
     def __repr__(self) -> str:
         return f"TeacherStudent(k={self.k}, d={self.d}, n={self.n})"
 
     # ------------------------------------------------------------------ checks
-    def _check(self, W) -> np.ndarray:
+    def _prepare(self, W) -> tuple[np.ndarray, np.ndarray, int]:
+        """Validate ``W``; return ``W/2^e``, ``V/2^e`` and ``e``.
+
+        ``L(cW; cV) = c² L(W; V)``, so the model computes at a common power-of-two
+        scale (exact in floating point) where the largest entry lies in
+        ``[0.5, 1)``; values far from 1 then neither overflow nor underflow.
+        """
         W = as_matrix(W, "W", shape=(self.n, self.d))
-        check_nonzero_rows(W, "W")
-        return W
+        e = max(_exponent(W), self._eV)
+        Ws, Vs = np.ldexp(W, -e), np.ldexp(self.V, -e)
+        _check_rows(W, Ws, "W", scale_of="W and V")
+        _check_rows(self.V, Vs, "V", scale_of="W and V")
+        return Ws, Vs, e
+
+    @staticmethod
+    def _finite(what: str, *arrays) -> None:
+        for a in arrays:
+            if not np.all(np.isfinite(a)):
+                raise ValueError(
+                    f"{what} overflowed in double precision (rows of W and V whose norms "
+                    "differ by a factor beyond ~1e150, or a result beyond ~1e308); "
+                    "rescale W and V"
+                )
 
     # ------------------------------------------------------------------- value
     def loss(self, W) -> float:
         """Loss ``L(W)`` (a float, ``>= 0``)."""
-        W = self._check(W)
-        gs = _self_geometry(W)
-        gt = K.pairwise_gram(W, self.V)
-        val = 0.5 * K.kappa(gs).sum() - K.kappa(gt).sum() + self._teacher_energy
+        W, V, e = self._prepare(W)
+        with np.errstate(**_QUIET):  # overflow is reported below, as an error
+            gs = _self_geometry(W)
+            gt = K.pairwise_gram(W, V)
+            energy = np.ldexp(self._energy_unit, 2 * (self._eV - e))
+            val = np.ldexp(0.5 * K.kappa(gs).sum() - K.kappa(gt).sum() + energy, 2 * e)
+        self._finite("the loss", val)
         return float(val)
 
     def grad(self, W) -> np.ndarray:
@@ -104,10 +167,13 @@ class TeacherStudent:
         ``∂_wκ(w_i, w_i) = ½ w_i`` supplies the ``½ w_i``:
         ``∇_{w_i}L = Σ_{i'} (α_{ii'} w_i + β_{ii'} w_{i'}) − Σ_j (α_{ij} w_i + β_{ij} v_j)``.
         """
-        W = self._check(W)
-        a_s, b_s = K.grad_coefficients(_self_geometry(W))
-        a_t, b_t = K.grad_coefficients(K.pairwise_gram(W, self.V))
-        return (a_s.sum(1) - a_t.sum(1))[:, None] * W + b_s @ W - b_t @ self.V
+        W, V, e = self._prepare(W)
+        with np.errstate(**_QUIET):  # overflow is reported below, as an error
+            a_s, b_s = K.grad_coefficients(_self_geometry(W))
+            a_t, b_t = K.grad_coefficients(K.pairwise_gram(W, V))
+            g = np.ldexp((a_s.sum(1) - a_t.sum(1))[:, None] * W + b_s @ W - b_t @ V, e)
+        self._finite("the gradient", g)
+        return g
 
     # ----------------------------------------------------------------- Hessian
     def hessian(self, W) -> np.ndarray:
@@ -143,47 +209,49 @@ class TeacherStudent:
         while its three terms are written).  Peak memory is the output plus
         ``O(n²d)``.
         """
-        W = self._check(W)
-        n, d = W.shape
-        nd = n * d
-        gs = _self_geometry(W)
-        gt = K.pairwise_gram(W, self.V)
-        hs, ht = K.hessian_coefficients(gs), K.hessian_coefficients(gt)
-        Wbar = W / gs.nw[:, 0][:, None]
-        Rs = self._rejections(Wbar, W)  # Rs[i, i'] = r_{i'|i}
-        Rt = self._rejections(Wbar, self.V)  # Rt[i, j] = r_{v_j|i}
-        beta, eps, delta = hs.beta.copy(), hs.eps.copy(), hs.delta.copy()
-        for M in (beta, eps, delta):
-            np.fill_diagonal(M, 0.0)
-        diag = self._diag_blocks(Wbar, hs, ht, delta, Rs, Rt)
+        W, V, _ = self._prepare(W)  # ∇²L is homogeneous of degree 0
+        with np.errstate(**_QUIET):  # overflow is reported below, as an error
+            n, d = W.shape
+            nd = n * d
+            gs = _self_geometry(W)
+            gt = K.pairwise_gram(W, V)
+            hs, ht = K.hessian_coefficients(gs), K.hessian_coefficients(gt)
+            Wbar = W / gs.nw[:, 0][:, None]
+            Rs = self._rejections(Wbar, W)  # Rs[i, i'] = r_{i'|i}
+            Rt = self._rejections(Wbar, V)  # Rt[i, j] = r_{v_j|i}
+            beta, eps, delta = hs.beta.copy(), hs.eps.copy(), hs.delta.copy()
+            for M in (beta, eps, delta):
+                np.fill_diagonal(M, 0.0)
+            DR = delta[:, :, None] * Rs  # DR[i, i'] = δ_{ii'} r_{i'|i}
+            diag = self._diag_blocks(Wbar, hs, ht, DR, Rs, Rt)
 
-        # Off-diagonal factors, indexed [i, (i', b)].
-        RT = Rs.transpose(1, 0, 2)  # RT[i, i'] = r_{i|i'}
-        P = Wbar @ W.T
-        G = np.ascontiguousarray((delta[:, :, None] * RT).reshape(n, nd))
-        F = np.ascontiguousarray(
-            (eps[:, :, None] * Wbar[None, :, :] - (delta * P)[:, :, None] * RT).reshape(n, nd)
-        )
-        Wrep = np.repeat(W.T, d, axis=1)  # Wrep[a, (i', b)] = w_{i'}[a]
+            # Off-diagonal factors, indexed [i, (i', b)]; δ is symmetric, so
+            # G_{ii'} = δ_{ii'} r_{i|i'} = DR[i', i].
+            G = DR.transpose(1, 0, 2).reshape(n, nd)
+            P = Wbar @ W.T  # P[i, i'] = w_{i'}·w̄_i
+            F = (eps[:, :, None] * Wbar[None, :, :]).reshape(n, nd)
+            F -= np.repeat(P, d, axis=1) * G
+            Wrep = np.repeat(W.T, d, axis=1)  # Wrep[a, (i', b)] = w_{i'}[a]
+            self._finite("the Hessian", diag, G, F, beta)
 
-        H = np.empty((n, d, n, d))
-        Hdiag = np.einsum("iaja->iaj", H)  # writeable view of the entries a = b
-        for i in range(n):
-            Hi = H[i].reshape(d, nd)
-            np.multiply(Wrep, G[i], out=Hi)  # w_{i'} G_{ii'}^T
-            _add_outer(Hi, Wbar[i], F[i])  # w̄_i F_{ii'}^T
-            Hdiag[i] += beta[i][None, :]  # β_{ii'} I
-            H[i, :, i, :] = diag[i]
+            H = np.empty((n, d, n, d))
+            Hdiag = np.einsum("iaja->iaj", H)  # writeable view of the entries a = b
+            for i in range(n):
+                Hi = H[i].reshape(d, nd)
+                np.multiply(Wrep, G[i], out=Hi)  # w_{i'} G_{ii'}^T
+                _add_outer(Hi, Wbar[i], F[i])  # w̄_i F_{ii'}^T
+                Hdiag[i] += beta[i][None, :]  # β_{ii'} I
+                H[i, :, i, :] = diag[i]
         return H.reshape(nd, nd)
 
     @staticmethod
-    def _diag_blocks(Wbar, hs, ht, delta_s, Rs, Rt) -> np.ndarray:
-        """Diagonal blocks ``H_ii`` (shape (n, d, d)); ``delta_s`` has a zero diagonal."""
-        n, d = Wbar.shape
+    def _diag_blocks(Wbar, hs, ht, DR, Rs, Rt) -> np.ndarray:
+        """Diagonal blocks ``H_ii`` (shape (n, d, d)); ``DR[i, i'] = δ_{ii'} r_{i'|i}``."""
+        d = Wbar.shape[1]
         eye = np.eye(d)
         gam = hs.gamma.sum(1) - ht.gamma.sum(1)
         D = gam[:, None, None] * (eye[None] - Wbar[:, :, None] * Wbar[:, None, :])
-        D += (delta_s[:, :, None] * Rs).transpose(0, 2, 1) @ Rs
+        D += DR.transpose(0, 2, 1) @ Rs
         D -= (ht.delta[:, :, None] * Rt).transpose(0, 2, 1) @ Rt
         D += 0.5 * eye[None]
         return D
@@ -200,35 +268,38 @@ class TeacherStudent:
         Uses ``r_{j|i} = w_j − (w_j·w̄_i) w̄_i`` only through inner products, so
         the cost is a few ``n×n`` by ``n×d`` matrix products.
         """
-        W = self._check(W)
+        W, V, _ = self._prepare(W)  # ∇²L is homogeneous of degree 0
         U = as_matrix(U, "U", shape=(self.n, self.d))
-        gs = _self_geometry(W)
-        gt = K.pairwise_gram(W, self.V)
-        hs, ht = K.hessian_coefficients(gs), K.hessian_coefficients(gt)
-        nw = gs.nw[:, 0]
-        Wbar = W / nw[:, None]
-        V = self.V
-        wu = np.einsum("ia,ia->i", Wbar, U)  # w̄_i·u_i
-        out = 0.5 * U
-        # diagonal blocks: γ (u − w̄(w̄·u)) + Σ_j δ_ij r_{j|i}(r_{j|i}·u_i)
-        gam = hs.gamma.sum(1) - ht.gamma.sum(1)
-        out = out + gam[:, None] * (U - Wbar * wu[:, None])
-        for B, h, sign in ((W, hs, 1.0), (V, ht, -1.0)):
-            P = Wbar @ B.T  # P[i, j] = b_j·w̄_i
-            delta = h.delta.copy()
-            if B is W:
-                np.fill_diagonal(delta, 0.0)
-            q = U @ B.T - P * wu[:, None]  # q_ij = r_{j|i}·u_i
-            c = delta * q
-            out = out + sign * (c @ B - (c * P).sum(1)[:, None] * Wbar)
-        # off-diagonal blocks: β u_j + ε w̄_i (w̄_j·u_j) + δ r_{j|i} (r_{i|j}·u_j)
-        beta, eps, delta = hs.beta.copy(), hs.eps.copy(), hs.delta.copy()
-        for M in (beta, eps, delta):
-            np.fill_diagonal(M, 0.0)
-        out = out + beta @ U + (eps @ wu)[:, None] * Wbar
-        P = Wbar @ W.T  # P[i, j] = w_j·w̄_i
-        # t[i, j] = r_{i|j}·u_j = w_i·u_j − (w_i·w̄_j)(w̄_j·u_j)
-        t = W @ U.T - P.T * wu[None, :]
-        c = delta * t
-        out = out + c @ W - (c * P).sum(1)[:, None] * Wbar
+        with np.errstate(**_QUIET):  # overflow is reported below, as an error
+            eU = _exponent(U)  # linear in U: compute at a scale where max|U| is O(1)
+            U = np.ldexp(U, -eU)
+            gs = _self_geometry(W)
+            gt = K.pairwise_gram(W, V)
+            hs, ht = K.hessian_coefficients(gs), K.hessian_coefficients(gt)
+            nw = gs.nw[:, 0]
+            Wbar = W / nw[:, None]
+            wu = np.einsum("ia,ia->i", Wbar, U)  # w̄_i·u_i
+            out = 0.5 * U
+            # diagonal blocks: γ (u − w̄(w̄·u)) + Σ_j δ_ij r_{j|i}(r_{j|i}·u_i)
+            gam = hs.gamma.sum(1) - ht.gamma.sum(1)
+            out = out + gam[:, None] * (U - Wbar * wu[:, None])
+            for B, h, sign in ((W, hs, 1.0), (V, ht, -1.0)):
+                P = Wbar @ B.T  # P[i, j] = b_j·w̄_i
+                delta = h.delta.copy()
+                if B is W:
+                    np.fill_diagonal(delta, 0.0)
+                q = U @ B.T - P * wu[:, None]  # q_ij = r_{j|i}·u_i
+                c = delta * q
+                out = out + sign * (c @ B - (c * P).sum(1)[:, None] * Wbar)
+            # off-diagonal blocks: β u_j + ε w̄_i (w̄_j·u_j) + δ r_{j|i} (r_{i|j}·u_j)
+            beta, eps, delta = hs.beta.copy(), hs.eps.copy(), hs.delta.copy()
+            for M in (beta, eps, delta):
+                np.fill_diagonal(M, 0.0)
+            out = out + beta @ U + (eps @ wu)[:, None] * Wbar
+            P = Wbar @ W.T  # P[i, j] = w_j·w̄_i
+            # t[i, j] = r_{i|j}·u_j = w_i·u_j − (w_i·w̄_j)(w̄_j·u_j)
+            t = W @ U.T - P.T * wu[None, :]
+            c = delta * t
+            out = np.ldexp(out + c @ W - (c * P).sum(1)[:, None] * Wbar, eU)
+        self._finite("the Hessian-vector product", out)
         return out

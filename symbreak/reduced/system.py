@@ -19,10 +19,10 @@ from functools import cached_property
 
 import numpy as np
 
-from .fixed_point import FixedPointSpace
 from ..representation.isotropy import IsotropyGroup
 from ..representation.isotypic import isotypic_decomposition
 from .evaluate import CompressedState, compressed_state
+from .fixed_point import FixedPointSpace
 from .layout import layout_for
 
 __all__ = ["ReducedSystem"]
