@@ -39,9 +39,9 @@ def main(quick: bool = False) -> None:
     for k in ks:
         group = IsotropyGroup.from_spec("k-1,1", k)
         W = FixedPointSpace(group).embed(TYPE_II)
-        t_an = best_of(lambda: analytic_spectrum(group, TYPE_II), 5)
+        t_an = best_of(lambda g=group: analytic_spectrum(g, TYPE_II), 5)
 
-        def dense():
+        def dense(k=k, W=W):
             return np.linalg.eigvalsh(TeacherStudent(np.eye(k)).hessian(W))
 
         t_de = best_of(dense, 1 if k >= 40 else 3)
@@ -55,7 +55,7 @@ def main(quick: bool = False) -> None:
     base = None
     for k in (1e3, 1e5, 1e6):
         group = IsotropyGroup.from_spec("k-1,1", k)
-        t = best_of(lambda: analytic_spectrum(group, TYPE_II), 20)
+        t = best_of(lambda g=group: analytic_spectrum(g, TYPE_II), 20)
         base = base or t
         s = analytic_spectrum(group, TYPE_II)
         print(
