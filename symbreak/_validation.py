@@ -54,7 +54,9 @@ def check_nonzero_rows(arr: np.ndarray, name: str, *, what: str = "row") -> np.n
 
 def as_positive_int(x, name: str, *, minimum: int = 1) -> int:
     """Return ``x`` as an int ``>= minimum`` (bools rejected)."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
+    if isinstance(x, bool):
+        raise TypeError(f"{name} must be an integer, got {x!r}")
+    if not isinstance(x, numbers.Integral):
         if isinstance(x, numbers.Real) and float(x).is_integer():
             x = int(x)
         else:

@@ -247,13 +247,11 @@ class TeacherStudent:
     @staticmethod
     def _diag_blocks(Wbar, hs, ht, DR, Rs, Rt) -> np.ndarray:
         """Diagonal blocks ``H_ii`` (shape (n, d, d)); ``DR[i, i'] = δ_{ii'} r_{i'|i}``."""
-        d = Wbar.shape[1]
-        eye = np.eye(d)
         gam = hs.gamma.sum(1) - ht.gamma.sum(1)
-        D = gam[:, None, None] * (eye[None] - Wbar[:, :, None] * Wbar[:, None, :])
-        D += DR.transpose(0, 2, 1) @ Rs
+        D = DR.transpose(0, 2, 1) @ Rs
         D -= (ht.delta[:, :, None] * Rt).transpose(0, 2, 1) @ Rt
-        D += 0.5 * eye[None]
+        D -= (gam[:, None] * Wbar)[:, :, None] * Wbar[:, None, :]
+        np.einsum("iaa->ia", D)[...] += (gam + 0.5)[:, None]  # (Γ_i + ½) I
         return D
 
     @staticmethod
