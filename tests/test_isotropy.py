@@ -336,3 +336,10 @@ def test_detect_errors():
         detect_isotropy(np.array([[np.nan]]))
     with pytest.raises(ValueError, match="between 1 and"):
         detect_isotropy(np.eye(3), 4)
+
+
+def test_fractional_extra_columns_are_rejected_clearly():
+    with pytest.raises(ValueError, match="whole number of extra input columns"):
+        IsotropyGroup.from_spec("k", 5, d=5.5)
+    g = IsotropyGroup.from_spec("k-1,1", 5.5, d=7.5)
+    assert [f.kind for f in g.factors] == ["diag", "diag", "col"] and g.factors[2].size == 2

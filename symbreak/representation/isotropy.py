@@ -228,15 +228,12 @@ class IsotropyGroup:
             raise ValueError(f"d must be >= k = {k:g} (the teacher I_k needs k columns), got {d:g}")
         extra_cols = d - k
         if cols is None:
-            cols = (
-                (
-                    sp.Float(extra_cols)
-                    if abs(extra_cols - round(extra_cols)) > _INT_TOL
-                    else sp.Integer(round(extra_cols)),
+            if abs(extra_cols - round(extra_cols)) > _INT_TOL:
+                raise ValueError(
+                    f"d - k = {extra_cols:g} must be a whole number of extra input columns "
+                    f"(got d = {d:g}, k = {k:g})"
                 )
-                if extra_cols > _INT_TOL
-                else ()
-            )
+            cols = (sp.Integer(round(extra_cols)),) if extra_cols > _INT_TOL else ()
         factors = []
         for kind, exprs in (("diag", diag), ("row", rows), ("col", cols)):
             for e in exprs:
