@@ -30,3 +30,15 @@ def spectrum_multiset(spectrum, tol=1e-7):
 
 
 TYPE_II_K6 = np.array([0.986704, -0.050413, 0.308011, 0.224516, -0.601512])
+
+
+def index_owners(group):
+    """(factor, local index) of every row and column, from row_indices/col_indices."""
+    n, d = group.shape
+    rows, cols = [None] * n, [None] * d
+    for t in range(len(group.factors)):
+        for x, i in enumerate(group.row_indices(t)):
+            rows[i] = (t, x)
+        for x, j in enumerate(group.col_indices(t)):
+            cols[j] = (t, x)
+    return rows, cols

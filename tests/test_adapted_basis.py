@@ -5,6 +5,7 @@ import itertools
 
 import numpy as np
 import pytest
+from _helpers import index_owners
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,17 +23,6 @@ from symbreak.representation import (
 # equivariant matrices, built without the library's decomposition
 
 
-def owners(group):
-    n, d = group.shape
-    rows, cols = [None] * n, [None] * d
-    for t in range(len(group.factors)):
-        for x, i in enumerate(group.row_indices(t)):
-            rows[i] = (t, x)
-        for x, j in enumerate(group.col_indices(t)):
-            cols[j] = (t, x)
-    return rows, cols
-
-
 def orbit_equivariant(group, rng):
     """Random symmetric A constant on the H-orbits of index quadruples (i, j, i', j').
 
@@ -40,7 +30,7 @@ def orbit_equivariant(group, rng):
     the owning factors of its four indices and by which of them are the same
     index (rows and columns of a diagonal factor share their index set).
     """
-    rows, cols = owners(group)
+    rows, cols = index_owners(group)
     cells = [(r, c) for r in rows for c in cols]
     values = {}
     N = len(cells)
@@ -285,7 +275,7 @@ def test_type_ii_hessian_k6():
 )  # fmt: skip
 def test_hessians_at_random_symmetric_points(spec, k, d, rng):
     group = IsotropyGroup.from_spec(spec, k, d=d)
-    rows, cols = owners(group)
+    rows, cols = index_owners(group)
     values = {}
     W = np.empty(group.shape)
     for i, (ta, xa) in enumerate(rows):

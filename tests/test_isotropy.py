@@ -4,22 +4,11 @@ import math
 
 import numpy as np
 import pytest
+from _helpers import index_owners
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symbreak.representation import IsotropyGroup, detect_isotropy, parse_spec
-
-
-def owner_tables(group):
-    """(factor, local index) of every row and column, from row_indices/col_indices."""
-    n, d = group.shape
-    rows, cols = [None] * n, [None] * d
-    for t in range(len(group.factors)):
-        for x, i in enumerate(group.row_indices(t)):
-            rows[i] = (t, x)
-        for x, j in enumerate(group.col_indices(t)):
-            cols[j] = (t, x)
-    return rows, cols
 
 
 def random_fixed_point(group, rng):
@@ -28,7 +17,7 @@ def random_fixed_point(group, rng):
     The orbit of (i, j) is determined by the owning factors and, when both
     belong to the same diagonal factor, by whether i and j are the same index.
     """
-    rows, cols = owner_tables(group)
+    rows, cols = index_owners(group)
     values = {}
     W = np.empty(group.shape)
     for i, (ta, xa) in enumerate(rows):

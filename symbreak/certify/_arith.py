@@ -30,6 +30,7 @@ otherwise.
 
 from __future__ import annotations
 
+import abc
 import math
 from fractions import Fraction
 
@@ -63,7 +64,7 @@ def require_flint():
     return flint
 
 
-class _Backend:
+class _Backend(abc.ABC):
     """Common interface (documented on the concrete classes)."""
 
     name = "abstract"
@@ -76,9 +77,9 @@ class _Backend:
         return False
 
     # ---------------------------------------------------------------- helpers
+    @abc.abstractmethod
     def number(self, x):
         """Exact conversion of an int, float or Fraction (rounded outward for balls)."""
-        raise NotImplementedError
 
     def is_zero(self, x) -> bool:
         """True when ``x`` is exactly zero (Python 0 counts)."""
