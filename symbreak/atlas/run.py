@@ -116,31 +116,48 @@ def _digest(*parts) -> str:
     return hashlib.sha1(blob).hexdigest()[:12]
 
 
-def _fingerprint_point(p: dict) -> tuple:
-    total: dict[float, float] = {}
-    for e in p["spectrum"]:
-        v = round(e["value"], 7)
-        total[v] = total.get(v, 0.0) + float(e["multiplicity"])
-    return round(p["loss"], 9), tuple(sorted(total.items()))
+def _aggregated_spectrum(p: dict) -> list[tuple[float, float]]:
+    """Distinct eigenvalues with multiplicities summed over blocks."""
+    vals = sorted((e["value"], float(e["multiplicity"])) for e in p["spectrum"])
+    out: list[tuple[float, float]] = []
+    for v, m in vals:
+        if out and abs(v - out[-1][0]) <= 1e-8 * max(1.0, abs(v)):
+            out[-1] = (out[-1][0], out[-1][1] + m)
+        else:
+            out.append((v, m))
+    return out
+
+
+def _same_point(p: dict, q: dict) -> bool:
+    """Same loss and spectrum (values with multiplicities): the same point up to symmetry."""
+    if abs(p["loss"] - q["loss"]) > 1e-9 * max(1.0, abs(p["loss"])):
+        return False
+    sp_, sq = _aggregated_spectrum(p), _aggregated_spectrum(q)
+    return len(sp_) == len(sq) and all(
+        abs(a - c) <= 1e-6 * max(1.0, abs(a)) and abs(m - n) < 1e-6
+        for (a, m), (c, n) in zip(sp_, sq)
+    )
 
 
 def _point_on_branch(
-    branch_json: dict | None, spec: str, k: float, coords, extra_dims: int, tol: float = 1e-6
+    branch_json: dict | None, spec: str, k: float, seed: dict, extra_dims: int
 ) -> bool:
-    """Does the branch pass through the critical point ``coords`` at ``k``?
+    """Does the branch pass through the seed's critical point at ``k`` (up to symmetry)?
 
-    The branch is interpolated linearly at ``k`` and the result corrected by
-    Newton's method at fixed ``k``; the point is on the branch when the
-    corrected point equals ``coords``.
+    The branch is interpolated linearly at ``k`` and corrected by Newton's
+    method at fixed ``k``; the corrected point is the seed when it has the same
+    loss and the same spectrum (values with multiplicities) — invariants of the
+    full symmetry group, so a seed that is a symmetric image of the branch's
+    point (e.g. the two rows of a block of size 2 swapped) is recognised too.
     """
     from ..critical.search import newton_polish
     from ..reduced import ReducedSystem
     from ..representation.isotropy import IsotropyGroup
+    from ..spectrum import analytic_spectrum
 
     if not branch_json or not branch_json.get("branch"):
         return False
     pts = branch_json["branch"]
-    c = np.asarray(coords, float)
     system = None
     for a, b in zip(pts, pts[1:]):
         ka, kb = a["k"], b["k"]
@@ -148,15 +165,19 @@ def _point_on_branch(
             continue
         s = (k - ka) / (kb - ka)
         interp = (1 - s) * np.asarray(a["coords"]) + s * np.asarray(b["coords"])
-        if interp.size != c.size:
+        if interp.size != len(seed["coords"]):
             return False
         if system is None:
             system = ReducedSystem(IsotropyGroup.from_spec(spec, k, d=k + extra_dims))
         try:
             polished, gn = newton_polish(system, interp)
+            if gn > 1e-8:
+                continue
+            spectrum = analytic_spectrum(system.group, polished).to_json()
         except ValueError:
             continue
-        if gn < 1e-8 and np.abs(polished - c).max() < tol:
+        cand = {"loss": system.loss(polished), "spectrum": spectrum}
+        if _same_point(cand, seed):
             return True
     return False
 
@@ -222,14 +243,11 @@ def run_atlas(
     seeds_by_k: dict[int, list[dict]] = {}
     for s in searches:
         k = int(s["k"])
-        seen = {_fingerprint_point(q) for q in seeds_by_k.get(k, [])}
         for p in s["points"]:
             if p["set_dimension"] > 0:
                 continue  # positive-dimensional sets are listed, not continued
-            fp = _fingerprint_point(p)
-            if fp in seen:
+            if any(_same_point(p, q) for q in seeds_by_k.get(k, [])):
                 continue
-            seen.add(fp)
             seeds_by_k.setdefault(k, []).append(
                 {
                     "isotropy": p["isotropy"],
@@ -256,9 +274,7 @@ def run_atlas(
                     continue
                 cont = fam["continuation"]
                 if any(
-                    _point_on_branch(
-                        cont.get(part), fam["isotropy"], k, seed["coords"], opts.extra_dims
-                    )
+                    _point_on_branch(cont.get(part), fam["isotropy"], k, seed, opts.extra_dims)
                     for part in ("up", "down")
                 ):
                     fam["also_found_at"].append(k)
@@ -401,7 +417,9 @@ def _minimum_window(cont: dict, events: list[dict]) -> list[list[float]]:
             if cands:
                 out[-1][1] = max(cands)
         prev = (k, idx)
-    return out
+    # a lone branch point of index 0 (e.g. at an integer k where a block's size
+    # makes some irreps vanish) is not an interval
+    return [w for w in out if w[1] > w[0]]
 
 
 def _coords_at(fam: dict, k: float):

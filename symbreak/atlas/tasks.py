@@ -37,16 +37,22 @@ def search_task(spec: str, k: float, extra_dims: int, starts: int, seed: int) ->
     }
 
 
-def k_domain(spec: str) -> float:
-    """Smallest k at which every block given in terms of k is larger than 1."""
+def k_domain(spec: str, *, min_block: float = 2.0) -> float:
+    """Smallest k at which every block given in terms of k has size ``>= min_block``.
+
+    The atlas continues families only where the variable blocks have size at
+    least 2, so that the standard irrep ``[m−1, 1]`` of each has dimension at
+    least 1; below that the isotypic copies degenerate and the real-k
+    interpolation between valid integer configurations loses its meaning.
+    """
     diag, rows, cols = parse_spec(spec)
     lo = 1.0
     for expr in list(diag) + list(rows) + list(cols or ()):
         if expr.free_symbols:
-            # linear blocks a·k + b > 1  <=>  k > (1 − b)/a (a > 0 for the specs we build)
+            # linear blocks a·k + b >= m  <=>  k >= (m − b)/a (a > 0 for the specs we build)
             coeffs = [float(c) for c in expr.as_poly().all_coeffs()]
             if len(coeffs) == 2 and coeffs[0] > 0:
-                lo = max(lo, (1.0 - coeffs[1]) / coeffs[0])
+                lo = max(lo, (min_block - coeffs[1]) / coeffs[0])
     return lo
 
 
@@ -55,10 +61,11 @@ def continue_task(
 ) -> dict:
     """Continue a family from ``k0`` down to ``k_lo`` and up to ``k_hi``.
 
-    The window is clipped where a block given in terms of k would shrink to
-    size 1.  Returns both halves' JSON (``Branch.to_json``).
+    The window is clipped where a block given in terms of k would shrink
+    below size 2 (:func:`k_domain`).  Returns both halves' JSON
+    (``Branch.to_json``).
     """
-    lo = max(k_lo, k_domain(spec) + 0.02)
+    lo = max(k_lo, k_domain(spec))
     opts = ContinuationOptions()
     out = {"isotropy": spec, "k0": float(k0), "window": [lo, float(k_hi)]}
     for name, target in (("down", lo), ("up", float(k_hi))):
