@@ -101,3 +101,20 @@ def test_zero_rows_raise_a_clear_error():
         system.loss([1.0, 0.0])
     with pytest.raises(ValueError, match="finite"):
         system.loss([np.nan, 0, 0, 0, 1])
+
+
+def test_loss_at_large_k_is_precise():
+    # near W = V the loss is the quadratic form of the (accurate) reduced Hessian
+    for k in (1e5, 1e6):
+        system = ReducedSystem(IsotropyGroup.from_spec("k", k))
+        H = system.hessian([1.0, 0.0])
+        delta = np.array([0.0, 1e-10])  # off-diagonal entries 1e-10: L ≈ 1e-6 … 1e-3
+        quad = 0.5 * delta @ H @ delta
+        assert system.loss([1.0 + delta[0], delta[1]]) == pytest.approx(quad, rel=1e-6)
+        # the float64 sum alone cannot resolve it: its error is about 1e-16·k²
+        raw = system.state([1.0 + delta[0], delta[1]]).loss()
+        assert abs(raw - quad) > 1e-3 * quad
+    # the extended-precision path is an independent implementation: same values at small k
+    system = ReducedSystem(IsotropyGroup.from_spec("k-1,1", 6.5))
+    c = np.array([0.98, -0.05, 0.3, 0.22, -0.6])
+    assert system.loss_precise(c) == pytest.approx(system.state(c).loss(), abs=1e-13)

@@ -25,7 +25,11 @@ from .evaluate import CompressedState, compressed_state
 from .fixed_point import FixedPointSpace
 from .layout import layout_for
 
-__all__ = ["ReducedSystem"]
+__all__ = ["ReducedSystem", "PRECISE_LOSS_K"]
+
+#: above this k, :meth:`ReducedSystem.loss` evaluates in extended precision
+#: (the float64 sum loses about ``1e-16·k²`` to cancellation)
+PRECISE_LOSS_K = 1e4
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,31 @@ class ReducedSystem:
         return compressed_state(self._layout, self.group.sizes, self.group.k, c)
 
     def loss(self, coords) -> float:
-        """``L(W(c))``."""
+        """``L(W(c))``; above ``k = PRECISE_LOSS_K`` through :meth:`loss_precise`."""
+        if self.group.k > PRECISE_LOSS_K:
+            return self.loss_precise(coords)
         return self.state(coords).loss()
+
+    def loss_precise(self, coords, *, dps: int | None = None) -> float:
+        """``L(W(c))`` in extended precision (mpmath), for large ``k``.
+
+        The loss is a sum of ``O(k²)``-weighted kernel terms that cancel down
+        to ``O(1)``, so the float64 :meth:`loss` carries an absolute error of
+        about ``1e-16·k²`` (``1e-4`` at ``k = 10⁶``).  This evaluates the
+        independent generic-arithmetic implementation of the compressed model
+        (:class:`symbreak.certify.generic_model.GenericReducedSystem`) with
+        ``dps`` decimal digits (default ``20 + 2·log10(k)``) and rounds to float.
+        """
+        from ..certify import MPArithmetic
+        from ..certify.generic_model import GenericReducedSystem
+
+        c = self.space.check_coords(coords)
+        if dps is None:
+            dps = 20 + 2 * int(np.ceil(np.log10(max(self.group.k, 10.0))))
+        arith = MPArithmetic(dps=dps)
+        with arith:
+            value = GenericReducedSystem(self.group, arith).loss([float(x) for x in c])
+        return float(value)
 
     def gradient(self, coords) -> np.ndarray:
         """``∂L/∂c_o = ⟨∇L(W), E_o⟩`` (length ``dim Fix(H)``)."""
@@ -81,7 +108,8 @@ class ReducedSystem:
     def loss_gradient_hessian(self, coords) -> tuple[float, np.ndarray, np.ndarray]:
         """All three from one evaluation of the compressed model."""
         st = self.state(coords)
-        return st.loss(), st.gradient_form(self._basis), st.hessian_form(self._basis)
+        loss = self.loss(coords) if self.group.k > PRECISE_LOSS_K else st.loss()
+        return loss, st.gradient_form(self._basis), st.hessian_form(self._basis)
 
     def with_k(self, k: float) -> ReducedSystem:
         """The same spec evaluated at another ``k``."""
