@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["cluster_eigenvalues"]
+__all__ = ["cluster_eigenvalues", "as_count"]
 
 
 def cluster_eigenvalues(values, *, tol: float = 1e-8) -> list[tuple[float, int]]:
@@ -33,3 +33,13 @@ def cluster_eigenvalues(values, *, tol: float = 1e-8) -> list[tuple[float, int]]
             out.append((float(v[start:i].mean()), i - start))
             start = i
     return out
+
+
+def as_count(x):
+    """A multiplicity or index: an ``int`` when within 1e-9 of one, else a ``float``.
+
+    Multiplicities are exact integers at integer block sizes and values of
+    their polynomials at real sizes.
+    """
+    x = float(x)
+    return int(round(x)) if abs(x - round(x)) < 1e-9 else x

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._numerics import cluster_eigenvalues
+from ._numerics import as_count, cluster_eigenvalues
 from .reduced.evaluate import compressed_state
 from .reduced.fixed_point import FixedPointSpace
 from .reduced.layout import layout_for
@@ -124,12 +124,12 @@ class Spectrum:
     @property
     def index(self) -> int | float:
         """Morse index: total multiplicity of the negative eigenvalues."""
-        return _as_count(sum(e.multiplicity for e in self.entries if e.value < -self.zero_tol))
+        return as_count(sum(e.multiplicity for e in self.entries if e.value < -self.zero_tol))
 
     @property
     def nullity(self) -> int | float:
         """Total multiplicity of the eigenvalues with ``|λ| <= zero_tol``."""
-        return _as_count(sum(e.multiplicity for e in self.entries if abs(e.value) <= self.zero_tol))
+        return as_count(sum(e.multiplicity for e in self.entries if abs(e.value) <= self.zero_tol))
 
     @property
     def is_degenerate(self) -> bool:
@@ -142,19 +142,13 @@ class Spectrum:
     @property
     def total_multiplicity(self) -> int | float:
         """``Σ multiplicity`` = ``n·d`` at integer sizes."""
-        return _as_count(sum(e.multiplicity for e in self.entries))
+        return as_count(sum(e.multiplicity for e in self.entries))
 
     def to_json(self) -> list[dict]:
         return [e.to_json() for e in self.entries]
 
     def values_with_multiplicity(self) -> list[tuple[float, int | float]]:
         return [(e.value, e.multiplicity) for e in self.entries]
-
-
-def _as_count(x):
-    if isinstance(x, float) and abs(x - round(x)) < 1e-9:
-        return int(round(x))
-    return x
 
 
 def _component_states(group: IsotropyGroup, coords: np.ndarray):

@@ -352,3 +352,17 @@ def test_unrepresentable_results_raise_instead_of_nan():
         TeacherStudent([[1e300, 0.0], [0.0, 1e-300]])
     with pytest.raises(ValueError, match="the Hessian overflowed"):
         TeacherStudent(np.eye(3)).hessian(1e-160 * np.arange(1.0, 10.0).reshape(3, 3))
+
+
+def test_hessian_into_a_buffer():
+    rng = np.random.default_rng(3)
+    model = TeacherStudent(np.eye(4), n=5)
+    W = rng.normal(size=(5, 4))
+    buf = np.full((20, 20), np.nan)
+    out = model.hessian(W, out=buf)
+    assert out is buf
+    np.testing.assert_array_equal(buf, model.hessian(W))
+    with pytest.raises(ValueError, match="C-contiguous float64 array of shape"):
+        model.hessian(W, out=np.empty((20, 19)))
+    with pytest.raises(TypeError):
+        model.hessian(W, out=[[0.0]])

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import io
+from .._numerics import as_count
 from .options import ContinuationOptions
 from .status import Status
 
@@ -26,12 +27,6 @@ __all__ = ["BranchPoint", "Event", "Branch", "EVENT_KINDS", "BRANCH_FORMAT_VERSI
 EVENT_KINDS = ("fold", "branch_point", "symmetry_breaking", "touch")
 #: version of the "symbreak.branch" JSON layout
 BRANCH_FORMAT_VERSION = 1
-
-
-def as_count(x):
-    """An integer when ``x`` is within 1e-9 of one, else a float."""
-    x = float(x)
-    return int(round(x)) if abs(x - round(x)) < 1e-9 else x
 
 
 @dataclass(frozen=True)

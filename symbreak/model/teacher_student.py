@@ -171,15 +171,6 @@ class TeacherStudent:
     def hessian(self, W, *, out: np.ndarray | None = None) -> np.ndarray:
         r"""Dense Hessian, shape ``(n·d, n·d)``, ``W`` flattened row-major.
 
-        Parameters
-        ----------
-        W : array_like, shape (n, d)
-        out : ndarray, shape (n·d, n·d), optional
-            C-contiguous float64 array to write the Hessian into (returned).
-            In loops this avoids allocating, and the operating system zeroing,
-            ``8(n·d)²`` fresh bytes per call, which is about half the cost of a
-            call at ``k = d = 40``.
-
         Diagonal blocks (``γ``, ``δ`` and the rejections ``r`` as in
         :class:`~symbreak.model.kernel.HessianCoefficients`)
 
@@ -202,6 +193,14 @@ class TeacherStudent:
         ``G`` and ``F`` stay bounded when rows are (nearly) parallel
         (``|G_{ii'}| = 1/(2π|w_{i'}|)`` although ``δ_{ii'} → ∞``), so no large
         terms cancel.
+
+        Parameters
+        ----------
+        W : array_like, shape (n, d)
+        out : ndarray, shape (n·d, n·d), optional
+            C-contiguous float64 array to write the Hessian into (returned):
+            reuse one buffer across calls instead of allocating ``8(n·d)²``
+            bytes each time.
 
         Notes
         -----
