@@ -93,6 +93,7 @@ def test_second_run_reuses_and_interrupted_run_resumes(atlas_dir, tmp_path):
     again = run_atlas(out, SMALL, progress=lambda *a: calls.append(a))
     # everything came from the cache: only the "(cached)" notices
     assert all(c[3] == "(cached)" for c in calls)
+    assert again["units"]["computed"] == 0 and again["units"]["reused"] > 0
     assert again["families"] == atlas["families"]
     # simulate an interruption: drop one continuation unit and rerun
     cache = next((out / ".cache").iterdir())

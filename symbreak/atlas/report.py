@@ -74,8 +74,9 @@ def write_report(atlas: dict, path: str | Path) -> None:
         f"Teacher `I_k` (d = k + {o['extra_dims']}), families searched at k = "
         f"{', '.join(str(k) for k in o['k_values'])} in every Young-type group with up to "
         f"{o['max_blocks']} blocks, continued over k in [{o['k_range'][0]:g}, "
-        f"{o['k_range'][1]:g}]. symbreak {atlas['symbreak_version']}, "
-        f"total time {atlas['timing']['total_s']:.1f} s.",
+        f"{o['k_range'][1]:g}]. symbreak {atlas['symbreak_version']}; this run took "
+        f"{atlas['timing']['total_s']:.1f} s, computing {atlas['units']['computed']} work units "
+        f"and reusing {atlas['units']['reused']} from the cache.",
         "",
         f"- groups searched: {s['groups_searched']}",
         f"- families: {s['families']} ({s['global_minima']} global minimum, "

@@ -33,7 +33,14 @@ import numpy as np
 from .._version import __version__
 from .options import AtlasOptions
 from .store import UnitStore, write_json_atomic
-from .tasks import annihilate_task, continue_task, search_task, spectrum_task
+from .tasks import (
+    MIN_BLOCK,
+    TASK_VERSION,
+    annihilate_task,
+    continue_task,
+    search_task,
+    spectrum_task,
+)
 
 __all__ = ["run_atlas", "ATLAS_FORMAT", "ATLAS_VERSION"]
 
@@ -114,6 +121,11 @@ def _digest(*parts) -> str:
     """Short content hash: unit names identify their inputs, not their position."""
     blob = json.dumps(parts, sort_keys=True, default=float).encode()
     return hashlib.sha1(blob).hexdigest()[:12]
+
+
+def _unit(prefix: str, fn, args: tuple):
+    """A work unit named by its prefix and a hash of everything that determines it."""
+    return (f"{prefix}-{_digest(fn.__name__, list(args), TASK_VERSION)}", fn, args)
 
 
 def _aggregated_spectrum(p: dict) -> list[tuple[float, float]]:
@@ -229,7 +241,7 @@ def run_atlas(
     for k in opts.k_values:
         for spec in opts.specs_at(k):
             units.append(
-                (
+                _unit(
                     f"search-{spec}-k{k}",
                     search_task,
                     (spec, k, opts.extra_dims, opts.starts, opts.seed),
@@ -283,10 +295,10 @@ def run_atlas(
             if not joined:
                 new.append(seed)
         units = [
-            (
-                f"continue-{q['isotropy']}-k{k}-{_digest(q['coords'])}",
+            _unit(
+                f"continue-{q['isotropy']}-k{k}",
                 continue_task,
-                (q["isotropy"], q["coords"], float(k), lo, hi, opts.extra_dims),
+                (q["isotropy"], q["coords"], float(k), lo, hi, opts.extra_dims, MIN_BLOCK),
             )
             for q in new
         ]
@@ -303,8 +315,8 @@ def run_atlas(
     t = time.perf_counter()
     spurious = [f for f in families if f["kind"] == "spurious_minimum"]
     units = [
-        (
-            f"annihilate-{f['isotropy']}-k{int(f['k0'])}-{_digest(f['coords'])}",
+        _unit(
+            f"annihilate-{f['isotropy']}-k{int(f['k0'])}",
             annihilate_task,
             (f["isotropy"], f["coords"], f["k0"], opts.extra_dims, opts.max_extra),
         )
@@ -326,8 +338,8 @@ def run_atlas(
             c = _coords_at(f, ks)
             if c is not None:
                 spec_units.append(
-                    (
-                        f"spectrum-{f['isotropy']}-k{ks:g}-{_digest(c)}",
+                    _unit(
+                        f"spectrum-{f['isotropy']}-k{ks:g}",
                         spectrum_task,
                         (f["isotropy"], c, ks, opts.extra_dims),
                     )
@@ -351,6 +363,7 @@ def run_atlas(
         ],
         "families": [_family_json(f) for f in families],
         "timing": dict(timing, total_s=time.perf_counter() - t_start),
+        "units": {"computed": store.misses, "reused": store.hits},
     }
     atlas["summary"] = _summary(atlas)
     atlas["figures"] = []

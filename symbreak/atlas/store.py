@@ -31,6 +31,8 @@ class UnitStore:
         self.root = Path(root)
         self.dir = self.root / ".cache" / fingerprint
         self.dir.mkdir(parents=True, exist_ok=True)
+        self.hits = 0  # units found in the cache by this store
+        self.misses = 0  # units this store had to compute
         opt_file = self.dir / "options.json"
         if opt_file.exists():
             stored = json.loads(opt_file.read_text())
@@ -46,12 +48,17 @@ class UnitStore:
 
     def get(self, task: str):
         p = self.path(task)
-        if not p.exists():
-            return None
-        try:
-            return json.loads(p.read_text())
-        except json.JSONDecodeError:
-            return None  # a torn file from a crash: recompute
+        data = None
+        if p.exists():
+            try:
+                data = json.loads(p.read_text())
+            except json.JSONDecodeError:
+                data = None  # a torn file from a crash: recompute
+        if data is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return data
 
     def put(self, task: str, data) -> None:
         write_json_atomic(self.path(task), data)

@@ -18,7 +18,20 @@ from ..reduced.fixed_point import FixedPointSpace
 from ..representation.isotropy import IsotropyGroup, parse_spec
 from ..spectrum import analytic_spectrum
 
-__all__ = ["search_task", "continue_task", "annihilate_task", "spectrum_task", "k_domain"]
+__all__ = [
+    "search_task",
+    "continue_task",
+    "annihilate_task",
+    "spectrum_task",
+    "k_domain",
+    "MIN_BLOCK",
+    "TASK_VERSION",
+]
+
+#: bump when a task's result for the same arguments changes (invalidates caches)
+TASK_VERSION = 2
+#: families are continued where every block given in terms of k has at least this size
+MIN_BLOCK = 3.0
 
 
 def search_task(spec: str, k: float, extra_dims: int, starts: int, seed: int) -> dict:
@@ -37,13 +50,14 @@ def search_task(spec: str, k: float, extra_dims: int, starts: int, seed: int) ->
     }
 
 
-def k_domain(spec: str, *, min_block: float = 2.0) -> float:
+def k_domain(spec: str, *, min_block: float = MIN_BLOCK) -> float:
     """Smallest k at which every block given in terms of k has size ``>= min_block``.
 
     The atlas continues families only where the variable blocks have size at
-    least 2, so that the standard irrep ``[m−1, 1]`` of each has dimension at
-    least 1; below that the isotypic copies degenerate and the real-k
-    interpolation between valid integer configurations loses its meaning.
+    least 3: there every irrep's dimension polynomial is non-negative
+    (``m − 1``, ``m(m − 3)/2``, ``(m − 1)(m − 2)/2``), so the index — a sum of
+    such dimensions — keeps its meaning.  For ``2 < m < 3`` the dimension of
+    ``[m−2, 2]`` is negative and the real-k interpolation of the index breaks.
     """
     diag, rows, cols = parse_spec(spec)
     lo = 1.0
@@ -57,15 +71,21 @@ def k_domain(spec: str, *, min_block: float = 2.0) -> float:
 
 
 def continue_task(
-    spec: str, coords: list, k0: float, k_lo: float, k_hi: float, extra_dims: int
+    spec: str,
+    coords: list,
+    k0: float,
+    k_lo: float,
+    k_hi: float,
+    extra_dims: int,
+    min_block: float = MIN_BLOCK,
 ) -> dict:
     """Continue a family from ``k0`` down to ``k_lo`` and up to ``k_hi``.
 
     The window is clipped where a block given in terms of k would shrink
-    below size 2 (:func:`k_domain`).  Returns both halves' JSON
+    below ``min_block`` (:func:`k_domain`).  Returns both halves' JSON
     (``Branch.to_json``).
     """
-    lo = max(k_lo, k_domain(spec))
+    lo = max(k_lo, k_domain(spec, min_block=min_block))
     opts = ContinuationOptions()
     out = {"isotropy": spec, "k0": float(k0), "window": [lo, float(k_hi)]}
     for name, target in (("down", lo), ("up", float(k_hi))):
