@@ -414,3 +414,31 @@ def test_extra_input_columns_are_held_fixed():
     W = ReducedSystem(g5).space.embed(b.points[-1].coords)
     V = np.eye(5, 6)
     assert np.max(np.abs(TeacherStudent(V).grad(W))) < 1e-10
+
+
+def test_structural_zero_eigenvalue_is_not_an_event():
+    # a k-2,1,1 family whose k-2 rows coincide (a = b): its [k-3,1] x [1] x [1] block has an
+    # identically zero eigenvalue, and another eigenvalue crosses zero right through it
+    from symbreak.critical import newton_polish
+    from symbreak.reduced import ReducedSystem
+    from symbreak.spectrum import hessian_blocks
+
+    start = [0.14311299261014146, 0.1431129926101415, -0.2583670099205061, 0.20907895041571953,
+             0.572451970440568, 0.8363158016628713, -1.0334680396820255, -0.058197407327928684,
+             1.2742279880330742, 1.274227988033069]
+    b = continuation("k-2,1,1", start, k0=6.0, k1=6.2)
+    assert len(b.events) == 1
+    ev = b.events[0]
+    assert ev.irrep == "[k-3,1] x [1] x [1]" and 6.0 < ev.k < 6.2
+
+    # independent bracket: Newton at fixed k, then the block's non-zero eigenvalue nearest 0
+    def crossing_value(k):
+        g = IsotropyGroup.from_spec("k-2,1,1", k)
+        c, gn = newton_polish(ReducedSystem(g), b.point_at(k))
+        assert gn < 1e-10
+        blk = next(x for x in hessian_blocks(g, c) if x.label == ev.irrep)
+        vals = blk.eigenvalues[np.abs(blk.eigenvalues) > 1e-10]
+        return vals[np.argmin(np.abs(vals))]
+
+    assert crossing_value(ev.k - 1e-6) * crossing_value(ev.k + 1e-6) < 0
+    assert ev.index_before - ev.index_after == pytest.approx(ev.k - 3, abs=1e-9)

@@ -202,11 +202,14 @@ class _Path:
             self._cache[key] = hit
         return hit
 
-    def value(self, seg: int, sigma: float, label: str, j: int) -> float:
+    def value(self, seg: int, sigma: float, label: str, j: int, drop: int = 0) -> float:
+        """The ``j``-th eigenvalue of a block, after removing ``drop`` structural zeros."""
         _, samples = self.samples(seg, sigma)
         for s in samples:
-            if s.label == label and s.eigenvalues.size > j:
-                return float(s.eigenvalues[j])
+            if s.label == label:
+                vals = _drop_near_zero(s.eigenvalues, drop)
+                if vals.size > j:
+                    return float(vals[j])
         raise ValueError(f"block {label} is absent at this point")
 
     # ``u`` runs over two consecutive segments: u < 0 on seg−1, u >= 0 on seg
@@ -214,6 +217,19 @@ class _Path:
         if u < 0:
             return seg - 1, self.ends[seg - 1] + u
         return seg, u
+
+
+def _drop_near_zero(vals: np.ndarray, count: int) -> np.ndarray:
+    """``vals`` (sorted) without the ``count`` entries closest to zero.
+
+    A block may carry eigenvalues that vanish identically along a branch (for
+    example where rows of ``W`` coincide and only their sum matters).  Such a
+    structural zero is not an event, and removing it keeps the sorted matching
+    of the other eigenvalues — one of which may cross zero right through it.
+    """
+    if count <= 0:
+        return vals
+    return np.delete(vals, np.argsort(np.abs(vals), kind="stable")[:count])
 
 
 def _sample_map(point: BranchPoint):
@@ -306,7 +322,9 @@ def _fit_root(rec: _Recorder, lo: float, hi: float) -> tuple[float, float]:
     return roots[0], abs(roots[0] - roots[1]) + 1e-14 * (hi - lo)
 
 
-def _make_event(path, seg, sigma, label, j, sign_before, sign_after, kind_hint, k_err_sigma):
+def _make_event(
+    path, seg, sigma, label, j, sign_before, sign_after, kind_hint, k_err_sigma, drop=0
+):
     fam = path.family
     try:
         z, samples = path.samples(seg, sigma)
@@ -323,8 +341,8 @@ def _make_event(path, seg, sigma, label, j, sign_before, sign_after, kind_hint, 
     sample = next(s for s in samples if s.label == label)
     dim = sample.dimension
     dims = {s.label: s.dimension for s in samples}
-    before = _side_index(path, seg, sigma, -1, dims, label, j, sign_before)
-    after = _side_index(path, seg, sigma, +1, dims, label, j, sign_after)
+    before = _side_index(path, seg, sigma, -1, dims, label, j, sign_before, drop)
+    after = _side_index(path, seg, sigma, +1, dims, label, j, sign_after, drop)
     if kind_hint == "touch":
         kind = "touch"
     elif sample.is_trivial:
@@ -348,7 +366,7 @@ def _make_event(path, seg, sigma, label, j, sign_before, sign_after, kind_hint, 
     ), sigma
 
 
-def _side_index(path, seg, sigma, side, dims, label, j, sign) -> float:
+def _side_index(path, seg, sigma, side, dims, label, j, sign, drop=0) -> float:
     """Index just before (``side = −1``) or after (``+1``) ``σ``, multiplicities from ``dims``.
 
     Negative eigenvalues are counted at the nearest reliable point on that
@@ -372,9 +390,11 @@ def _side_index(path, seg, sigma, side, dims, label, j, sign) -> float:
     total = 0.0
     for s in samples:
         neg = s.eigenvalues < -ZERO_TOL
-        if s.label == label and s.eigenvalues.size > j:
+        reduced = _drop_near_zero(s.eigenvalues, drop) if s.label == label else None
+        if reduced is not None and reduced.size > j:
+            jfull = int(np.flatnonzero(s.eigenvalues == reduced[j])[0])
             neg = neg.copy()
-            neg[j] = sign < 0
+            neg[jfull] = sign < 0
         total += dims.get(s.label, s.dimension) * int(np.count_nonzero(neg))
     return total
 
@@ -436,16 +456,22 @@ def locate_events(
     for i in range(len(points) - 1):
         A, B = maps[i], maps[i + 1]
         xtol = _sigma_xtol(path, i, options)
-        for label, a in A.items():
-            b = B.get(label)
-            if b is None or b.size != a.size:
+        for label, a_full in A.items():
+            b_full = B.get(label)
+            if b_full is None or b_full.size != a_full.size:
                 continue
+            tz = options.touch_zero
+            drop = min(
+                int(np.count_nonzero(np.abs(a_full) <= tz)),
+                int(np.count_nonzero(np.abs(b_full) <= tz)),
+            )
+            a, b = _drop_near_zero(a_full, drop), _drop_near_zero(b_full, drop)
             for j in range(a.size):
-                if a[j] * b[j] >= 0 or max(abs(a[j]), abs(b[j])) <= options.touch_zero:
+                if a[j] * b[j] >= 0 or max(abs(a[j]), abs(b[j])) <= tz:
                     continue
                 try:
-                    sigma, half = _root(_bound(path, i, label, j), 0.0, path.ends[i], xtol)
-                    ev, s = _make_event(path, i, sigma, label, j, a[j], b[j], None, half)
+                    sigma, half = _root(_bound(path, i, label, j, drop), 0.0, path.ends[i], xtol)
+                    ev, s = _make_event(path, i, sigma, label, j, a[j], b[j], None, half, drop)
                 except (ValueError, RuntimeError, StopIteration):
                     continue
                 found.append((i, s, ev))
@@ -482,9 +508,9 @@ def _parabola_min(x, y) -> float:
     return float(c - b * b / (4 * a)) if a > 0 else float(y[1])
 
 
-def _bound(path, seg, label, j):
+def _bound(path, seg, label, j, drop=0):
     def g(sigma):
-        return path.value(seg, sigma, label, j)
+        return path.value(seg, sigma, label, j, drop)
 
     return g
 
