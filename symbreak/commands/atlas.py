@@ -101,6 +101,10 @@ def run(args) -> CommandResult:
     }
     text = (
         f"atlas written to {args.out}/ (atlas.json, report.md, {len(atlas.get('figures', []))} "
-        f"plots) in {elapsed:.1f} s\n\n" + format_table(SUMMARY_HEADERS, summary_rows(atlas))
+        f"plots) in {elapsed:.1f} s\n\n"
+        + format_table(
+            SUMMARY_HEADERS,
+            [[cell.replace("`", "") for cell in row] for row in summary_rows(atlas)],
+        )
     )
     return CommandResult(payload=payload, text=text)
