@@ -28,7 +28,15 @@ import numpy as np
 
 from ._version import __version__
 
-__all__ = ["save_json", "load_json", "save_npz", "load_npz", "to_jsonable", "FORMAT_PREFIX"]
+__all__ = [
+    "save_json",
+    "load_json",
+    "save_npz",
+    "load_npz",
+    "to_jsonable",
+    "write_json_atomic",
+    "FORMAT_PREFIX",
+]
 
 FORMAT_PREFIX = "symbreak."
 _KIND = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -89,6 +97,18 @@ def _atomic_write(path: Path, write) -> None:
         raise
 
 
+def write_json_atomic(path, data) -> Path:
+    """Write plain JSON (no header) atomically: a temporary file, then a rename.
+
+    A reader never sees a half-written file, so a crash loses at most the file
+    being written.
+    """
+    path = Path(path)
+    text = json.dumps(data, indent=1, allow_nan=False) + "\n"
+    _atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
+    return path
+
+
 def save_json(path, kind: str, data, version: int) -> Path:
     """Write ``data`` as a versioned JSON document.
 
@@ -114,10 +134,7 @@ def save_json(path, kind: str, data, version: int) -> Path:
         "symbreak_version": __version__,
         "data": to_jsonable(data),
     }
-    text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
-    path = Path(path)
-    _atomic_write(path, lambda fh: fh.write(text.encode("utf-8")))
-    return path
+    return write_json_atomic(path, doc)
 
 
 def _check_header(path, fmt, version, kind: str, versions) -> int:

@@ -187,7 +187,7 @@ def hessian_blocks(group: IsotropyGroup, coords) -> tuple[HessianBlock, ...]:
     ----------
     group : IsotropyGroup
     coords : array_like
-        Coordinates in :class:`~symbreak.critical.fixed_point.FixedPointSpace` order.
+        Coordinates in :class:`~symbreak.reduced.fixed_point.FixedPointSpace` order.
 
     Returns
     -------
@@ -237,7 +237,6 @@ def analytic_spectrum(group: IsotropyGroup, coords, *, zero_tol: float = ZERO_TO
         SpectrumEntry(value=float(v), multiplicity=b.dimension, irrep=b.label)
         for b in blocks
         for v in b.eigenvalues
-        if b.dimension != 0
     ]
     entries.sort(key=lambda e: e.value)
     return Spectrum(entries=tuple(entries), blocks=blocks, zero_tol=zero_tol)

@@ -65,3 +65,16 @@ def test_npz_roundtrip_and_errors(tmp_path):
         io.save_npz(tmp_path / "o.dat", "branch", {"x": [1]}, 1)
     with pytest.raises(FileNotFoundError):
         io.load_npz(tmp_path / "none.npz", "branch")
+
+
+def test_write_json_atomic_roundtrip_and_no_torn_file(tmp_path):
+    import json
+
+    from symbreak.io import write_json_atomic
+
+    path = write_json_atomic(tmp_path / "a" / "x.json", {"k": [1, 2.5]})
+    assert json.loads(path.read_text()) == {"k": [1, 2.5]}
+    with pytest.raises(ValueError):
+        write_json_atomic(path, {"bad": float("nan")})
+    assert json.loads(path.read_text()) == {"k": [1, 2.5]}  # old content kept
+    assert [p.name for p in path.parent.iterdir()] == ["x.json"]  # no temporary left

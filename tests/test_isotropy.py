@@ -332,3 +332,14 @@ def test_fractional_extra_columns_are_rejected_clearly():
         IsotropyGroup.from_spec("k", 5, d=5.5)
     g = IsotropyGroup.from_spec("k-1,1", 5.5, d=7.5)
     assert [f.kind for f in g.factors] == ["diag", "diag", "col"] and g.factors[2].size == 2
+
+
+def test_group_at_follows_column_blocks_in_k():
+    from symbreak.representation.isotropy import group_at
+
+    g = group_at("k-1,1|1|k-3", 5.5)
+    assert (g.n, g.d) == (6.5, 8.0)
+    h = g.at(7)
+    assert (h.k, h.n, h.d) == (7.0, 8.0, 11.0)  # the column block k-3 grows with k
+    p = IsotropyGroup.from_spec("k-1,1", 5, d=8)
+    assert p.at(7.5).d == 10.5  # without listed columns d - k is held fixed

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._numerics import same_loss_and_spectrum
 from .._version import __version__
 from .options import AtlasOptions
 from .store import UnitStore, write_json_atomic
@@ -128,26 +129,13 @@ def _unit(prefix: str, fn, args: tuple):
     return (f"{prefix}-{_digest(fn.__name__, list(args), TASK_VERSION)}", fn, args)
 
 
-def _aggregated_spectrum(p: dict) -> list[tuple[float, float]]:
-    """Distinct eigenvalues with multiplicities summed over blocks."""
-    vals = sorted((e["value"], float(e["multiplicity"])) for e in p["spectrum"])
-    out: list[tuple[float, float]] = []
-    for v, m in vals:
-        if out and abs(v - out[-1][0]) <= 1e-8 * max(1.0, abs(v)):
-            out[-1] = (out[-1][0], out[-1][1] + m)
-        else:
-            out.append((v, m))
-    return out
-
-
 def _same_point(p: dict, q: dict) -> bool:
     """Same loss and spectrum (values with multiplicities): the same point up to symmetry."""
-    if abs(p["loss"] - q["loss"]) > 1e-9 * max(1.0, abs(p["loss"])):
-        return False
-    sp_, sq = _aggregated_spectrum(p), _aggregated_spectrum(q)
-    return len(sp_) == len(sq) and all(
-        abs(a - c) <= 1e-6 * max(1.0, abs(a)) and abs(m - n) < 1e-6
-        for (a, m), (c, n) in zip(sp_, sq)
+    return same_loss_and_spectrum(
+        p["loss"],
+        [(e["value"], e["multiplicity"]) for e in p["spectrum"]],
+        q["loss"],
+        [(e["value"], e["multiplicity"]) for e in q["spectrum"]],
     )
 
 

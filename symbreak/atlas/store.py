@@ -16,10 +16,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 
-__all__ = ["UnitStore"]
+from ..io import write_json_atomic
+
+__all__ = ["UnitStore", "write_json_atomic"]
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.,=+-]")
 
@@ -62,18 +63,3 @@ class UnitStore:
 
     def put(self, task: str, data) -> None:
         write_json_atomic(self.path(task), data)
-
-
-def write_json_atomic(path: Path, data) -> None:
-    """Write JSON to ``path`` through a temporary file and an atomic rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=1, allow_nan=False)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

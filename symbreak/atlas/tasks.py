@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 #: bump when a task's result for the same arguments changes (invalidates caches)
-TASK_VERSION = 3
+TASK_VERSION = 4
 #: families are continued where every block given in terms of k has at least this size
 MIN_BLOCK = 3.0
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..reduced.system import ReducedSystem
-from ..representation.isotropy import IsotropyGroup
+from ..representation.isotropy import group_at
 
 __all__ = [
     "NewtonResult",
@@ -63,11 +63,6 @@ class NewtonResult:
     converged: bool
     iterations: int
     message: str = ""
-
-
-def group_at(spec: str, k: float, *, extra_columns: float = 0.0) -> IsotropyGroup:
-    """``IsotropyGroup.from_spec(spec, k, d=k + extra_columns)``."""
-    return IsotropyGroup.from_spec(spec, k, d=k + extra_columns if extra_columns else None)
 
 
 def _scaling(system: ReducedSystem) -> np.ndarray:

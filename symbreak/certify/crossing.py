@@ -128,7 +128,7 @@ class _Family:
 
 
 class _Fail(Exception):
-    pass
+    """Internal: a step of the certification could not be completed."""
 
 
 def eigenvalue_crossing(

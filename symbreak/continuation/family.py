@@ -19,28 +19,13 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
-import sympy as sp
 
 from ..reduced.system import ReducedSystem
-from ..representation.isotropy import K_SYMBOL, IsotropyGroup, parse_spec
+from ..representation.isotropy import IsotropyGroup, group_at
 
 __all__ = ["KFamily"]
-
-
-@lru_cache(maxsize=256)
-def _coefficients(expr: sp.Expr) -> tuple[float, ...]:
-    return tuple(float(c) for c in sp.Poly(expr, K_SYMBOL).all_coeffs())
-
-
-def _size_at(expr: sp.Expr, k: float) -> float:
-    """Value at ``k`` of a block size given as a polynomial in ``k``."""
-    out = 0.0
-    for c in _coefficients(expr):
-        out = out * k + c
-    return out
 
 
 @dataclass(frozen=True)
@@ -83,17 +68,14 @@ class KFamily:
     # ----------------------------------------------------------- groups
     def d_at(self, k: float) -> float:
         """Input dimension at ``k``."""
-        cols = parse_spec(self.spec)[2]
-        if cols is None:
-            return k + self.d_extra
-        return k + sum(_size_at(e, k) for e in cols)
+        return self.group(k).d
 
     def system(self, k: float) -> ReducedSystem:
         """The reduced system at ``k`` (``ValueError`` outside the domain)."""
         k = float(k)
         sys_ = self._cache.get(k)
         if sys_ is None:
-            sys_ = ReducedSystem(IsotropyGroup.from_spec(self.spec, k, d=self.d_at(k)))
+            sys_ = ReducedSystem(group_at(self.spec, k, extra_columns=self.d_extra))
             self._cache[k] = sys_
             if len(self._cache) > 64:
                 self._cache.popitem(last=False)

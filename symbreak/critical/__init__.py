@@ -1,7 +1,7 @@
 """Critical points in fixed-point spaces: coordinates, search, symmetry, classification."""
 
+from ..reduced.fixed_point import FixedPointSpace
 from .classify import KINDS, CriticalPoint, classify
-from .fixed_point import FixedPointSpace
 from .search import SearchOptions, SearchResult, find_critical_points, newton_polish
 from .symmetry import ExactIsotropy, block_permutations, exact_isotropy
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.optimize
 
+from .._numerics import same_loss_and_spectrum
 from .._validation import as_positive_int
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup
@@ -274,15 +275,6 @@ def find_critical_points(
     return SearchResult(group=group, points=tuple(points), starts=total, failures=failures)
 
 
-def _fingerprint(q: CriticalPoint) -> tuple:
-    """Loss and spectrum (values with multiplicities): invariant under every symmetry."""
-    total: dict[float, float] = {}
-    for e in q.spectrum.entries:
-        v = round(e.value, 7)
-        total[v] = total.get(v, 0.0) + float(e.multiplicity)
-    return round(q.loss, 9), tuple(sorted((v, round(m, 6)) for v, m in total.items()))
-
-
 def _deduplicate(points: list[CriticalPoint]) -> list[CriticalPoint]:
     """Merge points related by a symmetry of ``Fix(H)`` and report critical sets once.
 
@@ -296,10 +288,12 @@ def _deduplicate(points: list[CriticalPoint]) -> list[CriticalPoint]:
     """
     ranked = sorted(points, key=lambda q: q.isotropy.count(",") + q.isotropy.count("|"))
     out: list[CriticalPoint] = []
-    seen: set = set()
     for q in ranked:
-        fp = _fingerprint(q)
-        if fp in seen:
+        pairs = q.spectrum.values_with_multiplicity()
+        if any(
+            same_loss_and_spectrum(q.loss, pairs, o.loss, o.spectrum.values_with_multiplicity())
+            for o in out
+        ):
             continue
         if q.set_dimension > 0 and any(
             o.set_dimension == q.set_dimension
@@ -308,6 +302,5 @@ def _deduplicate(points: list[CriticalPoint]) -> list[CriticalPoint]:
             for o in out
         ):
             continue
-        seen.add(fp)
         out.append(q)
     return out

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..reduced.fixed_point import FixedPointSpace
 from ..representation.isotropy import IsotropyGroup
-from .fixed_point import FixedPointSpace
 
 __all__ = [
     "block_permutations",

@@ -112,10 +112,5 @@ class ReducedSystem:
         return loss, st.gradient_form(self._basis), st.hessian_form(self._basis)
 
     def with_k(self, k: float) -> ReducedSystem:
-        """The same spec evaluated at another ``k``."""
-        return ReducedSystem(IsotropyGroup.from_spec(self.group.spec, k, d=_d_at(self.group, k)))
-
-
-def _d_at(group: IsotropyGroup, k: float) -> float:
-    """Keep the number of extra columns fixed when k moves."""
-    return k + (group.d - group.k)
+        """The same spec evaluated at another ``k`` (:meth:`IsotropyGroup.at`)."""
+        return ReducedSystem(self.group.at(k))

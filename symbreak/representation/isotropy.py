@@ -42,7 +42,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 import sympy as sp
 
-__all__ = ["Factor", "IsotropyGroup", "parse_spec", "detect_isotropy", "K_SYMBOL"]
+__all__ = ["Factor", "IsotropyGroup", "parse_spec", "group_at", "detect_isotropy", "K_SYMBOL"]
 
 K_SYMBOL = sp.Symbol("k", positive=True)
 _ALLOWED = re.compile(r"^[0-9k+\-*/(). ]+$")
@@ -265,6 +265,11 @@ class IsotropyGroup:
             size = float(round(size))
         return Factor(kind=kind, expr=expr, size=size)
 
+    def at(self, k) -> IsotropyGroup:
+        """The same spec at another ``k`` (see :func:`group_at`; ``d − k`` is kept
+        when the spec does not list its column blocks)."""
+        return group_at(self.spec, k, extra_columns=self.d - self.k)
+
     # ------------------------------------------------------------- properties
     @property
     def is_integral(self) -> bool:
@@ -416,6 +421,21 @@ class IsotropyGroup:
         """True when every generator fixes ``W`` (within ``atol``)."""
         W = np.asarray(W, dtype=float)
         return all(np.allclose(self.act(g, W), W, atol=atol, rtol=0) for g in self.generators())
+
+
+def group_at(spec: str, k, *, extra_columns: float = 0.0) -> IsotropyGroup:
+    """The group of ``spec`` at ``k``, for following a family as ``k`` moves.
+
+    ``d = k + extra_columns`` when the spec does not list column blocks (the
+    number of extra input columns is held fixed); otherwise ``d`` is ``k`` plus
+    the listed column blocks evaluated at ``k``.
+    """
+    cols = parse_spec(spec)[2]
+    if cols is None:
+        extra = float(extra_columns)
+    else:
+        extra = sum(_eval_poly(e, float(k)) if e.free_symbols else float(e) for e in cols)
+    return IsotropyGroup.from_spec(spec, k, d=float(k) + extra)
 
 
 # ---------------------------------------------------------------------------
