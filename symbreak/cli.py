@@ -8,6 +8,11 @@ arguments, and ``run(args) -> CommandResult``.
 
 Every computing subcommand takes ``--json`` and then prints exactly one JSON
 document on standard output (progress, if any, goes to standard error).
+
+Exit statuses (also in ``docs/cli.md``): 0 success; 1 the computation ran but
+did not reach its goal (the output says why, e.g. a continuation or a series
+that stopped early); 2 bad input or usage (one line on standard error); 130
+interrupted by Ctrl-C.
 """
 
 from __future__ import annotations
@@ -22,7 +27,11 @@ from . import commands as _commands_pkg
 from ._version import __version__
 from .commands._common import CommandResult
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_INTERRUPTED"]
+
+#: exit statuses of the ``symbreak`` command
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
 
 
 def _command_modules():
@@ -47,10 +56,56 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"symbreak {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for mod in _command_modules():
-        p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.__doc__)
+        p = sub.add_parser(
+            mod.NAME,
+            help=mod.HELP,
+            description=mod.__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         mod.configure(p)
         p.set_defaults(_run=mod.run)
     return parser
+
+
+def _value_options(parser: argparse.ArgumentParser) -> set[str]:
+    """Option strings (of every subcommand) that take exactly one value."""
+    out = set()
+    for action in parser._actions:  # argparse keeps no public list of actions
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                out |= _value_options(sub)
+        elif action.option_strings and action.nargs is None:
+            out.update(action.option_strings)
+    return out
+
+
+def _looks_negative(tok: str) -> bool:
+    """``-0.6``, ``-1e-3,0.2``: a number list whose first entry is negative."""
+    if not tok.startswith("-") or tok.startswith("--"):
+        return False
+    parts = [p.strip() for p in tok.split(",")]
+    try:
+        [float(p) for p in parts if p]
+    except ValueError:
+        return False
+    return bool(parts[0])
+
+
+def _join_negative_values(argv: list[str], options: set[str]) -> list[str]:
+    """``--start -0.6,0.1`` -> ``--start=-0.6,0.1``.
+
+    argparse reads a value that starts with ``-`` and is not a plain negative
+    number as an option ("expected one argument"); coordinates are usually
+    negative, so a value that looks like a number list is attached to the
+    option before it.
+    """
+    out: list[str] = []
+    for tok in argv:
+        if out and out[-1] in options and _looks_negative(tok):
+            out[-1] = f"{out[-1]}={tok}"
+        else:
+            out.append(tok)
+    return out
 
 
 def _jsonable(obj):
@@ -70,15 +125,27 @@ def _jsonable(obj):
 def main(argv=None) -> int:
     """Entry point of the console script; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(_join_negative_values(argv, _value_options(parser)))
     if getattr(args, "_run", None) is None:
-        parser.print_help()
-        return 0
+        parser.print_usage(sys.stderr)
+        print(
+            "symbreak: error: a command is required (symbreak --help lists them)", file=sys.stderr
+        )
+        return EXIT_USAGE
     try:
         result = args._run(args)
-    except (ValueError, TypeError, FileNotFoundError) as exc:
-        print(f"symbreak {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        hint = getattr(args, "_interrupt_hint", None)
+        print(
+            f"symbreak {args.command}: interrupted"
+            + (f"; {hint}" if hint else ""),
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    except (ValueError, TypeError, OSError) as exc:
+        print(f"symbreak {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     if not isinstance(result, CommandResult):  # pragma: no cover - programming error
         raise TypeError(f"command {args.command!r} returned {type(result).__name__}")
     if getattr(args, "json", False):
@@ -86,6 +153,15 @@ def main(argv=None) -> int:
     else:
         print(result.text)
     return result.exit_code
+
+
+def _one_line(exc: BaseException) -> str:
+    """The exception's message on one line (``OSError`` with its file name)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        text = exc.strerror + (f": {exc.filename}" if exc.filename else "")
+    else:
+        text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,6 +22,7 @@ import math
 import os
 import re
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -82,10 +83,25 @@ def to_jsonable(obj, *, where: str = "data"):
     raise TypeError(f"{where} has type {type(obj).__name__}, which has no JSON form")
 
 
+_UMASK_LOCK = threading.Lock()
+
+
+def _umask() -> int:
+    """The process's umask (read by setting and restoring it, under a lock)."""
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: Path, write) -> None:
+    """Write through a temporary file and rename; the file gets the mode
+    ``0o666 & ~umask`` that ``open(path, "w")`` would give it (``mkstemp``
+    alone would leave it ``0o600``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             write(fh)
         os.replace(tmp, path)

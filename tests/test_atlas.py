@@ -20,7 +20,7 @@ SMALL = AtlasOptions(
 def atlas_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("atlas")
     calls = []
-    atlas = run_atlas(out, SMALL, progress=lambda *a: calls.append(a))
+    atlas = run_atlas(out, SMALL, progress=calls.append)
     return out, atlas, calls
 
 
@@ -90,9 +90,9 @@ def test_known_physics_in_the_atlas(atlas_dir):
 def test_second_run_reuses_and_interrupted_run_resumes(atlas_dir, tmp_path):
     out, atlas, first_calls = atlas_dir
     calls = []
-    again = run_atlas(out, SMALL, progress=lambda *a: calls.append(a))
-    # everything came from the cache: only the "(cached)" notices
-    assert all(c[3] == "(cached)" for c in calls)
+    again = run_atlas(out, SMALL, progress=calls.append)
+    # everything came from the cache: one update per stage, all units cached
+    assert calls and all(c.done == c.total == c.info["cached"] for c in calls)
     assert again["units"]["computed"] == 0 and again["units"]["reused"] > 0
     assert again["families"] == atlas["families"]
     # simulate an interruption: drop one continuation unit and rerun
@@ -100,9 +100,10 @@ def test_second_run_reuses_and_interrupted_run_resumes(atlas_dir, tmp_path):
     victim = sorted(cache.glob("continue-*.json"))[0]
     victim.unlink()
     calls = []
-    resumed = run_atlas(out, SMALL, progress=lambda *a: calls.append(a))
-    recomputed = [c for c in calls if c[3] != "(cached)"]
-    assert len(recomputed) == 1 and recomputed[0][3] == victim.stem
+    resumed = run_atlas(out, SMALL, progress=calls.append)
+    recomputed = [c for c in calls if "cached" not in c.info]
+    assert len(recomputed) == 1 and recomputed[0].stage.startswith("continue")
+    assert resumed["units"]["computed"] == 1 and victim.exists()
     assert resumed["families"] == atlas["families"]
 
 

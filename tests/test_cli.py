@@ -29,9 +29,13 @@ def test_help_lists_the_hessian_command(capsys):
     assert "hessian" in out and "--version" in out
 
 
-def test_no_command_prints_help(capsys):
-    assert main([]) == 0
-    assert "usage: symbreak" in capsys.readouterr().out
+def test_no_command_prints_usage_and_exits_2(capsys):
+    # issue 16: "python -m symbreak" with no subcommand exited 0
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: symbreak") and "a command is required" in err
+    out = subprocess.run([sys.executable, "-m", "symbreak"], capture_output=True, text=True)
+    assert out.returncode == 2 and out.stdout == "" and "usage: symbreak" in out.stderr
 
 
 def test_python_dash_m_entry_point():

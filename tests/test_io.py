@@ -78,3 +78,23 @@ def test_write_json_atomic_roundtrip_and_no_torn_file(tmp_path):
         write_json_atomic(path, {"bad": float("nan")})
     assert json.loads(path.read_text()) == {"k": [1, 2.5]}  # old content kept
     assert [p.name for p in path.parent.iterdir()] == ["x.json"]  # no temporary left
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_written_files_follow_the_umask(tmp_path, umask):
+    # issue 16: atlas.json and the cache files were 0600 whatever the umask
+    import os
+    import stat
+
+    old = os.umask(umask)
+    try:
+        io.write_json_atomic(tmp_path / "a.json", {"x": 1})
+        io.save_json(tmp_path / "b.json", "branch", {"x": 1}, version=1)
+        io.save_npz(tmp_path / "c.npz", "branch", {"x": np.zeros(2)}, version=1)
+        (tmp_path / "reference").write_text("written by open()")
+    finally:
+        os.umask(old)
+    expected = 0o666 & ~umask
+    assert stat.S_IMODE((tmp_path / "reference").stat().st_mode) == expected
+    for name in ("a.json", "b.json", "c.npz"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == expected, name

@@ -1,10 +1,24 @@
-"""``report.md``: the atlas as tables a person reads (numbers taken from ``atlas.json``)."""
+"""``report.md``: the atlas as a summary and tables a person reads.
+
+Every number is taken from ``atlas.json`` (the dict :func:`~symbreak.atlas.run_atlas`
+returns).  The report opens with a summary (what was searched; how many
+families, minima and events were found; the families that are spurious minima
+somewhere, with their windows and whether extra neurons annihilate them) and
+a guide to the columns; the tables follow.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["write_report", "summary_rows", "SUMMARY_HEADERS"]
+__all__ = [
+    "write_report",
+    "summary_rows",
+    "summary_lines",
+    "SUMMARY_HEADERS",
+    "EVENT_KINDS",
+    "dimension_polynomial",
+]
 
 SUMMARY_HEADERS = [
     "family",
@@ -18,6 +32,26 @@ SUMMARY_HEADERS = [
     "extra neurons to escape",
 ]
 
+#: event kinds along a branch, with the sentence the report's guide prints
+EVENT_KINDS = {
+    "symmetry_breaking": (
+        "an eigenvalue of a non-trivial block A_chi crosses zero: the Hessian gains or loses "
+        "dim chi negative directions that break the family's symmetry (a branch of less "
+        "symmetric critical points bifurcates there)"
+    ),
+    "fold": (
+        "an eigenvalue of the trivial block crosses zero and the branch turns back in k "
+        "(two families of the same symmetry merge and disappear)"
+    ),
+    "branch_point": (
+        "an eigenvalue of the trivial block crosses zero without a turn in k: another branch "
+        "with the same symmetry crosses this one"
+    ),
+    "touch": (
+        "an eigenvalue reaches zero without changing sign: the index is the same on both sides"
+    ),
+}
+
 
 def _num(x, fmt=".6g") -> str:
     if isinstance(x, int):
@@ -25,37 +59,42 @@ def _num(x, fmt=".6g") -> str:
     return format(float(x), fmt)
 
 
-def _windows(ws) -> str:
+def _windows(ws, hi=None) -> str:
     if not ws:
         return "-"
-    return ", ".join(f"[{a:.4f}, {b:.4f}]" for a, b in ws)
+    parts = []
+    for a, b in ws:
+        end = f"{b:.4f}" + ("+" if hi is not None and b >= hi - 1e-9 else "")
+        parts.append(f"[{a:.4f}, {end}]")
+    return ", ".join(parts)
+
+
+def _escape(f: dict, max_extra) -> str:
+    op = f.get("overparam")
+    if op is None:
+        return "-"
+    if op.get("smallest_extra") is None:
+        return f"> {max_extra}"
+    return f"{op['smallest_extra']} ({op.get('descent_irrep') or '?'})"
 
 
 def summary_rows(atlas: dict) -> list[list[str]]:
-    """One row per family (the summary table of ``report.md``)."""
-    rows = []
-    for f in atlas["families"]:
-        op = f.get("overparam")
-        if op is None:
-            escape = "-"
-        elif op.get("smallest_extra") is None:
-            escape = f"> {atlas['options']['max_extra']}"
-        else:
-            escape = f"{op['smallest_extra']} ({op.get('descent_irrep') or '?'})"
-        rows.append(
-            [
-                f["id"],
-                f"`{f['isotropy']}`",
-                _num(f["k0"], "g"),
-                _num(f["loss"], ".9f"),
-                _num(f["index"]),
-                f["kind"],
-                str(len(f["events"])),
-                _windows(f["minimum_window"]),
-                escape,
-            ]
-        )
-    return rows
+    """One row per family (the family table of ``report.md``)."""
+    hi = atlas["options"]["k_range"][1]
+    return [
+        [
+            f["id"],
+            f"`{f['isotropy']}`",
+            _num(f["k0"], "g"),
+            _num(f["loss"], ".9f"),
+            _num(f["index"]),
+            f["kind"],
+            str(len(f["events"])),
+            _windows(f["minimum_window"], hi),
+            _escape(f, atlas["options"]["max_extra"]),
+        ]
+        for f in atlas["families"]
+    ]
 
 
 def _table(headers, rows) -> str:
@@ -64,33 +103,160 @@ def _table(headers, rows) -> str:
     return "\n".join(out)
 
 
+def _teacher(o: dict) -> str:
+    extra = o.get("extra_dims", 0)
+    return "d = k" if not extra else f"d = k + {extra} (zero columns)"
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def _spurious_somewhere(atlas: dict) -> list[dict]:
+    """Families that are a local but not global minimum somewhere in the window."""
+    return [f for f in atlas["families"] if f["minimum_window"] and f["kind"] != "global_minimum"]
+
+
+def _annihilation(f: dict, max_extra) -> str:
+    op = f.get("overparam")
+    if op is None:
+        return (
+            f"annihilation not tested (only families that are minima at their k0 are; "
+            f"this one is a {f['kind'].replace('_', ' ')} at k = {f['k0']:g})"
+        )
+    if op.get("smallest_extra") is None:
+        return f"still no descent direction with up to {max_extra} extra neuron(s) at k = {f['k0']:g}"
+    n = op["smallest_extra"]
+    irrep = op.get("descent_irrep")
+    return f"{_plural(n, 'extra neuron')} at k = {f['k0']:g} make" + ("s" if n == 1 else "") + " it a saddle" + (
+        f" (descent direction in {irrep})" if irrep else ""
+    )
+
+
+def summary_lines(atlas: dict, *, markdown: bool = True) -> list[str]:
+    """The report's opening summary, one sentence or bullet per line.
+
+    Also printed by ``symbreak atlas`` at the end of a run (``markdown=False``).
+    """
+    o = atlas["options"]
+    s = atlas["summary"]
+    q = "`" if markdown else ""
+    groups = sorted({x["isotropy"] for x in atlas["searches"]}, key=lambda g: (len(g), g))
+    lo, hi = o["k_range"]
+    kinds: dict[str, int] = {}
+    for f in atlas["families"]:
+        for e in f["events"]:
+            kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1
+    by_kind = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    lines = [
+        f"Searched: teacher V = I_k ({_teacher(o)}); "
+        f"{_plural(len(groups), 'isotropy group')} ("
+        + ", ".join(f"{q}{g}{q}" for g in groups)
+        + f") at k = {', '.join(str(k) for k in o['k_values'])}, "
+        f"{o['starts']} random starts each (seed {o['seed']}); every family continued over "
+        f"k in [{lo:g}, {hi:g}]; minima tested with up to {o['max_extra']} extra neuron(s).",
+        f"Found: {_plural(s['families'], 'family', 'families')} "
+        f"({s['global_minima']} global minimum, {s['spurious_minima']} spurious minima and "
+        f"{s['saddles']} saddles at the k where they were found), "
+        f"{_plural(s['events'], 'event')} along the branches" + (f" ({by_kind})." if kinds else "."),
+    ]
+    spur = _spurious_somewhere(atlas)
+    if spur:
+        lines.append(f"Spurious minima somewhere in k in [{lo:g}, {hi:g}] ({len(spur)} families):")
+        bullet = "- " if markdown else "  "
+        for f in spur:
+            lines.append(
+                f"{bullet}{f['id']} ({q}{f['isotropy']}{q}, loss {f['loss']:.6f} at k = "
+                f"{f['k0']:g}): a local minimum for k in {_windows(f['minimum_window'], hi)}; "
+                + _annihilation(f, o["max_extra"])
+                + "."
+            )
+    else:
+        lines.append(f"No spurious minimum anywhere in k in [{lo:g}, {hi:g}].")
+    return lines
+
+
+def dimension_polynomial(spec: str, irrep: str, k: float, extra_dims: int = 0) -> str | None:
+    """``dim χ`` of the irrep labelled ``irrep`` of ``Fix(spec)`` as a polynomial in k."""
+    import sympy as sp
+
+    from ..representation.isotropy import IsotropyGroup
+    from ..representation.isotypic import isotypic_decomposition
+
+    try:
+        group = IsotropyGroup.from_spec(spec, k, d=k + extra_dims)
+        for comp in isotypic_decomposition(group):
+            if comp.label == irrep:
+                return str(sp.factor(comp.dimension_expr)).replace("**", "^")
+    except ValueError:
+        return None
+    return None
+
+
+def _guide(atlas: dict) -> list[str]:
+    hi = atlas["options"]["k_range"][1]
+    lines = [
+        "### How to read the tables",
+        "",
+        "- **family**: `F<n>`, one branch of critical points followed in k; **isotropy**: its "
+        "symmetry group, blocks of sizes given in k (see docs/notation.md); **k0**, "
+        "**loss at k0**, **index** (number of negative Hessian eigenvalues, counted with "
+        "multiplicity) and **kind** where the family was found.",
+        f"- **minimum for k in**: the k-intervals where the family's index is 0 (a `+` after "
+        f"the upper end: the interval reaches the end k = {hi:g} of the continuation window "
+        "and may go on). **extra neurons to escape**: the smallest number of extra student "
+        "neurons (neuron splitting) that makes a minimum found at k0 a saddle, with the irrep "
+        "of the descent direction; `> L` when none of up to L extra neurons does.",
+        "- **events**: where an eigenvalue of a Hessian block A_chi (the Hessian restricted "
+        "to one isotypic component, irrep chi) is zero along the branch. Kinds:",
+    ]
+    used = {e["kind"] for f in atlas["families"] for e in f["events"]}
+    for kind, text in EVENT_KINDS.items():
+        lines.append(f"  - `{kind}`: {text}.")
+    for kind in sorted(used - set(EVENT_KINDS)):
+        lines.append(f"  - `{kind}`: (no description in this version).")
+    example = next(
+        ((f, e) for f in atlas["families"] for e in f["events"] if e["multiplicity"] % 1),
+        None,
+    )
+    lines.append(
+        "- **multiplicity** of an event is dim chi, the number of eigenvalues that cross "
+        "together. k is a real number here: at real k a multiplicity is the value of its "
+        "dimension polynomial (for example dim [k-2,1,1] = (k-1)(k-2)/2), which equals the "
+        "number of eigenvalues at every integer k; **index before / after** are sums of such "
+        "values, so they are real numbers too."
+    )
+    if example is not None:
+        f, e = example
+        poly = dimension_polynomial(
+            f["isotropy"], e["irrep"], e["k"], atlas["options"].get("extra_dims", 0)
+        )
+        if poly is not None:
+            lines[-1] += (
+                f" In this atlas: {f['id']}'s event at k = {e['k']:.6f} in {e['irrep']} has "
+                f"multiplicity {poly} = {_num(e['multiplicity'])}."
+            )
+    return lines
+
+
 def write_report(atlas: dict, path: str | Path) -> None:
     """Write the Markdown report of an atlas dict."""
     o = atlas["options"]
-    s = atlas["summary"]
-    lines = [
-        "# symbreak atlas",
-        "",
-        f"Teacher `I_k` (d = k + {o['extra_dims']}), families searched at k = "
-        f"{', '.join(str(k) for k in o['k_values'])} in every Young-type group with up to "
-        f"{o['max_blocks']} blocks, continued over k in [{o['k_range'][0]:g}, "
-        f"{o['k_range'][1]:g}]. symbreak {atlas['symbreak_version']}; this run took "
+    lines = ["# symbreak atlas", "", "## Summary", ""]
+    for line in summary_lines(atlas):
+        lines += [line] if line.startswith("- ") else [line, ""]
+    if lines[-1] != "":
+        lines.append("")
+    lines += [
+        f"symbreak {atlas['symbreak_version']}; this run took "
         f"{atlas['timing']['total_s']:.1f} s, computing {atlas['units']['computed']} work units "
         f"and reusing {atlas['units']['reused']} from the cache.",
         "",
-        f"- groups searched: {s['groups_searched']}",
-        f"- families: {s['families']} ({s['global_minima']} global minimum, "
-        f"{s['spurious_minima']} spurious minima, {s['saddles']} saddles at their k0)",
-        f"- events along the branches: {s['events']}",
+        *_guide(atlas),
         "",
-        "## Summary",
+        "## Families",
         "",
         _table(SUMMARY_HEADERS, summary_rows(atlas)),
-        "",
-        "`minimum for k in`: the k-intervals along the branch where the index is 0; "
-        "`extra neurons to escape`: the smallest number of extra student neurons (by neuron "
-        "splitting) that makes a spurious minimum a saddle, with the irrep carrying the "
-        "descent direction.",
         "",
         "## Events",
         "",
@@ -152,7 +318,7 @@ def write_report(atlas: dict, path: str | Path) -> None:
             )
         )
     else:
-        lines.append("No spurious minima at the searched k.")
+        lines.append(f"No spurious minima at k = {', '.join(str(k) for k in o['k_values'])}.")
     if atlas.get("figures"):
         lines += ["", "## Figures", ""]
         lines += [f"![{name}]({name})" for name in atlas["figures"] if name.endswith(".png")]

@@ -23,15 +23,15 @@ import json
 import math
 import multiprocessing
 import os
-import sys
+import signal
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from .._numerics import same_loss_and_spectrum
 from .._version import __version__
+from ..progress import Progress, ProgressUpdate, as_progress
 from .options import AtlasOptions
 from .store import UnitStore, write_json_atomic
 from .tasks import (
@@ -48,12 +48,12 @@ __all__ = ["run_atlas", "ATLAS_FORMAT", "ATLAS_VERSION"]
 ATLAS_FORMAT = "symbreak-atlas"
 ATLAS_VERSION = 1
 
-Progress = Callable[[str, int, int, str], None]
 _BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _stderr_progress(stage: str, done: int, total: int, what: str) -> None:
-    print(f"[{stage}] {done}/{total} {what}", file=sys.stderr, flush=True)
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle (no traceback per worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextlib.contextmanager
@@ -86,18 +86,20 @@ def _run_units(store, units, workers, stage, progress):
         else:
             todo.append((name, fn, args))
     total = len(units)
-    done = total - len(todo)
-    if progress and done:
-        progress(stage, done, total, "(cached)")
+    cached = total - len(todo)
+    done = cached
+    if total:
+        progress(ProgressUpdate(stage, done, total, {"cached": cached} if cached else {}))
     if workers > 1 and len(todo) > 1:
         # fresh interpreters with single-threaded BLAS: the units are small
         # linear algebra, and threaded BLAS in several processes on few cores
         # spins instead of computing
         ctx = multiprocessing.get_context("spawn")
-        with (
-            _single_threaded_blas_env(),
-            cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex,
-        ):
+        with _single_threaded_blas_env():
+            ex = cf.ProcessPoolExecutor(
+                max_workers=workers, mp_context=ctx, initializer=_ignore_sigint
+            )
+        try:
             futs = {ex.submit(fn, *args): name for name, fn, args in todo}
             for fut in cf.as_completed(futs):
                 name = futs[fut]
@@ -105,16 +107,21 @@ def _run_units(store, units, workers, stage, progress):
                 store.put(name, res)
                 results[name] = res
                 done += 1
-                if progress:
-                    progress(stage, done, total, name)
+                progress(ProgressUpdate(stage, done, total))
+        except BaseException:
+            # Ctrl-C or a failed unit: the finished units are stored; stop the rest now
+            ex.shutdown(wait=False, cancel_futures=True)
+            for proc in list(getattr(ex, "_processes", {}).values()):
+                proc.terminate()
+            raise
+        ex.shutdown()
     else:
         for name, fn, args in todo:
             res = fn(*args)
             store.put(name, res)
             results[name] = res
             done += 1
-            if progress:
-                progress(stage, done, total, name)
+            progress(ProgressUpdate(stage, done, total))
     return [results[name] for name, _, _ in units]
 
 
@@ -189,7 +196,7 @@ def run_atlas(
     workers: int = 1,
     plots: bool = True,
     svg: bool = False,
-    progress: Progress | None = _stderr_progress,
+    progress: Progress | None = None,
 ) -> dict:
     """Compute (or reuse) the atlas and write ``atlas.json``, ``report.md`` and plots.
 
@@ -206,7 +213,9 @@ def run_atlas(
     svg : bool
         Also write SVG versions.
     progress : callable or None
-        ``progress(stage, done, total, what)``; default prints to stderr.
+        Called with a :class:`~symbreak.progress.ProgressUpdate` after every
+        work unit (stages ``"search"``, ``"continue k0=K"``,
+        ``"over-parameterisation"``, ``"spectra"``); ``None``: silent.
 
     Returns
     -------
@@ -218,6 +227,7 @@ def run_atlas(
         raise TypeError("options must be an AtlasOptions")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    progress = as_progress(progress)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     store = UnitStore(out, opts.fingerprint(), opts.to_json())
@@ -359,6 +369,8 @@ def run_atlas(
         from .figures import write_figures
 
         atlas["figures"] = write_figures(atlas, out, svg=svg)
+    # the run time reported everywhere (report.md, the terminal) includes the plots
+    atlas["timing"]["total_s"] = time.perf_counter() - t_start
     from .report import write_report
 
     write_json_atomic(out / "atlas.json", atlas)

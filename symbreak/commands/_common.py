@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 
-__all__ = ["CommandResult", "add_json_flag", "parse_real", "parse_coords", "format_table"]
+__all__ = [
+    "CommandResult",
+    "add_json_flag",
+    "parse_real",
+    "parse_coords",
+    "format_table",
+    "cli_progress",
+]
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,16 @@ class CommandResult:
     text: str
     exit_code: int = 0
     extra: dict = field(default_factory=dict)
+
+
+def cli_progress(args):
+    """The CLI's progress renderer (:class:`~symbreak.progress.TqdmProgress` on
+    standard error), or ``None`` with ``--quiet``."""
+    if getattr(args, "quiet", False):
+        return None
+    from ..progress import TqdmProgress
+
+    return TqdmProgress()
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:

@@ -4,17 +4,18 @@ up to --max-blocks blocks at each k of --k-values, continues each family over
 real k in --k-range with its events (where a saddle becomes a spurious minimum,
 folds, symmetry-breaking bifurcations), and tests each spurious minimum for
 annihilation by extra neurons.  Writes atlas.json (everything, versioned),
-report.md (tables) and plots to --out.  A second run with the same arguments
-reuses the cached work in --out/.cache; an interrupted run resumes."""
+report.md (a summary, then tables) and plots to --out, and prints a short
+summary with the path of the report.  A second run with the same arguments
+reuses the cached work in --out/.cache; an interrupted run (Ctrl-C: exit
+status 130) resumes where it stopped."""
 
 from __future__ import annotations
 
-import sys
-import time
+from pathlib import Path
 
 from ..atlas import AtlasOptions, run_atlas
-from ..atlas.report import SUMMARY_HEADERS, summary_rows
-from ._common import CommandResult, add_json_flag, format_table, parse_real
+from ..atlas.report import summary_lines
+from ._common import CommandResult, add_json_flag, cli_progress, parse_real
 
 NAME = "atlas"
 HELP = "the atlas: critical families, continuation in k, events, over-parameterisation"
@@ -61,11 +62,31 @@ def configure(parser) -> None:
     parser.add_argument("--workers", type=int, default=1, help="parallel processes")
     parser.add_argument("--svg", action="store_true", help="also write SVG plots")
     parser.add_argument("--no-plots", action="store_true", help="skip the plots")
-    parser.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress on standard error (by default a bar per stage with the time left)",
+    )
     add_json_flag(parser)
 
 
+def _check_out(text: str) -> Path:
+    """``--out`` must be a directory or a path that can become one."""
+    out = Path(text)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {text!r} is an existing file, not a directory; choose a directory")
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ValueError(
+                    f"--out {text!r} cannot be created: {str(parent)!r} is a file, not a directory"
+                )
+            break
+    return out
+
+
 def run(args) -> CommandResult:
+    out = _check_out(args.out)
     opts = AtlasOptions(
         k_values=_int_list(args.k_values),
         k_range=_range(args.k_range),
@@ -77,34 +98,37 @@ def run(args) -> CommandResult:
         max_extra=args.max_extra,
         spectrum_k=args.spectrum_k,
     )
-    t = time.perf_counter()
-    progress = None
-    if not args.quiet:
-
-        def progress(stage, done, total, what):
-            print(f"[{stage}] {done}/{total} {what}", file=sys.stderr, flush=True)
-
-    atlas = run_atlas(
-        args.out,
-        opts,
-        workers=args.workers,
-        plots=not args.no_plots,
-        svg=args.svg,
-        progress=progress,
+    args._interrupt_hint = (
+        f"finished work is kept in {out / '.cache'}; rerun the same command to resume"
     )
-    elapsed = time.perf_counter() - t
+    progress = cli_progress(args)
+    try:
+        atlas = run_atlas(
+            out,
+            opts,
+            workers=args.workers,
+            plots=not args.no_plots,
+            svg=args.svg,
+            progress=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+    elapsed = atlas["timing"]["total_s"]
+    report = out / "report.md"
     payload = {
         "out": str(args.out),
+        "report": str(report),
         "files": ["atlas.json", "report.md", *atlas.get("figures", [])],
         "summary": atlas["summary"],
         "elapsed_s": elapsed,
     }
-    text = (
-        f"atlas written to {args.out}/ (atlas.json, report.md, {len(atlas.get('figures', []))} "
-        f"plots) in {elapsed:.1f} s\n\n"
-        + format_table(
-            SUMMARY_HEADERS,
-            [[cell.replace("`", "") for cell in row] for row in summary_rows(atlas)],
-        )
+    n_fig = len(atlas.get("figures", []))
+    text = "\n".join(
+        [
+            *summary_lines(atlas, markdown=False),
+            f"Report: {report}  (also atlas.json and {n_fig} plots in {out}/; "
+            f"computed in {elapsed:.1f} s)",
+        ]
     )
     return CommandResult(payload=payload, text=text)
