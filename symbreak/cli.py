@@ -33,7 +33,6 @@ __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-
 def _command_modules():
     mods = []
     for info in sorted(pkgutil.iter_modules(_commands_pkg.__path__), key=lambda m: m.name):
@@ -138,8 +137,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         hint = getattr(args, "_interrupt_hint", None)
         print(
-            f"symbreak {args.command}: interrupted"
-            + (f"; {hint}" if hint else ""),
+            f"symbreak {args.command}: interrupted" + (f"; {hint}" if hint else ""),
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED

@@ -125,11 +125,16 @@ def _annihilation(f: dict, max_extra) -> str:
             f"this one is a {f['kind'].replace('_', ' ')} at k = {f['k0']:g})"
         )
     if op.get("smallest_extra") is None:
-        return f"still no descent direction with up to {max_extra} extra neuron(s) at k = {f['k0']:g}"
+        return (
+            f"still no descent direction with up to {max_extra} extra neuron(s) at k = {f['k0']:g}"
+        )
     n = op["smallest_extra"]
     irrep = op.get("descent_irrep")
-    return f"{_plural(n, 'extra neuron')} at k = {f['k0']:g} make" + ("s" if n == 1 else "") + " it a saddle" + (
-        f" (descent direction in {irrep})" if irrep else ""
+    return (
+        f"{_plural(n, 'extra neuron')} at k = {f['k0']:g} make"
+        + ("s" if n == 1 else "")
+        + " it a saddle"
+        + (f" (descent direction in {irrep})" if irrep else "")
     )
 
 
@@ -158,7 +163,8 @@ def summary_lines(atlas: dict, *, markdown: bool = True) -> list[str]:
         f"Found: {_plural(s['families'], 'family', 'families')} "
         f"({s['global_minima']} global minimum, {s['spurious_minima']} spurious minima and "
         f"{s['saddles']} saddles at the k where they were found), "
-        f"{_plural(s['events'], 'event')} along the branches" + (f" ({by_kind})." if kinds else "."),
+        f"{_plural(s['events'], 'event')} along the branches"
+        + (f" ({by_kind})." if kinds else "."),
     ]
     spur = _spurious_somewhere(atlas)
     if spur:

@@ -110,8 +110,9 @@ def _run_units(store, units, workers, stage, progress):
                 progress(ProgressUpdate(stage, done, total))
         except BaseException:
             # Ctrl-C or a failed unit: the finished units are stored; stop the rest now
+            procs = list((getattr(ex, "_processes", None) or {}).values())
             ex.shutdown(wait=False, cancel_futures=True)
-            for proc in list(getattr(ex, "_processes", {}).values()):
+            for proc in procs:
                 proc.terminate()
             raise
         ex.shutdown()
