@@ -218,3 +218,122 @@ def test_cache_and_atlas_json_follow_the_umask(atlas_run):
     assert len(files) > 3
     for f in files:
         assert stat.S_IMODE(f.stat().st_mode) == expected, f
+
+
+# --- huge k: a clear error, not an OverflowError traceback --------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["critical", "--k", "1e300", "--isotropy", "k", "--starts", "2"],
+        ["spectrum", "--k", "1e300", "--isotropy", "k", "--coords", "1,0"],
+        ["series", "--isotropy", "k", "--start", "-0.66,0.33", "--k0", "1e300"],
+        ["continue", "--isotropy", "k", "--start", "1,0", "--k0", "1e300", "--k1", "2e300"],
+    ],
+)
+def test_k_1e300_is_a_domain_error(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "too large for floating point" in err
+
+
+def test_k_1e300_in_the_api_raises_domain_error():
+    from symbreak.errors import DomainError
+    from symbreak.representation.isotropy import IsotropyGroup
+    from symbreak.spectrum import analytic_spectrum
+
+    for k in (1e300, 1e17, 2.0**53 + 4):
+        with pytest.raises(DomainError, match="too large for floating point"):
+            analytic_spectrum(IsotropyGroup.from_spec("k", k), [1.0, 0.0])
+    # at k = 2^53 the sizes are still exact; k^2 = total multiplicity (M(k, k))
+    k = 2.0**53
+    s = analytic_spectrum(IsotropyGroup.from_spec("k", k), [1.0, 0.0])
+    assert s.total_multiplicity == pytest.approx(k * k, rel=1e-12)
+
+
+# --- only the digits the computation guarantees --------------------------------------
+
+
+def _printed_rows(text):
+    rows = []
+    for line in text.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) == 3 and parts[2].startswith("["):
+            rows.append((parts[0], parts[2]))
+    return rows
+
+
+def _unit_in_last_place(s: str) -> float:
+    mant = s.lower().split("e")[0].lstrip("-")
+    exp = int(s.lower().split("e")[1]) if "e" in s.lower() else 0
+    decimals = len(mant.split(".")[1]) if "." in mant else 0
+    return 10.0 ** (exp - decimals)
+
+
+@pytest.mark.parametrize("k", ["1e3", "1e6", "1e8"])
+def test_eigenvalues_at_the_global_minimum_print_only_correct_digits(k, capsys):
+    # at W = I: [k-2,1,1] has 1/4 - 1/(2 pi), [k-2,2] has 1/4 + 1/(2 pi) (MATH.md section 3)
+    import mpmath
+
+    exact = {
+        "[k-2,1,1]": mpmath.mpf(1) / 4 - 1 / (2 * mpmath.pi),
+        "[k-2,2]": mpmath.mpf(1) / 4 + 1 / (2 * mpmath.pi),
+    }
+    assert main(["spectrum", "--k", k, "--isotropy", "k", "--coords", "1,0"]) == 0
+    rows = dict((irrep, v) for v, irrep in _printed_rows(capsys.readouterr().out))
+    for irrep, ref in exact.items():
+        s = rows[irrep]
+        assert abs(mpmath.mpf(s) - ref) <= _unit_in_last_place(s), (irrep, s)
+        sig = len(s.replace("-", "").replace(".", "").lstrip("0"))
+        assert sig >= {"1e3": 10, "1e6": 7, "1e8": 5}[k], s  # not vacuous
+    assert main(["spectrum", "--k", k, "--isotropy", "k", "--coords", "1,0", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for e in out["spectrum"]:
+        if e["irrep"] in exact:
+            assert abs(e["value"] - float(exact[e["irrep"]])) <= out["eigenvalue_error"]
+
+
+def _mp_block_eigenvalues(group, coords, dps=40):
+    """Eigenvalues of every block from the independent generic model in mpmath."""
+    import mpmath
+
+    try:
+        from symbreak.certify._arith import MPArithmetic
+        from symbreak.certify.generic_model import GenericReducedSystem
+    except ImportError:  # pragma: no cover - moved to symbreak.reduced
+        from symbreak.reduced import GenericReducedSystem, MPArithmetic
+    arith = MPArithmetic(dps=dps)
+    out = {}
+    with arith:
+        model = GenericReducedSystem(group, arith)
+        for b in model.blocks([mpmath.mpf(float(c)) for c in coords]):
+            L = mpmath.cholesky(mpmath.matrix(b.G)) ** -1
+            M = L * mpmath.matrix(b.B) * L.T
+            out[b.label] = sorted(mpmath.eigsy((M + M.T) / 2, eigvals_only=True))
+    return out
+
+
+@pytest.mark.parametrize(
+    "spec,coords,k",
+    [
+        ("k", "-0.6633973683167405,0.330709783291597", 1e6),
+        ("k-1,1", "0.986704,-0.050413,0.308011,0.224516,-0.601512", 1e5),
+    ],
+)
+def test_printed_eigenvalues_agree_with_mpmath(spec, coords, k, capsys):
+    from symbreak.representation.isotropy import IsotropyGroup
+
+    group = IsotropyGroup.from_spec(spec, k)
+    ref = _mp_block_eigenvalues(group, [float(c) for c in coords.split(",")])
+    assert main(["spectrum", "--k", str(k), "--isotropy", spec, "--coords", coords]) == 0
+    rows = _printed_rows(capsys.readouterr().out)
+    assert len(rows) == sum(len(v) for v in ref.values())
+    for s, irrep in rows:
+        if "(±" in s:  # at the round-off level: "4e-09(±2e-09)"
+            value = float(s.split("(")[0])
+            unit = float(s.split("±")[1][:-1]) + _unit_in_last_place(s.split("(")[0]) / 2
+        else:
+            value, unit = float(s), _unit_in_last_place(s)
+        nearest = min(abs(value - float(r)) for r in ref[irrep])
+        assert nearest <= unit, (irrep, s)

@@ -22,7 +22,7 @@ from ..model import TeacherStudent
 from ..overparam import DEFAULT_SPLITS, annihilation, embeddings, polish
 from ..reduced.fixed_point import FixedPointSpace
 from ..representation.isotropy import IsotropyGroup
-from ._common import CommandResult, add_json_flag, format_table, parse_coords
+from ._common import CommandResult, add_json_flag, format_count, format_table, parse_coords
 from ._isotropy_args import add_group_args
 
 NAME = "annihilate"
@@ -71,10 +71,6 @@ def _dense_check(emb) -> float | None:
     return float(np.sum(U * model.hvp(W, U)) / np.sum(U * U))
 
 
-def _fmt(x) -> str:
-    return str(x) if isinstance(x, int) else f"{x:.6g}"
-
-
 def run(args) -> CommandResult:
     if isinstance(args.extra, bool) or args.extra < 1:
         raise ValueError(f"--extra must be an integer >= 1, got {args.extra}")
@@ -112,7 +108,7 @@ def run(args) -> CommandResult:
                 f"{e.split:g}",
                 e.group.name,
                 f"{e.min_eigenvalue:.6g}",
-                _fmt(e.index),
+                format_count(e.index),
                 e.descent_irrep or "-",
             ]
         )

@@ -18,7 +18,14 @@ import sys
 
 from ..continuation import ContinuationOptions, Status, continuation
 from ..continuation.switching import switch_branch
-from ._common import CommandResult, add_json_flag, format_table, parse_coords, parse_real
+from ._common import (
+    CommandResult,
+    add_json_flag,
+    format_count,
+    format_table,
+    parse_coords,
+    parse_real,
+)
 
 NAME = "continue"
 HELP = "continue a critical point through real k: index changes, folds, symmetry breaking"
@@ -82,10 +89,6 @@ def _progress(args):
     return progress
 
 
-def _fmt(x) -> str:
-    return str(x) if isinstance(x, int) else f"{x:.6g}"
-
-
 def run(args) -> CommandResult:
     opts = _options(args)
     progress = _progress(args)
@@ -133,8 +136,8 @@ def _text(branch, switched) -> str:
     if branch.points:
         p0, p1 = branch.points[0], branch.points[-1]
         lines.append(
-            f"start k = {p0.k:g}: loss {p0.loss:.10g}, index {_fmt(p0.index)};  "
-            f"end k = {p1.k:.10g}: loss {p1.loss:.10g}, index {_fmt(p1.index)}"
+            f"start k = {p0.k:g}: loss {p0.loss:.10g}, index {format_count(p0.index)};  "
+            f"end k = {p1.k:.10g}: loss {p1.loss:.10g}, index {format_count(p1.index)}"
         )
     if branch.events:
         rows = [
@@ -142,9 +145,9 @@ def _text(branch, switched) -> str:
                 e.kind,
                 f"{e.k:.12g}",
                 e.irrep,
-                _fmt(e.multiplicity),
-                _fmt(e.index_before),
-                _fmt(e.index_after),
+                format_count(e.multiplicity),
+                format_count(e.index_before),
+                format_count(e.index_after),
             ]
             for e in branch.events
         ]

@@ -3,8 +3,12 @@ point of the fixed-point space of a Young-type group, from the isotypic blocks
 A_chi: the cost does not depend on k, and k may be real.  No solving is done:
 the point need not be critical (its gradient norm is reported).
 
+Eigenvalues are printed with the digits that float64 round-off leaves
+correct: each carries an absolute error of about eps times the largest
+eigenvalue (which grows like k/4), reported as "eigenvalue_error".
+
 JSON: {"k", "isotropy", "coords", "loss", "gradient_norm", "index",
-"spectrum": [{"value", "multiplicity", "irrep"}]}."""
+"spectrum": [{"value", "multiplicity", "irrep"}], "eigenvalue_error"}."""
 
 from __future__ import annotations
 
@@ -12,7 +16,15 @@ import numpy as np
 
 from ..reduced import ReducedSystem
 from ..spectrum import analytic_spectrum
-from ._common import CommandResult, add_json_flag, format_table, parse_coords
+from ._common import (
+    CommandResult,
+    add_json_flag,
+    eigenvalue_error,
+    format_count,
+    format_table,
+    format_with_error,
+    parse_coords,
+)
 from ._isotropy_args import add_group_args, group_from_args
 
 NAME = "spectrum"
@@ -33,6 +45,7 @@ def run(args) -> CommandResult:
     system = ReducedSystem(group)
     coords = system.space.check_coords(args.coords)
     spec = analytic_spectrum(group, coords)
+    err = eigenvalue_error(e.value for e in spec.entries)
     loss = system.loss(coords)
     gnorm = float(np.linalg.norm(system.gradient(coords)))
     payload = {
@@ -44,16 +57,17 @@ def run(args) -> CommandResult:
         "gradient_norm": gnorm,
         "index": spec.index,
         "spectrum": spec.to_json(),
+        "eigenvalue_error": err,
     }
-    rows = [[f"{e.value:.12g}", _fmt(e.multiplicity), e.irrep] for e in spec.entries]
+    rows = [
+        [format_with_error(e.value, err), format_count(e.multiplicity), e.irrep]
+        for e in spec.entries
+    ]
     text = (
         f"Hessian spectrum in Fix({group.name}) at k = {group.k:g}, "
         f"{', '.join(system.space.names)} = {', '.join(f'{x:g}' for x in coords)}\n"
-        f"loss {loss:.10g}, |grad| {gnorm:.3g}, index {_fmt(spec.index)}\n"
+        f"loss {loss:.10g}, |grad| {gnorm:.3g}, index {format_count(spec.index)}; "
+        f"eigenvalues to ±{err:.1e} (float64 round-off; only correct digits shown)\n"
         + format_table(["value", "multiplicity", "irrep"], rows)
     )
     return CommandResult(payload=payload, text=text)
-
-
-def _fmt(x) -> str:
-    return str(x) if isinstance(x, int) else f"{x:.6g}"

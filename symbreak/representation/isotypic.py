@@ -29,12 +29,14 @@ carry), at real sizes the generic (``m ≥ 4``) polynomials are used.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import sympy as sp
 
+from ..errors import DomainError
 from .isotropy import K_SYMBOL, IsotropyGroup
 
 __all__ = [
@@ -217,7 +219,23 @@ def _size_class(f) -> object:
     return "generic"
 
 
+#: block sizes above 2**53 are not exact in float64 (m - 1 == m)
+MAX_SIZE = 2.0**53
+
+
+def _check_sizes(group: IsotropyGroup) -> None:
+    """Refuse sizes the float64 model cannot represent (a clear error, not an overflow)."""
+    big = max(abs(f.size) for f in group.factors)
+    if not math.isfinite(big) or big > MAX_SIZE:
+        raise DomainError(
+            f"k = {group.k:g} is too large for floating point: {group.name} has a block of "
+            f"size {big:g} > 2^53 = {MAX_SIZE:.2g}, where float64 no longer tells m from m - 1 "
+            f"and dimensions such as k(k-3)/2 lose every digit or overflow; use k <= 9e15"
+        )
+
+
 def _decomposition_cached(group: IsotropyGroup) -> tuple[IsotypicComponent, ...]:
+    _check_sizes(group)
     exprs = tuple((f.kind, f.expr) for f in group.factors)
     classes = tuple(_size_class(f) for f in group.factors)
     structure = _structure(exprs, classes, group.is_integral)
