@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import sys
 
@@ -146,10 +147,17 @@ def main(argv=None) -> int:
         return EXIT_USAGE
     if not isinstance(result, CommandResult):  # pragma: no cover - programming error
         raise TypeError(f"command {args.command!r} returned {type(result).__name__}")
-    if getattr(args, "json", False):
-        print(json.dumps(_jsonable(result.payload), indent=2, allow_nan=False))
-    else:
-        print(result.text)
+    text = (
+        json.dumps(_jsonable(result.payload), indent=2, allow_nan=False)
+        if getattr(args, "json", False)
+        else result.text
+    )
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # the reader went away (symbreak ... | head): not an error of the computation
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
     return result.exit_code
 
 

@@ -337,3 +337,24 @@ def test_printed_eigenvalues_agree_with_mpmath(spec, coords, k, capsys):
             value, unit = float(s), _unit_in_last_place(s)
         nearest = min(abs(value - float(r)) for r in ref[irrep])
         assert nearest <= unit, (irrep, s)
+
+
+# --- zero rows: the same message everywhere ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["continue", "--isotropy", "k-1,1", "--start=0,0,0,0,0", "--k0", "5", "--k1", "6"],
+        ["spectrum", "--isotropy", "k-1,1", "--coords=0,0,0,0,0", "--k", "5"],
+        ["annihilate", "--isotropy", "k-1,1", "--start=0,0,0,0,0", "--k", "5", "--extra", "1"],
+        ["series", "--isotropy", "k-1,1", "--start=0,0,0,0,0", "--k0", "5"],
+        ["certify", "--isotropy", "k-1,1", "--start=0,0,0,0,0", "--k", "5"],
+        # only the last row (block 2) is zero
+        ["continue", "--isotropy", "k-1,1", "--start=1,0,0,0,0", "--k0", "5", "--k1", "6"],
+    ],
+)
+def test_zero_rows_are_reported_as_such(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "are zero" in err and "nan" not in err.lower()

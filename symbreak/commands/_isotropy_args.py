@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..representation.isotropy import IsotropyGroup
 from ._common import parse_real
 
-__all__ = ["add_group_args", "group_from_args"]
+__all__ = ["add_group_args", "group_from_args", "check_start"]
 
 
 def add_group_args(parser, *, k_required: bool = True) -> None:
@@ -26,3 +26,16 @@ def add_group_args(parser, *, k_required: bool = True) -> None:
 def group_from_args(args, k=None) -> IsotropyGroup:
     """Build the group from ``--isotropy``, ``--k`` (or ``k``) and ``--d``."""
     return IsotropyGroup.from_spec(args.isotropy, args.k if k is None else k, d=args.d)
+
+
+def check_start(group: IsotropyGroup, coords) -> None:
+    """Refuse a start point where the loss is not differentiable.
+
+    Raises the compressed model's own error (the same one-line message as
+    ``spectrum`` and ``annihilate``: "the rows of block ... are zero ...")
+    instead of letting Newton's method fail on it later.
+    """
+    from ..reduced import ReducedSystem
+
+    system = ReducedSystem(group)
+    system.gradient(system.space.check_coords(coords))

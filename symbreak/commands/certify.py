@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ..certify import certify_critical_point, eigenvalue_crossing, flint_available
 from ._common import CommandResult, add_json_flag, format_table, parse_coords, parse_real
-from ._isotropy_args import add_group_args, group_from_args
+from ._isotropy_args import add_group_args, check_start, group_from_args
 
 NAME = "certify"
 HELP = (
@@ -60,6 +60,7 @@ def run(args) -> CommandResult:
     if not flint_available():
         raise ValueError("certify needs python-flint for ball arithmetic: pip install python-flint")
     group = group_from_args(args)
+    check_start(group, args.start)
     cert = certify_critical_point(
         group,
         args.start,

@@ -14,18 +14,20 @@ window after a fold, 1 when it stopped early (the message says why)."""
 
 from __future__ import annotations
 
-import sys
-
 from ..continuation import ContinuationOptions, Status, continuation
 from ..continuation.switching import switch_branch
+from ..progress import ProgressUpdate
+from ..representation.isotropy import IsotropyGroup
 from ._common import (
     CommandResult,
     add_json_flag,
+    cli_progress,
     format_count,
     format_table,
     parse_coords,
     parse_real,
 )
+from ._isotropy_args import check_start
 
 NAME = "continue"
 HELP = "continue a critical point through real k: index changes, folds, symmetry breaking"
@@ -76,22 +78,32 @@ def _options(args) -> ContinuationOptions:
 
 
 def _progress(args):
-    if args.quiet or (args.json and not sys.stderr.isatty()):
-        return None
-    tty = sys.stderr.isatty()
+    """The continuation's ``progress(step, k, index)`` callback drawn by TqdmProgress."""
+    bar = cli_progress(args)
+    if bar is None:
+        return None, None
 
     def progress(step, k, index):
-        if tty:
-            print(f"\rstep {step:5d}  k = {k:<14.8g} index {index:<10.6g}", end="", file=sys.stderr)
-        elif step % 50 == 0:
-            print(f"step {step}  k = {k:.8g}  index {index:.6g}", file=sys.stderr)
+        info = {"k": f"{k:.8g}", "index": format_count(index)}
+        bar(ProgressUpdate("continuation steps", step, None, info))
 
-    return progress
+    return progress, bar
 
 
 def run(args) -> CommandResult:
+    check_start(
+        IsotropyGroup.from_spec(args.isotropy, args.k0, d=args.k0 + args.d_extra), args.start
+    )
     opts = _options(args)
-    progress = _progress(args)
+    progress, bar = _progress(args)
+    try:
+        return _run(args, opts, progress)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _run(args, opts, progress) -> CommandResult:
     branch = continuation(
         args.isotropy,
         args.start,
@@ -101,8 +113,6 @@ def run(args) -> CommandResult:
         options=opts,
         progress=progress,
     )
-    if progress is not None and sys.stderr.isatty():
-        print(file=sys.stderr)
     payload = branch.to_json(full=False)
     switched = []
     if args.switch:

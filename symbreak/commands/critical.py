@@ -8,10 +8,9 @@ JSON: {"k", "isotropy", "names", "points": [{"coords", "isotropy", "loss",
 
 from __future__ import annotations
 
-import sys
-
 from ..critical import FixedPointSpace, SearchOptions, find_critical_points
-from ._common import CommandResult, add_json_flag, format_table
+from ..progress import ProgressUpdate
+from ._common import CommandResult, add_json_flag, cli_progress, format_table
 from ._isotropy_args import add_group_args, group_from_args
 
 NAME = "critical"
@@ -30,13 +29,18 @@ def configure(parser) -> None:
 def run(args) -> CommandResult:
     group = group_from_args(args)
     opts = SearchOptions(starts=args.starts, seed=args.seed)
+    bar = cli_progress(args)
     progress = None
-    if not args.quiet and sys.stderr.isatty():
+    if bar is not None:
 
-        def progress(done, total):
-            print(f"\rstart {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
+        def progress(done, total):  # find_critical_points' callback, drawn by TqdmProgress
+            bar(ProgressUpdate("starts", done, total))
 
-    res = find_critical_points(group, options=opts, progress=progress)
+    try:
+        res = find_critical_points(group, options=opts, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
     names = list(FixedPointSpace(group).names)
     payload = {
         "k": group.k,

@@ -15,7 +15,9 @@ sum_j c_j t^(p + j) (p = -2 for eigenvalues growing like k)."""
 from __future__ import annotations
 
 from ..analytic import SeriesOptions, asymptotic_series
+from ..representation.isotropy import IsotropyGroup
 from ._common import CommandResult, add_json_flag, format_table, parse_coords, parse_real
+from ._isotropy_args import check_start
 
 NAME = "series"
 HELP = "asymptotic series in k^(-1/2) of a family of critical points (coords, loss, blocks)"
@@ -47,6 +49,10 @@ def configure(parser) -> None:
 
 
 def run(args) -> CommandResult:
+    check_start(
+        IsotropyGroup.from_spec(args.isotropy, args.k0, d=args.k0 + args.extra_columns),
+        args.start,
+    )
     opts = SeriesOptions(k_min=args.k_min, extra_degree=args.extra_degree, dps=args.dps)
     res = asymptotic_series(
         args.isotropy,
