@@ -64,7 +64,7 @@ def test_continue_stops_with_a_status(capsys):
             "--isotropy",
             "k-1,1",
             "--start",
-            "0,0,0,0,0",
+            "3,2,-1,2,-3",  # differentiable (no zero row) but far from any critical point
             "--k0",
             "6",
             "--k1",
