@@ -11,12 +11,13 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from symbreak.cli import main
 
 ATLAS_SMALL = [
-    "--k-values", "6", "--group", "k", "--group", "k-1,1", "--k-range", "5,7",
+    "--k-values", "6", "--group", "k", "--group", "k-1,1", "--k-range", "4,7",
     "--starts", "6", "--max-extra", "1", "--no-plots",
 ]  # fmt: skip
 
@@ -157,7 +158,7 @@ def test_report_opens_with_a_summary(atlas_run):
     head = text.split("## Families")[0]
     assert "d = k + 0" not in text and "(d = k)" in head
     o = atlas["options"]
-    assert "k = 6" in head and "k in [5, 7]" in head and f"{o['starts']} random starts" in head
+    assert "k = 6" in head and "k in [4, 7]" in head and f"{o['starts']} random starts" in head
     for g in ("`k`", "`k-1,1`"):
         assert g in head
     s = atlas["summary"]
@@ -358,3 +359,53 @@ def test_zero_rows_are_reported_as_such(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "are zero" in err and "nan" not in err.lower()
+
+
+# --- figures never drop a block --------------------------------------------------------
+
+
+def test_block_series_keeps_blocks_that_appear_later():
+    from symbreak.atlas.figures import block_series
+
+    pts = [
+        {"k": 4.5, "eigenvalues": {"[k]": [1.0, 2.0], "[k-1,1]": [0.5]}},
+        {"k": 5.5, "eigenvalues": {"[k]": [1.1, 2.1], "[k-1,1]": [0.6], "[k-3,2] x [1]": [3.0]}},
+        {"k": 6.5, "eigenvalues": {"[k]": [1.2], "[k-3,2] x [1]": [3.1]}},
+    ]
+    blocks = block_series(pts)
+    assert list(blocks) == ["[k]", "[k-1,1]", "[k-3,2] x [1]"]
+    # every eigenvalue of the input is in the output, at its point
+    for i, p in enumerate(pts):
+        for lab, vals in p["eigenvalues"].items():
+            assert blocks[lab][i, : len(vals)].tolist() == vals
+    assert np.isnan(blocks["[k-3,2] x [1]"][0, 0]) and np.isnan(blocks["[k]"][2, 1])
+    total = sum(len(v) for p in pts for v in p["eigenvalues"].values())
+    assert sum(int(np.isfinite(b).sum()) for b in blocks.values()) == total
+
+
+def test_block_figures_show_every_block_of_the_branch(atlas_run, monkeypatch, tmp_path):
+    pytest.importorskip("matplotlib")
+    import symbreak.plotting as plotting
+    from symbreak.atlas.figures import branch_series, write_figures
+
+    _, _, atlas = atlas_run
+    drawn = {}
+    real = plotting.block_eigenvalue_plot
+
+    def spy(k, blocks, **kw):
+        drawn[kw["title"].split()[0]] = {lab: np.asarray(v) for lab, v in blocks.items()}
+        return real(k, blocks, **kw)
+
+    monkeypatch.setattr(plotting, "block_eigenvalue_plot", spy)
+    write_figures(atlas, tmp_path)
+    assert drawn
+    fams = {f["id"]: f for f in atlas["families"]}
+    late = 0
+    for fid, blocks in drawn.items():
+        pts = [p for p in branch_series(fams[fid]) if "eigenvalues" in p]
+        labels = {lab for p in pts for lab in p["eigenvalues"]}
+        assert set(blocks) == labels, fid
+        late += len(labels - set(pts[0]["eigenvalues"]))
+        n = sum(len(v) for p in pts for v in p["eigenvalues"].values())
+        assert sum(int(np.isfinite(b).sum()) for b in blocks.values()) == n, fid
+    assert late > 0, "the small atlas has a block ([k-3,2] x [1]) that appears along the branch"

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..spectrum import Spectrum, SpectrumEntry
 
-__all__ = ["write_figures", "branch_series", "LOW_LOSS"]
+__all__ = ["write_figures", "branch_series", "block_series", "LOW_LOSS"]
 
 #: families whose loss at k0 is below this appear in the bifurcation diagram,
 #: if they are local minima somewhere in the window
@@ -26,6 +26,29 @@ def branch_series(fam: dict):
     if up:
         pts.extend(up["points"][1:] if down else up["points"])
     return pts
+
+
+def block_series(points: list[dict]) -> dict[str, np.ndarray]:
+    """Eigenvalues of every block along a branch, one ``(len(points), width)`` array per block.
+
+    Every block that occurs at *any* point is kept (a block can appear or
+    vanish along a branch, e.g. where a real block size passes an integer at
+    which an irrep exists), in the order of first appearance; a point where
+    the block is absent, or has fewer eigenvalues than elsewhere, is padded
+    with NaN (a gap in the plot), so no eigenvalue is dropped.
+    """
+    labels: list[str] = []
+    for p in points:
+        labels += [lab for lab in p.get("eigenvalues", {}) if lab not in labels]
+    out = {}
+    for lab in labels:
+        rows = [p.get("eigenvalues", {}).get(lab) or [] for p in points]
+        width = max(len(r) for r in rows)
+        arr = np.full((len(points), width), np.nan)
+        for i, r in enumerate(rows):
+            arr[i, : len(r)] = r
+        out[lab] = arr
+    return out
 
 
 def _save(fig, out: Path, stem: str, svg: bool) -> list[str]:
@@ -81,14 +104,7 @@ def write_figures(atlas: dict, out: Path, *, svg: bool = False) -> list[str]:
         pts = [p for p in branch_series(f) if "eigenvalues" in p]
         if len(pts) < 2:
             continue
-        labels = list(pts[0]["eigenvalues"])
-        blocks = {}
-        for lab in labels:
-            rows = [p["eigenvalues"].get(lab) for p in pts]
-            width = max(len(r) for r in rows if r is not None)
-            blocks[lab] = np.array(
-                [r if r is not None and len(r) == width else [np.nan] * width for r in rows]
-            )
+        blocks = block_series(pts)
         ax = block_eigenvalue_plot(
             [p["k"] for p in pts],
             blocks,

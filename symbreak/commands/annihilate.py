@@ -29,6 +29,8 @@ NAME = "annihilate"
 HELP = "split neurons (n = k + L): do the embedded critical points become saddles?"
 ORDER = 50
 
+#: largest --extra: every L' = 1..L is examined (about 0.05 s of CPU each)
+MAX_EXTRA = 100
 #: dense checks only below this many entries of W (Hessian–vector products)
 _DENSE_LIMIT = 250_000
 
@@ -43,7 +45,11 @@ def configure(parser) -> None:
         "--start", type=parse_coords, required=True, help="critical point c1,c2,... at k"
     )
     parser.add_argument(
-        "--extra", type=int, required=True, metavar="L", help="number L >= 1 of extra neurons"
+        "--extra",
+        type=int,
+        required=True,
+        metavar="L",
+        help=f"number 1 <= L <= {MAX_EXTRA} of extra neurons",
     )
     parser.add_argument(
         "--splits",
@@ -74,6 +80,12 @@ def _dense_check(emb) -> float | None:
 def run(args) -> CommandResult:
     if isinstance(args.extra, bool) or args.extra < 1:
         raise ValueError(f"--extra must be an integer >= 1, got {args.extra}")
+    if args.extra > MAX_EXTRA:
+        raise ValueError(
+            f"--extra is at most {MAX_EXTRA} (got {args.extra}): every number of extra neurons "
+            f"up to L is examined; the smallest one that makes the point a saddle is reported, "
+            f"so a smaller L usually answers the question"
+        )
     group = IsotropyGroup.from_spec(args.isotropy, args.k, d=args.d)
     coords = polish(group, args.start)
     splits = list(DEFAULT_SPLITS if args.splits is None else args.splits)

@@ -9,6 +9,7 @@ Without ``--target`` the target is ``Q = U diag(N, …, 1) Vᵀ`` with Haar
 
 from __future__ import annotations
 
+import math
 import os
 
 import numpy as np
@@ -31,6 +32,44 @@ HELP = "critical points of a linear network: pure/spurious, minima, saddles (Eck
 ORDER = 60
 
 LOSSES = ("quadratic", "weighted", "log-cosh", "pseudo-huber")
+#: the quadratic loss lists every Eckart-Young critical value: at most this many
+MAX_INDEX_SETS = 4096
+#: the multi-start search (other losses) is limited to this many parameters
+MAX_SEARCH_PARAMS = 300
+
+
+def _count_text(n: int) -> str:
+    """An integer for a message: exact below 10^15, else ``about 1.07e+301``."""
+    if n < 10**15:
+        return str(n)
+    s = str(n)
+    return f"about {s[0]}.{s[1:3]}e+{len(s) - 1}"
+
+
+def _check_size(net: LinearNetwork, loss: str) -> None:
+    """Refuse, before any linear algebra, widths whose answer cannot be listed or searched."""
+    if loss == "quadratic":
+        N, r = min(net.shape), net.r
+        sizes = range(r + 1) if net.depth >= 2 else [N]
+        total = 0
+        for e in sizes:
+            total += math.comb(N, e)
+            if total > MAX_INDEX_SETS:
+                break
+        if total > MAX_INDEX_SETS:
+            full = sum(math.comb(N, e) for e in sizes)
+            raise ValueError(
+                f"widths {','.join(map(str, net.widths))} have {_count_text(full)} Eckart-Young "
+                f"critical values (every index set I with |I| <= r = {r} out of N = {N} "
+                f"singular values); at most {MAX_INDEX_SETS} are listed: use widths with a "
+                "smaller N = min(d_0, d_h) or a smaller r = min(d_i)"
+            )
+    elif net.n_params > MAX_SEARCH_PARAMS:
+        raise ValueError(
+            f"the multi-start search for --loss {loss} is limited to {MAX_SEARCH_PARAMS} "
+            f"parameters; widths {','.join(map(str, net.widths))} have {net.n_params}: "
+            "use smaller widths"
+        )
 
 
 def configure(parser) -> None:
@@ -106,6 +145,7 @@ def _loss(args, Q: np.ndarray, shape):
 
 def run(args) -> CommandResult:
     net = LinearNetwork(_parse_widths(args.widths))
+    _check_size(net, args.loss)
     seed = as_positive_int(args.seed, "--seed", minimum=0)
     if args.target is None:
         Q, source = default_target(net.shape, seed=seed), f"default_target(seed={seed})"
@@ -133,7 +173,7 @@ def run(args) -> CommandResult:
         + ", ".join(f"{s:.6g}" for s in payload["target_singular_values"])
     )
     if args.loss == "quadratic":
-        ey = eckart_young(net, loss)
+        ey = eckart_young(net, loss, max_index_sets=MAX_INDEX_SETS)
         payload.update(
             method="eckart-young",
             global_minimum=ey.minimum.loss,
