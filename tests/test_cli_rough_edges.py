@@ -409,3 +409,46 @@ def test_block_figures_show_every_block_of_the_branch(atlas_run, monkeypatch, tm
         n = sum(len(v) for p in pts for v in p["eigenvalues"].values())
         assert sum(int(np.isfinite(b).sum()) for b in blocks.values()) == n, fid
     assert late > 0, "the small atlas has a block ([k-3,2] x [1]) that appears along the branch"
+
+
+# --- linear: bad targets, huge widths ----------------------------------------------------
+
+
+def test_linear_target_complex_or_directory(tmp_path, capsys):
+    q = tmp_path / "q.npy"
+    np.save(q, np.arange(12.0).reshape(3, 4) * (1 + 1j))
+    assert main(["linear", "--widths", "4,2,3", "--target", str(q)]) == 2
+    err = capsys.readouterr().err
+    assert "complex" in err and "real matrix" in err
+    assert main(["linear", "--widths", "4,2,3", "--target", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+    np.save(q, np.diag([3.0, 2.0, 1.0]) @ np.eye(3, 4))  # a real one works
+    assert main(["linear", "--widths", "4,2,3", "--target", str(q), "--json"]) == 0
+    capsys.readouterr()
+
+
+def test_linear_huge_widths_are_refused_at_once(capsys):
+    import math
+
+    t = time.process_time()
+    assert main(["linear", "--widths", "1000,1000,1000"]) == 2
+    assert main(["linear", "--widths", "30,30,30", "--loss", "log-cosh"]) == 2
+    assert time.process_time() - t < 5  # no SVD of a 1000 x 1000 target (CPU time)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2
+    # sum_{e <= 1000} binom(1000, e) = 2^1000 = 1.07...e301, not as 302 digits
+    assert f"about {str(2**1000)[0]}.{str(2**1000)[1:3]}e+301" in err[0]
+    assert not re.search(r"\d{16,}", err[0]) and math.comb(1000, 500) > 10**16
+    for name in ("max_index_sets", "find_critical_points", "n_starts"):
+        assert name not in err[0] and name not in err[1]
+    assert "300" not in err[1] or "200" in err[1]
+
+
+def test_annihilate_extra_is_bounded(capsys):
+    argv = ["annihilate", "--k", "6", "--isotropy", "k-1,1"]
+    argv += ["--start", "0.986704,-0.050413,0.308011,0.224516,-0.601512", "--extra", "1000"]
+    t = time.process_time()
+    assert main(argv) == 2
+    assert time.process_time() - t < 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--extra is at most 100" in err

@@ -35,7 +35,7 @@ LOSSES = ("quadratic", "weighted", "log-cosh", "pseudo-huber")
 #: the quadratic loss lists every Eckart-Young critical value: at most this many
 MAX_INDEX_SETS = 4096
 #: the multi-start search (other losses) is limited to this many parameters
-MAX_SEARCH_PARAMS = 300
+MAX_SEARCH_PARAMS = 200
 
 
 def _count_text(n: int) -> str:
@@ -110,6 +110,8 @@ def _parse_widths(text: str) -> tuple[int, ...]:
 
 
 def _load(path: str, option: str, shape: tuple[int, int]) -> np.ndarray:
+    if os.path.isdir(path):
+        raise ValueError(f"{option}: {path!r} is a directory (expected a .npy matrix file)")
     if not os.path.isfile(path):
         raise ValueError(f"{option}: no such file {path!r} (expected a .npy matrix)")
     try:
@@ -118,6 +120,11 @@ def _load(path: str, option: str, shape: tuple[int, int]) -> np.ndarray:
         raise ValueError(f"{option}: cannot read {path!r} as a .npy array ({exc})") from None
     if not isinstance(arr, np.ndarray):
         raise ValueError(f"{option}: {path!r} holds several arrays; save one with numpy.save")
+    if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+        raise ValueError(
+            f"{option}: {path!r} holds {arr.dtype} entries; a real matrix is needed"
+            + (" (complex values would lose their imaginary part)" if arr.dtype.kind == "c" else "")
+        )
     if arr.ndim != 2 or arr.shape != shape:
         raise ValueError(
             f"{option} has shape {arr.shape} but widths with d_h = {shape[0]}, d_0 = {shape[1]} "
