@@ -452,3 +452,23 @@ def test_annihilate_extra_is_bounded(capsys):
     assert time.process_time() - t < 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--extra is at most 100" in err
+
+
+# --- documentation of exit statuses -------------------------------------------------------
+
+
+def test_series_help_documents_exit_1(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["series", "--help"])
+    assert exc.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Exit status 0" in out and "1 when it stopped early" in out
+
+
+def test_docs_list_every_exit_status():
+    from symbreak import cli
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
+    table = text.split("## Exit statuses")[1].split("\n## ")[0]
+    for code in (cli.EXIT_OK, cli.EXIT_FAILED, cli.EXIT_USAGE, cli.EXIT_INTERRUPTED):
+        assert f"\n| {code} |" in table

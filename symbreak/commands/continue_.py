@@ -10,7 +10,9 @@ JSON: {"status", "message", "isotropy", "names", "k0", "k1",
 "events": [{"kind", "k", "irrep", "multiplicity", "index_before", "index_after",
 "coords"}]}; with --switch also "switched": the branches started at each
 symmetry-breaking event.  Exit status 0 when the run completed or left the
-window after a fold, 1 when it stopped early (the message says why)."""
+window after a fold, 1 when it stopped early (the message says why), 2 on
+bad input (including a start point with a zero row, where the loss is not
+differentiable)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,11 @@ JSON: {"variable": "k^(-1/2)", "names", "coords": [[c_0, c_1, ...], ...],
 [[...], ...], "powers": [p, ...]}], "error": {"max_coefficient_error",
 "coefficients": {...}, "tail": {...}, "fit": {...}, "method"}, "status",
 "message"}.  loss = sum_j loss[j] t^j; an eigenvalue with power p is
-sum_j c_j t^(p + j) (p = -2 for eigenvalues growing like k)."""
+sum_j c_j t^(p + j) (p = -2 for eigenvalues growing like k).
+
+Exit status 0 when the series was computed, 1 when it stopped early (the
+family could not be followed to k_min, or a high-precision solve or the fit
+failed: "status" is "failed" and "message" says why), 2 on bad input."""
 
 from __future__ import annotations
 
