@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import NotDifferentiableError
 from ..model import kernel as K
 from .layout import Layout
 
@@ -124,7 +125,7 @@ def compressed_state(layout: Layout, sizes, k: float, coords) -> CompressedState
 
     Raises
     ------
-    ValueError
+    NotDifferentiableError
         If a row of ``W`` is zero (the loss is not differentiable there).
     """
     coords = np.asarray(coords, dtype=float)
@@ -136,7 +137,7 @@ def compressed_state(layout: Layout, sizes, k: float, coords) -> CompressedState
     if np.any(n2 <= 0.0):
         p = int(np.flatnonzero(n2 <= 0.0)[0])
         t, lab = layout.rows[p]
-        raise ValueError(
+        raise NotDifferentiableError(
             f"the rows of block {t + 1} are zero at coordinates {coords.tolist()}: the loss is "
             "not differentiable there (move the point off zero rows)"
         )

@@ -42,6 +42,8 @@ from functools import cached_property, lru_cache
 import numpy as np
 import sympy as sp
 
+from ..errors import DomainError
+
 __all__ = ["Factor", "IsotropyGroup", "parse_spec", "group_at", "detect_isotropy", "K_SYMBOL"]
 
 K_SYMBOL = sp.Symbol("k", positive=True)
@@ -252,7 +254,7 @@ class IsotropyGroup:
         size = _eval_poly(expr, k) if expr.free_symbols else float(expr)
         if expr.free_symbols:
             if size <= 1.0 + _INT_TOL:
-                raise ValueError(
+                raise DomainError(
                     f"block '{_expr_str(expr)}' of {spec!r} has size {size:g} at k = {k:g}; "
                     "a block given in terms of k must have size > 1 "
                     "(write the sizes as plain integers, e.g. '5,1', for small blocks)"
