@@ -32,7 +32,7 @@ def test_gradient_is_scaled_by_orbit_sizes_and_floored_by_rounding():
     assert np.allclose(batch, [1.0, 4.0])
     assert tol.gradient_tol(10.0) == 1e-10
     eps = np.finfo(float).eps
-    assert tol.gradient_tol(1e9) == pytest.approx(64 * eps * 1e9)
+    assert tol.gradient_tol(1e9) == pytest.approx(16 * eps * 1e9)
 
 
 def test_zero_threshold_is_relative():

@@ -23,6 +23,8 @@ import numpy as np
 
 from ..errors import DomainError
 from ..representation.isotropy import IsotropyGroup
+from ..solve import newton
+from ..tolerances import DEFAULT_TOLERANCES, Tolerances
 from .arclength import follow
 from .branch import Branch, BranchPoint, as_count
 from .corrector import correct, tangent
@@ -36,8 +38,38 @@ __all__ = ["continuation", "branch_point_at", "trace"]
 Progress = Callable[[int, float, float], None]
 
 
+def _polish_precise(family: KFamily, z: np.ndarray, k: float) -> tuple[np.ndarray, float | None]:
+    """``z`` at a window end, Newton-polished in ``mpmath`` where float64 cannot resolve it.
+
+    Above ``k ≈ 3·10⁴`` the float64 rounding floor of the gradient per entry
+    (``Tolerances.roundoff_floor(k)``, about ``k·ε``) exceeds the gradient
+    tolerance: the corrector's point carries coordinate errors up to
+    ``10⁻⁷`` at ``k = 10⁹``.  The end point of a run is then polished by the
+    one Newton solver in ``30 + 2 log10 k`` digits (cancellations of size
+    ``k²``), so its coordinates are correct to float64 precision; the loss is
+    evaluated at the unrounded solution (returned; ``None`` when no polish was
+    needed or it failed).
+    """
+    tol = DEFAULT_TOLERANCES
+    if tol.roundoff_floor(k) <= tol.gradient:
+        return z, None
+    c = family.split(z)[0]
+    dps = 30 + 2 * int(math.ceil(math.log10(k)))
+    res = newton(
+        family.system(k),
+        c,
+        dps=dps,
+        tolerances=Tolerances(gradient=1e-25, step=1e-25),
+        max_iter=8,
+        with_loss=True,
+    )
+    if not res.converged:
+        return z, None  # keep the float64 point (within the rounding floor)
+    return family.to_z(np.array([float(x) for x in res.x]), k), res.loss
+
+
 def _make_point(
-    family: KFamily, z: np.ndarray, t: np.ndarray, k: float | None = None
+    family: KFamily, z: np.ndarray, t: np.ndarray, k: float | None = None, loss=None
 ) -> BranchPoint:
     c, k_z = family.split(z)
     k = k_z if k is None else k
@@ -46,7 +78,7 @@ def _make_point(
     return BranchPoint(
         k=k,
         coords=np.array(c),
-        loss=system.loss(c),
+        loss=system.loss(c) if loss is None else loss,
         index=as_count(index_from_samples(samples)),
         tangent=np.array(t),
         eigenvalues=tuple((s.label, s.eigenvalues) for s in samples),
@@ -108,6 +140,9 @@ def trace(
                     k = exact
         else:
             k = {"hi": k_hi, "lo": k_lo}.get(end)
+            if k is not None:
+                z, loss = _polish_precise(family, z, k)
+                return _make_point(family, z, t, k, loss=loss)
         return _make_point(family, z, t, k)
 
     path = follow(
