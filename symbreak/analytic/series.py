@@ -59,7 +59,7 @@ import numpy as np
 from ..certify._arith import MPArithmetic
 from ..certify.generic_model import GenericReducedSystem
 from ..continuation import ContinuationOptions
-from ..continuation.pseudo_arclength import continuation
+from ..continuation.pseudo_arclength import continue_branch
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import group_at
 from ..solve import newton
@@ -463,7 +463,7 @@ def asymptotic_series(
             return failed(f"Newton at k0 = {k0:g} failed: {polished.message}")
         first = guess0 = polished.x
     else:
-        branch = continuation(
+        branch = continue_branch(
             spec,
             c0,
             k0=k0,

@@ -18,10 +18,20 @@ import numpy as np
 
 from .. import io
 from .._numerics import as_count
+from ..errors import DomainError
+from .corrector import correct
+from .family import KFamily
 from .options import ContinuationOptions
 from .status import Status
 
-__all__ = ["BranchPoint", "Event", "Branch", "EVENT_KINDS", "BRANCH_FORMAT_VERSION"]
+__all__ = [
+    "BranchPoint",
+    "Event",
+    "Branch",
+    "EVENT_KINDS",
+    "BRANCH_FORMAT_VERSION",
+    "branch_point_at",
+]
 
 #: kinds of events (strings used in JSON)
 EVENT_KINDS = ("fold", "branch_point", "symmetry_breaking", "touch")
@@ -258,11 +268,9 @@ class Branch:
 
         Raises
         ------
-        ValueError
+        DomainError
             If ``k`` is not covered by the branch, or Newton fails there.
         """
-        from .pseudo_arclength import branch_point_at
-
         return branch_point_at(self, k)
 
     # ------------------------------------------------------------ JSON
@@ -321,3 +329,41 @@ class Branch:
             return cls.from_json(data)
         except (KeyError, TypeError) as exc:
             raise ValueError(f"{path} is a damaged branch file: missing or bad {exc}") from None
+
+
+def branch_point_at(branch: Branch, k: float) -> np.ndarray:
+    """Coordinates of ``branch`` at ``k`` (first segment covering ``k``), Newton-corrected.
+
+    Raises
+    ------
+    TypeError
+        If ``k`` is not a real number.
+    DomainError
+        If ``k`` is not between two consecutive points of the branch, or the
+        corrector fails.
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, float, np.integer, np.floating)):
+        raise TypeError(f"k must be a real number, got {k!r}")
+    k = float(k)
+    pts = branch.points
+    opts = branch.options
+    family = KFamily.for_options(branch.spec, branch.d_extra, opts)
+    for p in pts:
+        if p.k == k:
+            return np.array(p.coords)
+    for a, b in zip(pts[:-1], pts[1:]):
+        if min(a.k, b.k) <= k <= max(a.k, b.k):
+            za, zb = family.to_z(a.coords, a.k), family.to_z(b.coords, b.k)
+            target = family.theta * family.tau(k)
+            w = (target - za[-1]) / (zb[-1] - za[-1]) if zb[-1] != za[-1] else 0.5
+            e_last = np.zeros(za.size)
+            e_last[-1] = 1.0
+            z = za + w * (zb - za)
+            z[-1] = target
+            res = correct(family, z, e_last, target, opts)
+            if not res.converged:
+                raise DomainError(f"Newton at fixed k = {k:g} failed ({res.reason})")
+            return family.split(res.z)[0]
+    ks = branch.k
+    span = f"[{ks.min():g}, {ks.max():g}]" if ks.size else "(empty)"
+    raise DomainError(f"k = {k:g} is not on the branch, which covers {span}")

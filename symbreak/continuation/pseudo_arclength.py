@@ -26,14 +26,14 @@ from ..representation.isotropy import IsotropyGroup
 from ..solve import newton
 from ..tolerances import DEFAULT_TOLERANCES, Tolerances
 from .arclength import follow
-from .branch import Branch, BranchPoint, as_count
+from .branch import Branch, BranchPoint, as_count, branch_point_at
 from .corrector import correct, tangent
 from .events import block_samples, index_from_samples, locate_events
 from .family import KFamily
 from .options import ContinuationOptions
 from .status import Status
 
-__all__ = ["continuation", "branch_point_at", "trace"]
+__all__ = ["continue_branch", "continuation", "branch_point_at", "trace"]
 
 Progress = Callable[[int, float, float], None]
 
@@ -160,7 +160,7 @@ def trace(
     return path.points, path.status, path.message
 
 
-def continuation(
+def continue_branch(
     group,
     start,
     *,
@@ -211,8 +211,8 @@ def continuation(
 
     Examples
     --------
-    >>> from symbreak.continuation import continuation
-    >>> b = continuation("k-1,1", [0.9867, -0.0504, 0.3080, 0.2245, -0.6015], k0=6, k1=5)
+    >>> from symbreak import continue_branch
+    >>> b = continue_branch("k-1,1", [0.9867, -0.0504, 0.3080, 0.2245, -0.6015], k0=6, k1=5)
     >>> [(e.kind, e.irrep) for e in b.events]
     [('symmetry_breaking', '[k-2,1] x [1]')]
     """
@@ -293,35 +293,5 @@ def _grad_norm(family, c, k) -> float:
         return float("nan")
 
 
-def branch_point_at(branch: Branch, k: float) -> np.ndarray:
-    """Coordinates of ``branch`` at ``k`` (first segment covering ``k``), Newton-corrected.
-
-    Raises
-    ------
-    ValueError
-        If ``k`` is not between two consecutive points of the branch, or the
-        corrector fails.
-    """
-    k = _check_k("k", k)
-    pts = branch.points
-    opts = branch.options
-    family = KFamily.for_options(branch.spec, branch.d_extra, opts)
-    for p in pts:
-        if p.k == k:
-            return np.array(p.coords)
-    for a, b in zip(pts[:-1], pts[1:]):
-        if min(a.k, b.k) <= k <= max(a.k, b.k):
-            za, zb = family.to_z(a.coords, a.k), family.to_z(b.coords, b.k)
-            target = family.theta * family.tau(k)
-            w = (target - za[-1]) / (zb[-1] - za[-1]) if zb[-1] != za[-1] else 0.5
-            e_last = np.zeros(za.size)
-            e_last[-1] = 1.0
-            z = za + w * (zb - za)
-            z[-1] = target
-            res = correct(family, z, e_last, target, opts)
-            if not res.converged:
-                raise DomainError(f"Newton at fixed k = {k:g} failed ({res.reason})")
-            return family.split(res.z)[0]
-    ks = branch.k
-    span = f"[{ks.min():g}, {ks.max():g}]" if ks.size else "(empty)"
-    raise DomainError(f"k = {k:g} is not on the branch, which covers {span}")
+#: the former name of :func:`continue_branch` (kept: ``symbreak.continuation.continuation``)
+continuation = continue_branch

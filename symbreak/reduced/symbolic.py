@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..errors import DomainError
 from ..representation.isotropy import K_SYMBOL, IsotropyGroup
 from .fixed_point import FixedPointSpace
 from .layout import layout_for
@@ -121,7 +122,7 @@ def _generic_k(spec: str) -> float:
     for k in (40.0, 400.0, 4000.0):
         try:
             return IsotropyGroup.from_spec(spec, k).k
-        except ValueError:
+        except DomainError:
             continue
     raise ValueError(
         f"spec {spec!r} has constant block sizes; give it in terms of k (e.g. 'k-1,1')"

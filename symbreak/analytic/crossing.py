@@ -38,16 +38,16 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.optimize
 
+from ..certify._arith import ArbArithmetic
+from ..certify._interval import krawczyk_contains, mid_matrix
+from ..certify.certificate import _box_scaling, certify_critical_point
+from ..certify.generic_model import GenericReducedSystem
 from ..continuation import ContinuationOptions
-from ..continuation.pseudo_arclength import branch_point_at, continuation
+from ..continuation.pseudo_arclength import branch_point_at, continue_branch
 from ..errors import DomainError
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import group_at
 from ..spectrum import hessian_blocks
-from ._arith import ArbArithmetic
-from ._interval import krawczyk_contains, mid_matrix
-from .certificate import _box_scaling, certify_critical_point
-from .generic_model import GenericReducedSystem
 
 __all__ = ["CrossingInterval", "eigenvalue_crossing"]
 
@@ -120,7 +120,7 @@ class _Family:
         for k1 in targets:
             if k1 == k0:
                 continue
-            branch = continuation(
+            branch = continue_branch(
                 spec,
                 start,
                 k0=k0,
@@ -196,7 +196,7 @@ def eigenvalue_crossing(
 
     Examples
     --------
-    >>> from symbreak.certify import eigenvalue_crossing
+    >>> from symbreak.analytic import eigenvalue_crossing
     >>> x6 = [0.986704, -0.050413, 0.308011, 0.224516, -0.601512]
     >>> r = eigenvalue_crossing("k-1,1", x6, k0=6, k_bracket=(5, 6))
     >>> r.certified, r.irrep, 5.58 < r.k_lo < r.k_hi < 5.59
@@ -285,7 +285,7 @@ def _certify_interval(fam, spec, irrep, kstar, k_lo, k_hi, extra, prec, max_radi
         while rho <= max_radius:
             try:
                 J = gsys.hessian([A.number(float(xi)) + A.ball(-r, r) for xi, r in zip(x, rho * s)])
-            except ValueError as exc:
+            except DomainError as exc:
                 raise _Fail(str(exc)) from None
             inside, _K, X = krawczyk_contains(A, x, rho * s, F, J, Y)
             if inside:
