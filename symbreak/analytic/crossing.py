@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.optimize
 
+from .._validation import _UNSET, renamed_keyword
 from ..certify._arith import ArbArithmetic
 from ..certify._interval import krawczyk_contains, mid_matrix
 from ..certify.certificate import _box_scaling, certify_critical_point
@@ -113,8 +114,8 @@ class _Family:
     branch's Newton-corrected point there (:func:`branch_point_at`).
     """
 
-    def __init__(self, spec, start, k0, extra_columns, a, b):
-        self.spec, self.extra = spec, extra_columns
+    def __init__(self, spec, start, k0, extra_dims, a, b):
+        self.spec, self.extra = spec, extra_dims
         targets = [b] if k0 <= a else [a] if k0 >= b else [a, b]
         self.branches = []
         for k1 in targets:
@@ -125,7 +126,7 @@ class _Family:
                 start,
                 k0=k0,
                 k1=k1,
-                d_extra=extra_columns,
+                extra_dims=extra_dims,
                 options=ContinuationOptions(detect_events=False),
             )
             if not branch.status.success:
@@ -144,7 +145,7 @@ class _Family:
 
     def smallest(self, k: float) -> dict[str, float]:
         c = self.at(k)
-        g = group_at(self.spec, k, extra_columns=self.extra)
+        g = group_at(self.spec, k, extra_dims=self.extra)
         return {b.label: float(b.eigenvalues[0]) for b in hessian_blocks(g, c) if b.dimension != 0}
 
 
@@ -159,7 +160,8 @@ def eigenvalue_crossing(
     k0: float,
     k_bracket: tuple[float, float],
     irrep: str | None = None,
-    extra_columns: float = 0.0,
+    extra_dims: float = 0.0,
+    extra_columns=_UNSET,
     rel_width: float = 1e-7,
     prec: int = 128,
     max_radius: float = 1e-3,
@@ -179,8 +181,8 @@ def eigenvalue_crossing(
     irrep : str, optional
         Label of the block (e.g. ``"[k-2,1] x [1]"``); by default the unique
         block whose smallest eigenvalue changes sign on ``k_bracket``.
-    extra_columns : float
-        ``d − k``.
+    extra_dims : float
+        ``d − k`` (default 0); ``extra_columns=`` is its deprecated spelling.
     rel_width : float
         First half-width of the interval, relative to ``k*``.
     prec : int
@@ -202,20 +204,21 @@ def eigenvalue_crossing(
     >>> r.certified, r.irrep, 5.58 < r.k_lo < r.k_hi < 5.59
     (True, '[k-2,1] x [1]', True)
     """
+    extra_dims = renamed_keyword("extra_columns", extra_columns, "extra_dims", extra_dims, 0.0)
     a, b = (float(v) for v in k_bracket)
     if not (math.isfinite(a) and math.isfinite(b) and 0 < a < b):
         raise ValueError(f"k_bracket must be (a, b) with 0 < a < b, got {k_bracket!r}")
     if not (isinstance(rel_width, (int, float)) and 0 < rel_width < 0.5):
         raise ValueError(f"rel_width must be in (0, 0.5), got {rel_width!r}")
-    group_at(spec, a, extra_columns=extra_columns)  # validates spec and the bracket
-    group_at(spec, b, extra_columns=extra_columns)
+    group_at(spec, a, extra_dims=extra_dims)  # validates spec and the bracket
+    group_at(spec, b, extra_dims=extra_dims)
     nan = math.nan
 
     def fail(msg, label="", kstar=nan):
         return CrossingInterval(spec, label, False, nan, nan, kstar, message=msg)
 
     try:
-        fam = _Family(spec, start, float(k0), extra_columns, a, b)
+        fam = _Family(spec, start, float(k0), extra_dims, a, b)
         la, lb = fam.smallest(a), fam.smallest(b)
     except _Fail as exc:
         return fail(str(exc))
@@ -247,7 +250,7 @@ def eigenvalue_crossing(
         k_lo, k_hi = max(a, kstar - h), min(b, kstar + h)
         try:
             out = _certify_interval(
-                fam, spec, irrep, kstar, k_lo, k_hi, extra_columns, prec, max_radius
+                fam, spec, irrep, kstar, k_lo, k_hi, extra_dims, prec, max_radius
             )
         except _Fail as exc:
             last = str(exc)
@@ -269,7 +272,7 @@ def eigenvalue_crossing(
 
 def _certify_interval(fam, spec, irrep, kstar, k_lo, k_hi, extra, prec, max_radius):
     """Steps 1–2 of the module docstring; raises _Fail with the reason."""
-    group = group_at(spec, kstar, extra_columns=extra)
+    group = group_at(spec, kstar, extra_dims=extra)
     x = fam.at(kstar)
     s = _box_scaling(ReducedSystem(group))
     A = ArbArithmetic(prec)
@@ -298,7 +301,7 @@ def _certify_interval(fam, spec, irrep, kstar, k_lo, k_hi, extra, prec, max_radi
         box = [(A.lower(v), A.upper(v)) for v in X]
     ends = []
     for k in (k_lo, k_hi):
-        cert = certify_critical_point(group_at(spec, k, extra_columns=extra), fam.at(k), prec=prec)
+        cert = certify_critical_point(group_at(spec, k, extra_dims=extra), fam.at(k), prec=prec)
         if not cert.exists:
             raise _Fail(f"no certified critical point at k = {k!r}: {cert.message}")
         if not all(lo >= blo and hi <= bhi for (lo, hi), (blo, bhi) in zip(cert.box, box)):

@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._validation import _UNSET, renamed_keyword
 from ..certify._arith import MPArithmetic
 from ..certify.generic_model import GenericReducedSystem
 from ..continuation import ContinuationOptions
@@ -387,7 +388,8 @@ def asymptotic_series(
     *,
     k0: float,
     order: int,
-    extra_columns: float = 0.0,
+    extra_dims: float = 0.0,
+    extra_columns=_UNSET,
     options: SeriesOptions | None = None,
 ) -> SeriesResult:
     r"""Series in ``t = k^{-1/2}`` of a family's coordinates, loss and block eigenvalues.
@@ -402,8 +404,8 @@ def asymptotic_series(
         Where ``start`` lives.
     order : int
         Highest power ``N`` reported (relative to the leading power).
-    extra_columns : float
-        ``d − k`` (default 0).
+    extra_dims : float
+        ``d − k`` (default 0); ``extra_columns=`` is its deprecated spelling.
     options : SeriesOptions, optional
 
     Returns
@@ -421,6 +423,7 @@ def asymptotic_series(
     >>> r.coords[0].coefficients, r.loss.coefficients
     ((1.0, 0.0, 0.0), (0.0, 0.0, 0.0))
     """
+    extra_dims = renamed_keyword("extra_columns", extra_columns, "extra_dims", extra_dims, 0.0)
     opts = SeriesOptions() if options is None else options
     if not isinstance(opts, SeriesOptions):
         raise TypeError(f"options must be a SeriesOptions, got {type(opts).__name__}")
@@ -432,7 +435,7 @@ def asymptotic_series(
     if isinstance(k0, bool) or not isinstance(k0, (int, float, np.integer, np.floating)):
         raise TypeError(f"k0 must be a real number, got {k0!r}")
     k0 = float(k0)
-    group0 = group_at(spec, k0, extra_columns=extra_columns)  # validates spec and k0
+    group0 = group_at(spec, k0, extra_dims=extra_dims)  # validates spec and k0
     if all(not f.expr.free_symbols for f in group0.factors):
         raise ValueError(f"spec {spec!r} has no block depending on k; write it as e.g. 'k-1,1'")
     system0 = ReducedSystem(group0)
@@ -468,7 +471,7 @@ def asymptotic_series(
             c0,
             k0=k0,
             k1=ks[0],
-            d_extra=extra_columns,
+            extra_dims=extra_dims,
             options=ContinuationOptions(detect_events=False),
         )
         if not branch.status.success:
@@ -486,7 +489,7 @@ def asymptotic_series(
     comps = None
     with arith:
         for i, k in enumerate(ks):
-            g = group_at(spec, k, extra_columns=extra_columns)
+            g = group_at(spec, k, extra_dims=extra_dims)
             gsys = GenericReducedSystem(g, arith, k=_exact(mp, k))
             t = mp.mpf(k) ** mp.mpf(-0.5)
             if i == 0:

@@ -80,7 +80,7 @@ def run(args) -> CommandResult:
             k0=group.k,
             k_bracket=tuple(args.crossing),
             irrep=args.irrep,
-            extra_columns=extra,
+            extra_dims=extra,
             prec=args.prec,
         )
         payload["crossing"] = cross.to_json()

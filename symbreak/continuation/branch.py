@@ -198,7 +198,7 @@ class Branch:
     ----------
     spec : str
         Isotropy spec of the fixed-point space.
-    d_extra : float
+    extra_dims : float
         Extra input columns ``d − k`` (when the spec does not give them).
     names : tuple of str
         Coordinate names.
@@ -218,7 +218,7 @@ class Branch:
     """
 
     spec: str
-    d_extra: float
+    extra_dims: float
     names: tuple[str, ...]
     points: tuple[BranchPoint, ...]
     events: tuple[Event, ...]
@@ -287,7 +287,7 @@ class Branch:
             "events": [e.to_json(full=full) for e in self.events],
         }
         if full:
-            out["d_extra"] = float(self.d_extra)
+            out["extra_dims"] = float(self.extra_dims)
             out["origin"] = self.origin
             out["options"] = self.options.to_json()
         return out
@@ -305,7 +305,8 @@ class Branch:
             raise ValueError("branch data has no 'status' field") from None
         return cls(
             spec=str(data["isotropy"]),
-            d_extra=float(data.get("d_extra", 0.0)),
+            # "d_extra": the key of branch files written before extra_dims was the one name
+            extra_dims=float(data.get("extra_dims", data.get("d_extra", 0.0))),
             names=tuple(data["names"]),
             points=tuple(BranchPoint.from_json(p) for p in data["branch"]),
             events=tuple(Event.from_json(e) for e in data["events"]),
@@ -347,7 +348,7 @@ def branch_point_at(branch: Branch, k: float) -> np.ndarray:
     k = float(k)
     pts = branch.points
     opts = branch.options
-    family = KFamily.for_options(branch.spec, branch.d_extra, opts)
+    family = KFamily.for_options(branch.spec, branch.extra_dims, opts)
     for p in pts:
         if p.k == k:
             return np.array(p.coords)

@@ -49,7 +49,7 @@ class KFamily:
     ----------
     spec : str
         Isotropy spec (block sizes are polynomials in ``k``).
-    d_extra : float
+    extra_dims : float
         Number of extra input columns ``d − k`` when the spec does not list
         its column blocks (held fixed as ``k`` moves); ignored otherwise.
     log_k : bool
@@ -61,18 +61,18 @@ class KFamily:
     """
 
     spec: str
-    d_extra: float = 0.0
+    extra_dims: float = 0.0
     log_k: bool = True
     theta: float = 1.0
     fd_step: float = 1e-6
     _cache: OrderedDict = field(default_factory=OrderedDict, compare=False, repr=False)
 
     @classmethod
-    def for_options(cls, spec: str, d_extra: float, options) -> KFamily:
+    def for_options(cls, spec: str, extra_dims: float, options) -> KFamily:
         """The family with the variables and difference step of ``options``."""
         return cls(
             spec,
-            d_extra=float(d_extra),
+            extra_dims=float(extra_dims),
             log_k=options.log_k,
             theta=options.theta,
             fd_step=options.fd_step,
@@ -90,7 +90,7 @@ class KFamily:
         if sys_ is None:
             if not (math.isfinite(k) and k > 0):
                 raise DomainError(f"k = {k} is not a positive finite number")
-            sys_ = ReducedSystem(group_at(self.spec, k, extra_columns=self.d_extra))
+            sys_ = ReducedSystem(group_at(self.spec, k, extra_dims=self.extra_dims))
             self._cache[k] = sys_
             if len(self._cache) > 64:
                 self._cache.popitem(last=False)

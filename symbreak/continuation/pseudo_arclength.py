@@ -17,11 +17,12 @@ After the run, the events are located on the stored points
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 
+from .._validation import _UNSET, renamed_keyword
 from ..errors import DomainError
+from ..progress import Progress, ProgressUpdate
 from ..representation.isotropy import IsotropyGroup
 from ..solve import newton
 from ..tolerances import DEFAULT_TOLERANCES, Tolerances
@@ -35,7 +36,14 @@ from .status import Status
 
 __all__ = ["continue_branch", "continuation", "branch_point_at", "trace"]
 
-Progress = Callable[[int, float, float], None]
+
+
+def _report(progress, step: int, point: BranchPoint) -> None:
+    progress(
+        ProgressUpdate(
+            stage="continuation", done=step, info={"k": point.k, "index": float(point.index)}
+        )
+    )
 
 
 def _polish_precise(family: KFamily, z: np.ndarray, k: float) -> tuple[np.ndarray, float | None]:
@@ -124,8 +132,9 @@ def trace(
         The end that counts as success (``+1``: ``k_hi``, ``−1``: ``k_lo``,
         ``0``: either).
     options : ContinuationOptions
-    progress : callable, optional
-        ``progress(step, k, index)`` after every accepted step.
+    progress : Progress, optional
+        Called with ``ProgressUpdate(stage="continuation", done=step,
+        info={"k": k, "index": index})`` after every accepted step.
 
     Returns
     -------
@@ -155,7 +164,7 @@ def trace(
         options=options,
         make_point=make,
         where=lambda p: f" (last point k = {p.k:.10g})",
-        progress=None if progress is None else (lambda i, p: progress(i, p.k, float(p.index))),
+        progress=None if progress is None else (lambda i, p: _report(progress, i, p)),
     )
     return path.points, path.status, path.message
 
@@ -166,9 +175,10 @@ def continue_branch(
     *,
     k1: float,
     k0: float | None = None,
-    d_extra: float | None = None,
+    extra_dims: float | None = None,
     options: ContinuationOptions | None = None,
     progress: Progress | None = None,
+    d_extra=_UNSET,
 ) -> Branch:
     r"""Continue a critical point of ``L`` on ``Fix(H)`` from ``k0`` to ``k1`` (real ``k``).
 
@@ -183,11 +193,14 @@ def continue_branch(
         Where to go; ``k1 < k0`` continues downward.
     k0 : float, optional
         Start value (default ``group.k``; required with a spec).
-    d_extra : float, optional
-        Extra input columns ``d − k``, held fixed (default: from ``group``, or 0).
+    extra_dims : float, optional
+        Extra input dimensions ``d − k``, held fixed (default: from ``group``,
+        or 0).  ``d_extra=`` is its deprecated spelling.
     options : ContinuationOptions, optional
-    progress : callable, optional
-        ``progress(step, k, index)`` after every accepted step.
+    progress : Progress, optional
+        Called with ``ProgressUpdate(stage="continuation", done=step,
+        info={"k": k, "index": index})`` after every accepted step
+        (:mod:`symbreak.progress`).
 
     Returns
     -------
@@ -216,14 +229,15 @@ def continue_branch(
     >>> [(e.kind, e.irrep) for e in b.events]
     [('symmetry_breaking', '[k-2,1] x [1]')]
     """
+    extra_dims = renamed_keyword("d_extra", d_extra, "extra_dims", extra_dims, None)
     opts = ContinuationOptions() if options is None else options
     if not isinstance(opts, ContinuationOptions):
         raise TypeError(f"options must be a ContinuationOptions, got {type(opts).__name__}")
     if isinstance(group, IsotropyGroup):
         spec = group.spec
         k0 = group.k if k0 is None else _check_k("k0", k0)
-        if d_extra is None:
-            d_extra = group.d - group.k
+        if extra_dims is None:
+            extra_dims = group.d - group.k
     elif isinstance(group, str):
         spec = group
         if k0 is None:
@@ -234,8 +248,8 @@ def continue_branch(
     k1 = _check_k("k1", k1)
     if k1 == k0:
         raise ValueError(f"k1 must differ from k0 = {k0:g}")
-    d_extra = 0.0 if d_extra is None else float(d_extra)
-    family = KFamily.for_options(spec, d_extra, opts)
+    extra_dims = 0.0 if extra_dims is None else float(extra_dims)
+    family = KFamily.for_options(spec, extra_dims, opts)
     for name, kk in (("k0", k0), ("k1", k1)):
         try:
             family.system(kk)
@@ -244,7 +258,7 @@ def continue_branch(
     system = family.system(k0)
     c0 = system.space.check_coords(start)
     names = system.space.names
-    common = dict(spec=spec, d_extra=d_extra, names=names, k0=k0, k1=k1, options=opts)
+    common = dict(spec=spec, extra_dims=extra_dims, names=names, k0=k0, k1=k1, options=opts)
     z_start = family.to_z(c0, k0)
     e_last = np.zeros(z_start.size)
     e_last[-1] = 1.0

@@ -232,7 +232,7 @@ class IsotropyGroup:
             if sp.expand(total - K_SYMBOL) != 0:
                 raise ValueError(f"diagonal blocks of {spec!r} add up to {_expr_str(total)}, not k")
         elif abs(float(total) - k) > _INT_TOL:
-            raise ValueError(
+            raise DomainError(
                 f"diagonal blocks of {spec!r} add up to {_expr_str(total)} but k = {k:g}; "
                 "they must add up to k (or use expressions in k such as 'k-1,1')"
             )
@@ -281,7 +281,7 @@ class IsotropyGroup:
     def at(self, k) -> IsotropyGroup:
         """The same spec at another ``k`` (see :func:`group_at`; ``d − k`` is kept
         when the spec does not list its column blocks)."""
-        return group_at(self.spec, k, extra_columns=self.d - self.k)
+        return group_at(self.spec, k, extra_dims=self.d - self.k)
 
     # ------------------------------------------------------------- properties
     @property
@@ -455,16 +455,16 @@ def _from_spec_cached(cls, spec: str, k: float, d) -> IsotropyGroup:
     return cls._build(spec, k, d)
 
 
-def group_at(spec: str, k, *, extra_columns: float = 0.0) -> IsotropyGroup:
+def group_at(spec: str, k, *, extra_dims: float = 0.0) -> IsotropyGroup:
     """The group of ``spec`` at ``k``, for following a family as ``k`` moves.
 
-    ``d = k + extra_columns`` when the spec does not list column blocks (the
+    ``d = k + extra_dims`` when the spec does not list column blocks (the
     number of extra input columns is held fixed); otherwise ``d`` is ``k`` plus
     the listed column blocks evaluated at ``k``.
     """
     cols = parse_spec(spec)[2]
     if cols is None:
-        extra = float(extra_columns)
+        extra = float(extra_dims)
     else:
         extra = sum(_eval_poly(e, float(k)) if e.free_symbols else float(e) for e in cols)
     return IsotropyGroup.from_spec(spec, k, d=float(k) + extra)
