@@ -146,3 +146,22 @@ def test_continuation_reports_progress_updates():
     assert [u.done for u in seen] == list(range(len(b.points)))
     assert seen[-1].info["k"] == b.points[-1].k == 6.5
     assert {u.stage for u in seen} == {"continuation"}
+
+
+def test_family_entry_points_accept_a_group_or_a_spec():
+    from symbreak.analytic import asymptotic_series
+    from symbreak.continuation import continue_branch
+    from symbreak.representation.isotropy import family_of
+
+    g = IsotropyGroup.from_spec("k-1,1", 6)
+    assert family_of(g) == ("k-1,1", 6.0, 0.0)
+    assert family_of("k-1,1", 6) == ("k-1,1", 6.0, 0.0)
+    with pytest.raises(ValueError, match="k0"):
+        family_of("k-1,1")
+    with pytest.raises(TypeError):
+        family_of(6)
+    a = continue_branch(g, TYPE_II_K6, k1=6.3)
+    b = continue_branch("k-1,1", TYPE_II_K6, k0=6, k1=6.3)
+    assert np.array_equal(a.k, b.k)
+    s_group = asymptotic_series(g, newton(g, TYPE_II_K6).x, order=1)
+    assert s_group.ok and s_group.k0 == 6.0

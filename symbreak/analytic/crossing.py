@@ -47,7 +47,7 @@ from ..continuation import ContinuationOptions
 from ..continuation.pseudo_arclength import branch_point_at, continue_branch
 from ..errors import DomainError
 from ..reduced.system import ReducedSystem
-from ..representation.isotropy import group_at
+from ..representation.isotropy import family_of, group_at
 from ..spectrum import hessian_blocks
 
 __all__ = ["CrossingInterval", "eigenvalue_crossing"]
@@ -154,13 +154,13 @@ class _Fail(Exception):
 
 
 def eigenvalue_crossing(
-    spec: str,
+    spec,
     start,
     *,
-    k0: float,
+    k0: float | None = None,
     k_bracket: tuple[float, float],
     irrep: str | None = None,
-    extra_dims: float = 0.0,
+    extra_dims: float | None = None,
     extra_columns=_UNSET,
     rel_width: float = 1e-7,
     prec: int = 128,
@@ -170,11 +170,14 @@ def eigenvalue_crossing(
 
     Parameters
     ----------
-    spec : str
-        Isotropy spec in terms of ``k`` (e.g. ``"k-1,1"``).
+    spec : str or IsotropyGroup
+        Isotropy spec in terms of ``k`` (e.g. ``"k-1,1"``), or a group of such
+        a spec (its ``k`` and ``d − k`` are the defaults of ``k0`` and
+        ``extra_dims``).
     start : array_like
         A point of the family at ``k0``.
-    k0 : float
+    k0 : float, optional
+        Where ``start`` lives (required with a spec string).
     k_bracket : (float, float)
         Search interval; the block's smallest eigenvalue must have opposite
         signs (in float64) at its ends.
@@ -204,7 +207,8 @@ def eigenvalue_crossing(
     >>> r.certified, r.irrep, 5.58 < r.k_lo < r.k_hi < 5.59
     (True, '[k-2,1] x [1]', True)
     """
-    extra_dims = renamed_keyword("extra_columns", extra_columns, "extra_dims", extra_dims, 0.0)
+    extra_dims = renamed_keyword("extra_columns", extra_columns, "extra_dims", extra_dims, None)
+    spec, k0, extra_dims = family_of(spec, k0, extra_dims)
     a, b = (float(v) for v in k_bracket)
     if not (math.isfinite(a) and math.isfinite(b) and 0 < a < b):
         raise ValueError(f"k_bracket must be (a, b) with 0 < a < b, got {k_bracket!r}")

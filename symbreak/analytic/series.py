@@ -62,7 +62,7 @@ from ..certify.generic_model import GenericReducedSystem
 from ..continuation import ContinuationOptions
 from ..continuation.pseudo_arclength import continue_branch
 from ..reduced.system import ReducedSystem
-from ..representation.isotropy import group_at
+from ..representation.isotropy import family_of, group_at
 from ..solve import newton
 from ..tolerances import Tolerances
 
@@ -383,12 +383,12 @@ def _series_from_samples(mp, s, t_max, y, *, order, degree, noise, strip_max=0):
 
 
 def asymptotic_series(
-    spec: str,
+    spec,
     start,
     *,
-    k0: float,
+    k0: float | None = None,
     order: int,
-    extra_dims: float = 0.0,
+    extra_dims: float | None = None,
     extra_columns=_UNSET,
     options: SeriesOptions | None = None,
 ) -> SeriesResult:
@@ -396,12 +396,14 @@ def asymptotic_series(
 
     Parameters
     ----------
-    spec : str
-        Isotropy spec with blocks in terms of ``k`` (``"k"``, ``"k-1,1"``, …).
+    spec : str or IsotropyGroup
+        Isotropy spec with blocks in terms of ``k`` (``"k"``, ``"k-1,1"``, …),
+        or a group of such a spec (its ``k`` and ``d − k`` are the defaults of
+        ``k0`` and ``extra_dims``).
     start : array_like
         A point of (or near) the family at ``k0``.
-    k0 : float
-        Where ``start`` lives.
+    k0 : float, optional
+        Where ``start`` lives (required with a spec string).
     order : int
         Highest power ``N`` reported (relative to the leading power).
     extra_dims : float
@@ -423,7 +425,7 @@ def asymptotic_series(
     >>> r.coords[0].coefficients, r.loss.coefficients
     ((1.0, 0.0, 0.0), (0.0, 0.0, 0.0))
     """
-    extra_dims = renamed_keyword("extra_columns", extra_columns, "extra_dims", extra_dims, 0.0)
+    extra_dims = renamed_keyword("extra_columns", extra_columns, "extra_dims", extra_dims, None)
     opts = SeriesOptions() if options is None else options
     if not isinstance(opts, SeriesOptions):
         raise TypeError(f"options must be a SeriesOptions, got {type(opts).__name__}")
@@ -432,9 +434,7 @@ def asymptotic_series(
     order = int(order)
     if not 0 <= order <= 30:
         raise ValueError(f"order must be between 0 and 30, got {order}")
-    if isinstance(k0, bool) or not isinstance(k0, (int, float, np.integer, np.floating)):
-        raise TypeError(f"k0 must be a real number, got {k0!r}")
-    k0 = float(k0)
+    spec, k0, extra_dims = family_of(spec, k0, extra_dims)
     group0 = group_at(spec, k0, extra_dims=extra_dims)  # validates spec and k0
     if all(not f.expr.free_symbols for f in group0.factors):
         raise ValueError(f"spec {spec!r} has no block depending on k; write it as e.g. 'k-1,1'")

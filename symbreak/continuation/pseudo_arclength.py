@@ -23,7 +23,7 @@ import numpy as np
 from .._validation import _UNSET, renamed_keyword
 from ..errors import DomainError
 from ..progress import Progress, ProgressUpdate
-from ..representation.isotropy import IsotropyGroup
+from ..representation.isotropy import family_of
 from ..solve import newton
 from ..tolerances import DEFAULT_TOLERANCES, Tolerances
 from .arclength import follow
@@ -233,22 +233,10 @@ def continue_branch(
     opts = ContinuationOptions() if options is None else options
     if not isinstance(opts, ContinuationOptions):
         raise TypeError(f"options must be a ContinuationOptions, got {type(opts).__name__}")
-    if isinstance(group, IsotropyGroup):
-        spec = group.spec
-        k0 = group.k if k0 is None else _check_k("k0", k0)
-        if extra_dims is None:
-            extra_dims = group.d - group.k
-    elif isinstance(group, str):
-        spec = group
-        if k0 is None:
-            raise ValueError("give k0 (the k of the start point) with a spec string")
-        k0 = _check_k("k0", k0)
-    else:
-        raise TypeError(f"group must be an IsotropyGroup or a spec string, got {group!r}")
+    spec, k0, extra_dims = family_of(group, k0, extra_dims)
     k1 = _check_k("k1", k1)
     if k1 == k0:
         raise ValueError(f"k1 must differ from k0 = {k0:g}")
-    extra_dims = 0.0 if extra_dims is None else float(extra_dims)
     family = KFamily.for_options(spec, extra_dims, opts)
     for name, kk in (("k0", k0), ("k1", k1)):
         try:

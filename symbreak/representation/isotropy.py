@@ -44,7 +44,15 @@ import sympy as sp
 
 from ..errors import DomainError
 
-__all__ = ["Factor", "IsotropyGroup", "parse_spec", "group_at", "detect_isotropy", "K_SYMBOL"]
+__all__ = [
+    "Factor",
+    "IsotropyGroup",
+    "parse_spec",
+    "group_at",
+    "family_of",
+    "detect_isotropy",
+    "K_SYMBOL",
+]
 
 K_SYMBOL = sp.Symbol("k", positive=True)
 _ALLOWED = re.compile(r"^[0-9k+\-*/(). ]+$")
@@ -468,6 +476,38 @@ def group_at(spec: str, k, *, extra_dims: float = 0.0) -> IsotropyGroup:
     else:
         extra = sum(_eval_poly(e, float(k)) if e.free_symbols else float(e) for e in cols)
     return IsotropyGroup.from_spec(spec, k, d=float(k) + extra)
+
+
+def family_of(group, k0=None, extra_dims=None) -> tuple[str, float, float]:
+    """``(spec, k0, extra_dims)`` of a family given by an :class:`IsotropyGroup` or a spec string.
+
+    Entry points that follow a family in ``k`` accept either: a group supplies
+    the default ``k0`` (its ``k``) and ``extra_dims`` (its ``d − k``); with a
+    spec string ``k0`` is required and ``extra_dims`` defaults to 0.
+
+    Raises
+    ------
+    TypeError
+        If ``group`` is neither, or ``k0`` is not a real number.
+    ValueError
+        If ``k0`` is missing with a spec, or not positive and finite.
+    """
+    if isinstance(group, IsotropyGroup):
+        spec = group.spec
+        k0 = group.k if k0 is None else k0
+        extra_dims = group.d - group.k if extra_dims is None else extra_dims
+    elif isinstance(group, str):
+        spec = group
+        if k0 is None:
+            raise ValueError("give k0 (the k of the start point) with a spec string")
+    else:
+        raise TypeError(f"group must be an IsotropyGroup or a spec string, got {group!r}")
+    if isinstance(k0, bool) or not isinstance(k0, (int, float, np.integer, np.floating)):
+        raise TypeError(f"k0 must be a real number, got {k0!r}")
+    k0 = float(k0)
+    if not (math.isfinite(k0) and k0 > 0):
+        raise ValueError(f"k0 must be a positive finite number, got {k0}")
+    return spec, k0, 0.0 if extra_dims is None else float(extra_dims)
 
 
 # ---------------------------------------------------------------------------
