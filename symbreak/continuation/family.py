@@ -66,6 +66,7 @@ class KFamily:
     theta: float = 1.0
     fd_step: float = 1e-6
     _cache: OrderedDict = field(default_factory=OrderedDict, compare=False, repr=False)
+    _jac: OrderedDict = field(default_factory=OrderedDict, compare=False, repr=False)
 
     @classmethod
     def for_options(cls, spec: str, extra_dims: float, options) -> KFamily:
@@ -160,11 +161,25 @@ class KFamily:
         return DEFAULT_TOLERANCES.roundoff_floor(self.split(z)[1])
 
     def jacobian(self, z) -> tuple[np.ndarray, np.ndarray]:
-        """``F`` and ``[∂F/∂c | ∂F/∂z_last]`` at ``z`` (shape ``N × (N+1)``)."""
+        """``F`` and ``[∂F/∂c | ∂F/∂z_last]`` at ``z`` (shape ``N × (N+1)``).
+
+        The last few results are kept: the tangent at a corrected point needs
+        the Jacobian the corrector has just evaluated there.
+        """
+        key = np.asarray(z, dtype=float).tobytes()
+        hit = self._jac.get(key)
+        if hit is None:
+            hit = self._jacobian(z)
+            self._jac[key] = hit
+            if len(self._jac) > 8:
+                self._jac.popitem(last=False)
+        return hit[0].copy(), hit[1].copy()
+
+    def _jacobian(self, z) -> tuple[np.ndarray, np.ndarray]:
         c, k = self.split(z)
         sys_ = self.system(k)
         sizes = sys_.space.orbit_sizes()
-        g, H, gk = sys_.gradient(c), sys_.hessian(c), sys_.gradient_dk(c)
+        g, H, gk = sys_.derivatives(c)
         F = g / sizes
         Fk = (gk - F * self._orbit_sizes_dk(k)) / sizes * self.dk_dz(k)
         return F, np.column_stack([H / sizes[:, None], Fk])
