@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import DomainError
 from ..reduced.system import ReducedSystem
+from ..solve import solve
 from ..spectrum import ZERO_TOL, Spectrum, analytic_spectrum
 from .symmetry import exact_isotropy
 
@@ -99,16 +100,20 @@ def _set_dimension(system: ReducedSystem, c: np.ndarray, *, null_tol: float = 1e
         ok = True
         for eps in (step, -step):
             x = c + eps * v
-            # Newton restricted to the complement of v
+            # Newton restricted to the complement of v (the one solver, least-squares steps)
             P = np.eye(len(c)) - np.outer(v, v)
+            vv = np.outer(v, v)
+            res = solve(
+                lambda y, P=P, vv=vv: (P @ system.gradient(y), P @ system.hessian(y) @ P + vv),
+                x,
+                gradient_tol=1e-11,
+                step_tol=np.inf,
+                max_iter=30,
+                lstsq=True,
+                norm=np.linalg.norm,
+            )
             try:
-                for _ in range(30):
-                    g = system.gradient(x)
-                    if np.linalg.norm(g) < 1e-11:
-                        break
-                    Hx = P @ system.hessian(x) @ P + np.outer(v, v)
-                    x = x - np.linalg.lstsq(Hx, P @ g, rcond=1e-12)[0]
-                ok &= bool(np.linalg.norm(system.gradient(x)) < 1e-9)
+                ok &= bool(np.linalg.norm(system.gradient(res.x)) < 1e-9)
             except DomainError:
                 ok = False
         dim += int(ok)
