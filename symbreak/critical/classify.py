@@ -19,14 +19,15 @@ whose multiplicities are larger than those of the searched group.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..errors import DomainError
 from ..reduced.system import ReducedSystem
 from ..solve import solve
-from ..spectrum import ZERO_TOL, Spectrum, analytic_spectrum
+from ..spectrum import Spectrum, analytic_spectrum
+from ..tolerances import Tolerances, as_tolerances
 from .symmetry import exact_isotropy
 
 __all__ = ["CriticalPoint", "classify", "LOSS_TOL", "KINDS"]
@@ -120,21 +121,36 @@ def _set_dimension(system: ReducedSystem, c: np.ndarray, *, null_tol: float = 1e
     return dim
 
 
-def classify(system: ReducedSystem, coords, *, zero_tol: float = ZERO_TOL) -> CriticalPoint:
+def classify(
+    system: ReducedSystem,
+    coords,
+    *,
+    zero_tol: float | None = None,
+    tolerances: Tolerances | None = None,
+) -> CriticalPoint:
     """Classify a (numerically) critical point ``coords`` of ``system``.
 
     Parameters
     ----------
     system : ReducedSystem
     coords : array_like
-    zero_tol : float
-        Eigenvalues with ``|λ| <= zero_tol`` count as zero.
+    zero_tol : float, optional
+        Eigenvalues with ``|λ| <= zero_tol`` count as zero.  Default: the
+        relative threshold of the tolerance policy,
+        ``tolerances.zero_threshold(ρ)`` with ``ρ`` the largest ``|λ|``
+        (:class:`~symbreak.tolerances.Tolerances`).
+    tolerances : Tolerances, optional
+        The policy (default :data:`~symbreak.tolerances.DEFAULT_TOLERANCES`).
     """
     c = system.space.check_coords(coords)
     loss = system.loss(c)
     gnorm = float(np.linalg.norm(system.gradient(c)))
     exact = exact_isotropy(system.space, c)
-    spectrum = analytic_spectrum(exact.group, exact.coords, zero_tol=zero_tol)
+    spectrum = analytic_spectrum(exact.group, exact.coords)
+    if zero_tol is None:
+        radius = max((abs(e.value) for e in spectrum.entries), default=0.0)
+        zero_tol = as_tolerances(tolerances).zero_threshold(radius)
+    spectrum = replace(spectrum, zero_tol=float(zero_tol))
     set_dim = _set_dimension(system, c) if spectrum.is_degenerate else 0
     index = spectrum.index
     if index > 0:
