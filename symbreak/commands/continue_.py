@@ -49,10 +49,12 @@ def configure(parser) -> None:
     parser.add_argument("--k0", type=parse_real, required=True, help="k of the start point")
     parser.add_argument("--k1", type=parse_real, required=True, help="where to continue to")
     parser.add_argument(
-        "--d-extra",
+        "--extra-dims",
+        "--d-extra",  # its former name
+        dest="extra_dims",
         type=parse_real,
         default=0.0,
-        help="extra input columns d - k, held fixed (default 0)",
+        help="extra input dimensions d - k, held fixed (default 0)",
     )
     parser.add_argument("--ds", type=parse_real, default=None, help="initial arclength step")
     parser.add_argument("--ds-max", type=parse_real, default=None, help="largest step")
@@ -80,14 +82,15 @@ def _options(args) -> ContinuationOptions:
 
 
 def _progress(args):
-    """The continuation's ``progress(step, k, index)`` callback drawn by TqdmProgress."""
+    """The continuation's progress (ProgressUpdate with k and index) drawn by TqdmProgress."""
     bar = cli_progress(args)
     if bar is None:
         return None, None
 
-    def progress(step, k, index):
-        info = {"k": f"{k:.8g}", "index": format_count(index)}
-        bar(ProgressUpdate("continuation steps", step, None, info))
+    def progress(update):
+        k, index = update.info.get("k"), update.info.get("index")
+        info = {} if k is None else {"k": f"{k:.8g}", "index": format_count(index)}
+        bar(ProgressUpdate("continuation steps", update.done, update.total, info))
 
     return progress, bar
 
@@ -111,7 +114,7 @@ def _run(args, opts, progress) -> CommandResult:
         args.start,
         k0=args.k0,
         k1=args.k1,
-        d_extra=args.d_extra,
+        extra_dims=args.extra_dims,
         options=opts,
         progress=progress,
     )

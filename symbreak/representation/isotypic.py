@@ -234,6 +234,7 @@ def _check_sizes(group: IsotropyGroup) -> None:
         )
 
 
+@lru_cache(maxsize=8192)
 def _decomposition_cached(group: IsotropyGroup) -> tuple[IsotypicComponent, ...]:
     _check_sizes(group)
     exprs = tuple((f.kind, f.expr) for f in group.factors)
