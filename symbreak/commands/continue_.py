@@ -97,7 +97,7 @@ def _progress(args):
 
 def run(args) -> CommandResult:
     check_start(
-        IsotropyGroup.from_spec(args.isotropy, args.k0, d=args.k0 + args.d_extra), args.start
+        IsotropyGroup.from_spec(args.isotropy, args.k0, d=args.k0 + args.extra_dims), args.start
     )
     opts = _options(args)
     progress, bar = _progress(args)

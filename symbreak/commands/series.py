@@ -59,7 +59,7 @@ def configure(parser) -> None:
 
 def run(args) -> CommandResult:
     check_start(
-        IsotropyGroup.from_spec(args.isotropy, args.k0, d=args.k0 + args.extra_columns),
+        IsotropyGroup.from_spec(args.isotropy, args.k0, d=args.k0 + args.extra_dims),
         args.start,
     )
     opts = SeriesOptions(k_min=args.k_min, extra_degree=args.extra_degree, dps=args.dps)
