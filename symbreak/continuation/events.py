@@ -387,86 +387,175 @@ def _merges(group):
             yield spec_from_factors(new, explicit_cols=explicit_cols), tuple(parent)
 
 
+def _twists(group):
+    """Row swaps inside the blocks of constant size 2, as coordinate permutations.
+
+    Swapping the two rows of such a block (an element of ``S_n`` alone) maps
+    ``Fix(H)`` to itself and exchanges that block's diagonal and off-diagonal
+    entries; it leaves ``L`` and the spectrum unchanged.  A point of
+    ``Fix(H)`` may lie in a larger Young-type fixed-point space only after
+    such a swap (its isotropy is then conjugate to a Young-type group).
+    """
+    keys = FixedPointSpace(group).keys
+    index = {key: i for i, key in enumerate(keys)}
+    blocks = [
+        t
+        for t, f in enumerate(group.factors)
+        if f.kind == "diag" and f.is_constant and abs(f.size - 2.0) < 1e-12
+    ]
+    out = [np.arange(len(keys))]
+    for t in blocks:
+        for perm in list(out):
+            q = perm.copy()
+            i, j = index[(t, t, "diag")], index[(t, t, "off")]
+            q[i], q[j] = perm[j], perm[i]
+            out.append(q)
+    return out
+
+
 def larger_symmetry(family: KFamily, coords, k: float, *, rtol: float = 1e-6):
     r"""The most symmetric Young-type fixed-point space containing a point of ``Fix(H)``.
 
     Blocks of ``H`` are merged two at a time while the point stays in the
-    fixed-point space of the merged group: ``c = P P^+ c`` within
-    ``rtol · max(1, ‖c‖_∞)``, where ``P : Fix(H') → Fix(H)`` is the inclusion
-    (:class:`~symbreak.continuation.refinement.Refinement`, read from the
-    coarse side).  Merging blocks ``A`` and ``B`` asks that their rows and
-    columns coincide: equal diagonal entries, and every off-diagonal entry
-    inside ``A ∪ B`` equal.
+    fixed-point space of the merged group ``H'``: ``c = E c'`` within
+    ``rtol · max(1, ‖c‖_∞)``, where ``E : Fix(H') → Fix(H)`` is the inclusion
+    (:meth:`Refinement.matrix <symbreak.continuation.refinement.Refinement.matrix>`
+    read from the coarse side), possibly followed by a row swap inside blocks
+    of size 2 (:func:`_twists`).  Merging blocks ``A`` and ``B`` asks that their
+    rows and columns coincide: equal diagonal entries, and every off-diagonal
+    entry inside ``A ∪ B`` equal.
 
     Returns
     -------
-    (spec, coords) or None
-        The spec of ``H'`` and the point's coordinates in ``Fix(H')``; ``None``
-        when no merge keeps the point.
+    (spec, coords, E) or None
+        The spec of ``H'``, the point's coordinates ``c'`` in ``Fix(H')`` and
+        ``E`` (shape ``dim Fix(H) × dim Fix(H')``); ``None`` when no merge keeps
+        the point.
     """
     c = np.asarray(coords, dtype=float)
     group = family.group(k)
+    E = np.eye(c.size)
+    cur = c
     best = None
     scale = max(1.0, float(np.max(np.abs(c))))
     while True:
         found = None
-        for spec, parent in _merges(group):
-            try:
-                coarse = group_at(spec, k, extra_columns=family.d_extra)
-            except ValueError:
-                continue
-            children = tuple(
-                tuple(t for t, p in enumerate(parent) if p == q) for q in range(max(parent) + 1)
-            )
-            r = Refinement(
-                old_spec=spec,
-                spec=group.spec,
-                parent=parent,
-                children=children,
-                description="",
-            )
-            P = _inclusion(r, coarse, group)
-            cc = np.linalg.lstsq(P, c, rcond=None)[0]
-            if float(np.max(np.abs(P @ cc - c))) <= rtol * scale:
-                found = (coarse, cc, P)
+        for perm in _twists(group):
+            for spec, parent in _merges(group):
+                try:
+                    coarse = group_at(spec, k, extra_columns=family.d_extra)
+                except ValueError:
+                    continue
+                children = tuple(
+                    tuple(t for t, p in enumerate(parent) if p == q) for q in range(max(parent) + 1)
+                )
+                r = Refinement(
+                    old_spec=spec, spec=group.spec, parent=parent, children=children, description=""
+                )
+                P = r.matrix(coarse)[perm]
+                cc = np.linalg.lstsq(P, cur, rcond=None)[0]
+                if float(np.max(np.abs(P @ cc - cur))) <= rtol * scale:
+                    found = (coarse, cc, P)
+                    break
+            if found is not None:
                 break
         if found is None:
             return best
-        group, c, _ = found
-        best = (group.spec, c)
+        group, cur, P = found
+        E = E @ P
+        best = (group.spec, cur, E)
 
 
-def _inclusion(r: Refinement, coarse, fine) -> np.ndarray:
-    """``Fix(coarse) → Fix(fine)`` on coordinates (the keys of ``fine`` in its own order)."""
-    old_keys = FixedPointSpace(coarse).keys
-    new_keys = FixedPointSpace(fine).keys
-    index = {key: i for i, key in enumerate(old_keys)}
-    P = np.zeros((len(new_keys), len(old_keys)))
-    for row, (a, b, pat) in enumerate(new_keys):
-        A, B = r.parent[a], r.parent[b]
-        if A != B:
-            key = (A, B, "outer")
-        elif a == b and pat == "diag":
-            key = (A, A, "diag")
-        else:
-            key = (A, A, "off")
-        P[row, index[key]] = 1.0
-    return P
-
-
-def _polish_on(family: KFamily, spec: str, coords: np.ndarray, k: float, options) -> np.ndarray:
-    """Newton at fixed ``k`` in ``Fix(spec)`` from ``coords`` (``coords`` if it fails)."""
-    fam = KFamily.for_options(spec, family.d_extra, options)
+def _solve_on(fam: KFamily, coords: np.ndarray, k: float, options) -> np.ndarray | None:
+    """Newton at fixed ``k`` in ``fam`` from ``coords`` (``None`` if it fails)."""
     z = fam.to_z(coords, k)
     e_last = np.zeros(z.size)
     e_last[-1] = 1.0
     try:
         res = correct(fam, z, e_last, float(z[-1]), options)
     except ValueError:
-        return coords
-    if res.converged and float(np.max(np.abs(res.z[:-1] - coords))) < 1e-6:
-        return fam.split(res.z)[0]
-    return coords
+        return None
+    return fam.split(res.z)[0] if res.converged else None
+
+
+@dataclass(frozen=True)
+class _Meeting:
+    spec: str
+    k: float
+    coords: np.ndarray  # in Fix(spec)
+    point: np.ndarray  # the same point in Fix(H)
+    refined: bool = False  # k solved for on the larger family
+
+
+def _meeting(path, seg, coords, k, drops, options, *, loose: bool = False) -> _Meeting | None:
+    """The more symmetric family through the branch at ``(coords, k)``, if any.
+
+    The point must lie in a larger fixed-point space (:func:`larger_symmetry`;
+    within ``1e-3`` when ``loose``, for points only known to that accuracy)
+    that the segment's end points are not in (else the whole branch lies in
+    it).  The meeting point is then solved for on the larger family itself,
+    where it is a regular point: ``k_*`` is the zero, along that family, of
+    the ``Fix(H)`` block eigenvalue nearest zero (Brent), with Newton at fixed
+    ``k`` in ``Fix(H')``.
+    """
+    fam = path.family
+    found = larger_symmetry(fam, coords, k, rtol=1e-3 if loose else 1e-6)
+    if found is None:
+        return None
+    spec, cc, E = found
+    for end in (seg, seg + 1):
+        p = path.points[end]
+        lies = larger_symmetry(fam, p.coords, p.k)
+        if lies is not None and lies[0] == spec:
+            return None  # the branch itself lies in Fix(spec)
+    big = KFamily.for_options(spec, fam.d_extra, options)
+    c0 = _solve_on(big, cc, k, options)
+    scale = max(1.0, float(np.max(np.abs(coords))))
+    if c0 is None or float(np.max(np.abs(E @ c0 - coords))) > (1e-2 if loose else 1e-5) * scale:
+        return None
+    # the H-block eigenvalue nearest zero at the symmetric point, followed along Fix(spec)
+    best = None
+    for s in block_samples(fam, E @ c0, k):
+        vals = s.eigenvalues
+        if vals.size == 0:
+            continue
+        drop = drops.get((seg, s.label), 0)
+        rest = _drop_near_zero(vals, drop)
+        if rest.size and (best is None or float(np.min(np.abs(rest))) < best[0]):
+            best = (float(np.min(np.abs(rest))), s.label, int(np.argmin(np.abs(rest))), drop)
+    if best is None:
+        return _Meeting(spec, k, c0, E @ c0)
+    _, label, j, drop = best
+    guess = {"c": c0}
+
+    def g(kk):
+        c = _solve_on(big, guess["c"], kk, options)
+        if c is None:
+            raise ValueError("Newton failed on the larger family")
+        guess["c"] = c
+        s = _sample_of(block_samples(fam, E @ c, kk), label)
+        return float(_drop_near_zero(s.eigenvalues, drop)[j])
+
+    dk = max(abs(path.points[seg + 1].k - path.points[seg].k), 1e-6 * k)
+    try:
+        g0 = g(k)
+        for step in dk * 2.0 ** np.arange(-8, 3):
+            lo, hi = k - step, k + step
+            guess["c"] = c0
+            glo = g(lo)
+            guess["c"] = c0
+            ghi = g(hi)
+            if glo * g0 <= 0 or ghi * g0 <= 0:
+                a, b = (lo, k) if glo * g0 <= 0 else (k, hi)
+                guess["c"] = c0
+                k_star = scipy.optimize.brentq(g, a, b, xtol=1e-14, rtol=4 * np.finfo(float).eps)
+                c_star = _solve_on(big, guess["c"], k_star, options)
+                if c_star is not None:
+                    return _Meeting(spec, float(k_star), c_star, E @ c_star, True)
+                break
+    except (ValueError, RuntimeError):
+        pass
+    return _Meeting(spec, k, c0, E @ c0)
 
 
 # ---------------------------------------------------------------- raw zeros
@@ -485,7 +574,7 @@ class _Zero:
     drop: int
     coords: np.ndarray | None = None
     k: float = 0.0
-    meets: tuple | None = None
+    meets: _Meeting | None = None
 
 
 @dataclass
@@ -798,7 +887,8 @@ def scan_events(
         z.u = float(arc[z.seg] + z.sigma)
         zz = _point_on_path(path, z.seg, z.sigma)
         z.coords, z.k = family.split(zz)
-        z.meets = larger_symmetry(family, z.coords, z.k)
+        if larger_symmetry(family, z.coords, z.k, rtol=1e-3) is not None:
+            z.meets = _meeting(path, z.seg, z.coords, z.k, drops, options, loose=True)
     zeros.sort(key=lambda z: z.u)
 
     turns = [
@@ -824,7 +914,7 @@ def _clusters(zeros, path) -> list[list[_Zero]]:
             same = (
                 z.meets is not None
                 and last[0].meets is not None
-                and z.meets[0] == last[0].meets[0]
+                and z.meets.spec == last[0].meets.spec
                 and abs(z.u - last[0].u) <= 1e-2 * length
             )
             if near or same:
@@ -844,12 +934,8 @@ def _classify(path, clusters, turns, drops, arc, options) -> list[tuple[float, E
         k = float(np.median(ks))
         meets = next((z.meets for z in cl if z.meets is not None), None)
         coords = first.coords
-        meets_coords = None
         if meets is not None:
-            meets_coords = _polish_on(fam, meets[0], meets[1], k, options)
-            meets = larger_symmetry(fam, coords, k)  # the coarsest, at the cluster's point
-            if meets is not None:
-                meets_coords = _polish_on(fam, meets[0], meets[1], k, options)
+            k, coords = meets.k, meets.point
         samples = block_samples(fam, coords, k)
         dims = {s.label: s.dimension for s in samples}
         blocks = [
@@ -876,9 +962,16 @@ def _classify(path, clusters, turns, drops, arc, options) -> list[tuple[float, E
             kind = "touch"
         elif len(crossing) == 1 and not crossing[0].is_trivial:
             kind = "symmetry_breaking"
+        elif len({b.change for b in crossing}) == 1:
+            # several blocks crossing together, the same way, where no other family
+            # meets the branch: they carry one irrep of the point's larger isotropy
+            # (blocks exchanged by a permutation of equal blocks, or merged blocks)
+            kind = "symmetry_breaking"
         else:
             kind = "branch_point"
         k_error = max(abs(fam.dk_dz(z.k)) * z.k_err_sigma for z in cl) + (max(ks) - min(ks))
+        if meets is not None and meets.refined:
+            k_error = 1e-12 * max(1.0, k)  # solved on the larger family (a regular point there)
         out.append(
             (
                 first.u,
@@ -889,8 +982,8 @@ def _classify(path, clusters, turns, drops, arc, options) -> list[tuple[float, E
                     k_error=float(k_error),
                     segment=int(first.seg),
                     blocks=tuple(blocks),
-                    meets=None if meets is None else meets[0],
-                    meets_coords=None if meets is None else np.asarray(meets_coords, float),
+                    meets=None if meets is None else meets.spec,
+                    meets_coords=None if meets is None else np.asarray(meets.coords, float),
                     turns=bool(turns_here),
                     dims=dims,
                 ),
@@ -901,20 +994,26 @@ def _classify(path, clusters, turns, drops, arc, options) -> list[tuple[float, E
         # a turn without a located zero: still a fold (the trivial block is singular there)
         sigma = _turn_sigma(path, t)
         c, k = fam.split(_point_on_path(path, t, sigma))
+        k_error = float(abs(path.points[t + 1].k - path.points[t].k))
+        meets = _meeting(path, t, c, k, drops, options, loose=True)
+        if meets is not None:
+            k, c = meets.k, meets.point
+            if meets.refined:
+                k_error = 1e-12 * max(1.0, k)
         samples = block_samples(fam, c, k)
-        blocks = _touching_blocks(path, t, drops, samples, set(), rtol=1e-4)
+        blocks = _touching_blocks(path, t, drops, samples, set(), rtol=1e-6 if meets else 1e-4)
         out.append(
             (
                 float(arc[t] + sigma),
                 dict(
-                    kind="fold",
+                    kind="fold" if meets is None else "branch_point",
                     k=float(k),
                     coords=np.asarray(c, dtype=float),
-                    k_error=float(abs(path.points[t + 1].k - path.points[t].k)),
+                    k_error=k_error,
                     segment=int(t),
                     blocks=tuple(blocks),
-                    meets=None,
-                    meets_coords=None,
+                    meets=None if meets is None else meets.spec,
+                    meets_coords=None if meets is None else np.asarray(meets.coords, float),
                     turns=True,
                     dims={s.label: s.dimension for s in samples},
                 ),
