@@ -1071,7 +1071,11 @@ def _check(path, classified, seg_blocks, clusters, block_changes, options) -> li
                     multiplicity=as_count(sum(float(b.multiplicity) for b in blocks)),
                     eigenvalue=0 if head is None else head.eigenvalue,
                     index_before=as_count(_index(before, dims)),
-                    index_after=as_count(_index(counts, dims)),
+                    # the change itself, added exactly (dim χ per eigenvalue)
+                    index_after=as_count(
+                        _index(before, dims)
+                        + sum(dims.get(z.label, 0.0) * _change(z.change) for z in cl)
+                    ),
                     **ev,
                 )
             )
