@@ -35,7 +35,8 @@ __all__ = [
 #: what each event kind means, one line each (the report and the docs quote these)
 EVENT_KIND_HELP = {
     "symmetry_breaking": "eigenvalues of one non-trivial isotypic block cross zero (dim χ at "
-    "once): the index changes by dim χ and branches of smaller isotropy bifurcate",
+    "once; or several blocks together, the same way, that carry one irrep of the point's larger "
+    "isotropy): the index changes by their dimension and branches of smaller isotropy bifurcate",
     "fold": "the branch turns back in k (a turning point: the trivial block is singular and "
     "dk/ds changes sign)",
     "branch_point": "the branch meets another family: 'meets' names it when the point lies in a "
