@@ -7,7 +7,16 @@ every Hessian block ``A_χ`` (:mod:`~symbreak.continuation.events`);
 symmetry-breaking event (equivariant branching lemma).
 """
 
-from .branch import EVENT_KINDS, Branch, BranchPoint, Event
+from .branch import (
+    EVENT_KIND_HELP,
+    EVENT_KINDS,
+    BlockChange,
+    Branch,
+    BranchPoint,
+    Event,
+    EventBlock,
+)
+from .events import UnlocatedEventWarning, check_branch
 from .family import KFamily
 from .options import ContinuationOptions
 from .pseudo_arclength import branch_point_at, continuation
@@ -17,17 +26,22 @@ from .switching import AxialSubgroup, SwitchResult, axial_subgroups, switch_bran
 
 __all__ = [
     "EVENT_KINDS",
+    "EVENT_KIND_HELP",
     "AxialSubgroup",
+    "BlockChange",
     "Branch",
     "BranchPoint",
     "ContinuationOptions",
     "Event",
+    "EventBlock",
     "KFamily",
     "Refinement",
     "Status",
     "SwitchResult",
+    "UnlocatedEventWarning",
     "axial_subgroups",
     "branch_point_at",
+    "check_branch",
     "continuation",
     "refine",
     "switch_branch",

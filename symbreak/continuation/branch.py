@@ -139,6 +139,9 @@ class EventBlock:
     change : str
         ``"down"`` (it becomes negative: the index grows by ``dim χ``),
         ``"up"`` (it becomes positive) or ``"touch"`` (no sign change).
+    segment : int
+        The segment this zero lies on when it differs from the event's (a
+        zero located just across a branch point), else −1.
     """
 
     irrep: str
@@ -146,6 +149,7 @@ class EventBlock:
     multiplicity: int | float
     eigenvalue: int
     change: str
+    segment: int = -1
 
     @property
     def is_trivial(self) -> bool:
@@ -163,6 +167,7 @@ class EventBlock:
             "multiplicity": self.multiplicity,
             "eigenvalue": self.eigenvalue,
             "change": self.change,
+            "segment": self.segment,
         }
 
     @classmethod
@@ -175,6 +180,7 @@ class EventBlock:
             multiplicity=as_count(d["multiplicity"]),
             eigenvalue=int(d.get("eigenvalue", 0)),
             change=d["change"],
+            segment=int(d.get("segment", -1)),
         )
 
 

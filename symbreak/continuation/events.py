@@ -61,6 +61,7 @@ __all__ = [
     "EventScan",
     "UnlocatedEventWarning",
     "block_samples",
+    "check_branch",
     "index_from_samples",
     "larger_symmetry",
     "locate_events",
@@ -939,7 +940,14 @@ def _classify(path, clusters, turns, drops, arc, options) -> list[tuple[float, E
         samples = block_samples(fam, coords, k)
         dims = {s.label: s.dimension for s in samples}
         blocks = [
-            EventBlock(z.label, z.types, as_count(dims.get(z.label, 0.0)), z.j, z.change)
+            EventBlock(
+                z.label,
+                z.types,
+                as_count(dims.get(z.label, 0.0)),
+                z.j,
+                z.change,
+                -1 if z.seg == first.seg else z.seg,
+            )
             for z in cl
         ]
         if meets is not None:
@@ -1134,3 +1142,100 @@ def _unlocated(path, i, wrong: dict, bl) -> Event:
         segment=i,
         blocks=blocks,
     )
+
+
+def check_branch(branch) -> tuple[str, ...]:
+    """Re-check a branch's events against its points, from the stored data alone.
+
+    For every segment and block, the change of the number of negative
+    (non-structural) eigenvalues between the two points must be the sum of
+    the changes its events record there; a block whose size changes must have
+    a :class:`~symbreak.continuation.branch.BlockChange` record; every event's
+    ``index_before``/``index_after`` must equal the index obtained from the
+    point before it and the events in between (multiplicities at the event's
+    ``k``); and ``"unlocated"`` events are reported.
+
+    Parameters
+    ----------
+    branch : Branch
+        A branch from :func:`~symbreak.continuation.continuation` or
+        :meth:`Branch.load <symbreak.continuation.Branch.load>`.
+
+    Returns
+    -------
+    tuple of str
+        One sentence per problem; empty when the branch is consistent.
+    """
+    pts = branch.points
+    problems: list[str] = []
+    family = KFamily(branch.spec, d_extra=branch.d_extra)
+    changes: dict[tuple[int, str], int] = {}
+    by_seg: dict[int, list[Event]] = {}
+    for e in branch.events:
+        if e.kind == "unlocated":
+            problems.append(
+                f"unlocated event between points {e.segment} and {e.segment + 1} (k ≈ {e.k:.8g})"
+            )
+            continue
+        by_seg.setdefault(e.segment, []).append(e)
+        for b in e.blocks:
+            seg = e.segment if b.segment < 0 else b.segment
+            changes[(seg, b.irrep)] = changes.get((seg, b.irrep), 0) + b.count_change
+    records = {(c.segment, c.irrep): c for c in branch.block_changes}
+    carried: dict[int, dict[str, int]] = {}
+    for i in range(len(pts) - 1):
+        A, B = dict(pts[i].eigenvalues), dict(pts[i + 1].eigenvalues)
+        start: dict[str, int] = {}
+        for label in sorted(set(A) | set(B)):
+            a, b = A.get(label), B.get(label)
+            if a is None or b is None or a.size != b.size:
+                rec = records.get((i, label))
+                if rec is None or rec.limit_negatives < 0:
+                    problems.append(
+                        f"segment {i}: block {label} changes size between k = {pts[i].k:.8g} "
+                        f"and {pts[i + 1].k:.8g} and was not compared"
+                    )
+                    continue
+                at_start = rec.k == pts[i].k
+                other = b if at_start else a
+                n_other = int(np.count_nonzero(other < -ZERO_TOL))
+                n_a, n_b = (
+                    (rec.limit_negatives, n_other) if at_start else (n_other, rec.limit_negatives)
+                )
+            else:
+                drop = _structural(a, b)
+                n_a = _negatives(_drop_near_zero(a, drop))
+                n_b = _negatives(_drop_near_zero(b, drop))
+            start[label] = n_a
+            if n_b - n_a != changes.get((i, label), 0):
+                problems.append(
+                    f"segment {i} (k = {pts[i].k:.8g} to {pts[i + 1].k:.8g}): block {label} "
+                    f"has {n_a} then {n_b} negative eigenvalues, but its events account for "
+                    f"{changes.get((i, label), 0):+d}"
+                )
+        counts = dict(start)
+        for label, d in carried.pop(i, {}).items():
+            counts[label] = counts.get(label, 0) + d
+        for e in by_seg.get(i, []):
+            dims = {s.label: s.dimension for s in block_samples(family, e.coords, e.k)}
+            before = _index(counts, dims)
+            if abs(before - float(e.index_before)) > 1e-6 * max(1.0, abs(before)):
+                problems.append(
+                    f"{e.kind} at k = {e.k:.10g}: index_before {float(e.index_before):.6g} but "
+                    f"the point before it gives {before:.6g}"
+                )
+            after = before
+            for b in e.blocks:
+                after += dims.get(b.irrep, 0.0) * b.count_change
+                if b.segment >= 0 and b.segment != i:
+                    carried.setdefault(b.segment, {})
+                    carried[b.segment][b.irrep] = (
+                        carried[b.segment].get(b.irrep, 0) + b.count_change
+                    )
+                counts[b.irrep] = counts.get(b.irrep, 0) + b.count_change
+            if abs(after - float(e.index_after)) > 1e-6 * max(1.0, abs(after)):
+                problems.append(
+                    f"{e.kind} at k = {e.k:.10g}: index_after {float(e.index_after):.6g} but "
+                    f"its blocks give {after:.6g}"
+                )
+    return tuple(problems)
