@@ -316,18 +316,23 @@ class BlockChange:
         Between branch points ``segment`` and ``segment + 1``.
     irrep : str
     k : float
-        The end where the block has fewer eigenvalues.
+        Where the block changes: the end where it has fewer eigenvalues, or,
+        for a block that appears inside the segment, the first place where it
+        is present.
     sizes : (int, int)
         Eigenvalue counts at the two points (0 where the block is absent).
     negatives : (int, int)
         Negative eigenvalues at the two points.
     limit_negatives : int
         Negative eigenvalues just inside the segment next to ``k``.
-    index_jump : float
+    index_jump : float or None
         ``dim χ(k) · (limit_negatives − negatives at k)``: the jump of the
         real-k index at ``k`` (0 when the index is continuous there; non-zero
         only at a degenerate integer size, where the interpolation between
-        integers is discontinuous).
+        integers is discontinuous); ``None`` (and ``limit_negatives = −1``)
+        when the branch next to ``k`` could not be sampled, so the block was
+        not compared (:func:`~symbreak.continuation.events.check_branch`
+        reports it).
     """
 
     segment: int
@@ -336,11 +341,11 @@ class BlockChange:
     sizes: tuple[int, int]
     negatives: tuple[int, int]
     limit_negatives: int
-    index_jump: float
+    index_jump: float | None
 
     @property
     def index_continuous(self) -> bool:
-        return abs(self.index_jump) <= 1e-9
+        return self.index_jump is not None and abs(self.index_jump) <= 1e-9
 
     def to_json(self) -> dict:
         return {
@@ -350,7 +355,7 @@ class BlockChange:
             "sizes": list(self.sizes),
             "negatives": list(self.negatives),
             "limit_negatives": self.limit_negatives,
-            "index_jump": float(self.index_jump),
+            "index_jump": None if self.index_jump is None else float(self.index_jump),
         }
 
     @classmethod
@@ -362,7 +367,7 @@ class BlockChange:
             sizes=tuple(int(x) for x in d["sizes"]),
             negatives=tuple(int(x) for x in d["negatives"]),
             limit_negatives=int(d["limit_negatives"]),
-            index_jump=float(d["index_jump"]),
+            index_jump=None if d.get("index_jump") is None else float(d["index_jump"]),
         )
 
 

@@ -34,9 +34,44 @@ problems when they track the full spectrum):
    ``λ_j`` is minimised over the two adjacent segments; a sign change there
    means two crossings inside one step (both located), a minimum below
    ``touch_zero`` is recorded as a ``"touch"``.
-5. The trivial block's zeros are folds (``dk/ds`` changes sign) or branch
-   points inside ``Fix(H)``; the others are symmetry-breaking points, of
-   multiplicity ``dim χ`` at ``k_*``.
+5. *What happened* (:data:`~symbreak.continuation.branch.EVENT_KIND_HELP`).
+   Zeros at one point of the branch (within ``1e-6`` of a segment's
+   arclength, or meeting the same larger family) form one event.  If the
+   point lies in a larger Young-type fixed-point space ``Fix(H')`` that the
+   branch itself does not lie in (:func:`larger_symmetry`: blocks merged, and
+   rows swapped inside blocks of size 2), the event is a ``"branch_point"``
+   that ``meets`` ``H'``: the meeting point is solved for on the larger family
+   (a regular point there: Newton at fixed ``k`` in ``Fix(H')`` and Brent on
+   the block eigenvalue), and the blocks of ``H`` that vanish there without
+   changing sign are added as touches.  A segment whose end tangents disagree
+   in ``dk/ds`` holds a turn: it goes to the event there with a trivial block
+   or a meeting (``turns``); a turn without a located zero is a ``"fold"`` on
+   its own (or a turning ``"branch_point"`` when it meets a larger family:
+   the symmetric turning point of a pitchfork seen from the broken branch).
+   Otherwise: a turn is a ``"fold"``; only touches, a ``"touch"``; one
+   non-trivial block, or several blocks crossing the same way (one irrep of
+   the point's larger isotropy), ``"symmetry_breaking"``; anything else
+   (the trivial block without a turn, opposite crossings) a
+   ``"branch_point"`` with no named family.
+6. *Structural zeros.*  An eigenvalue with ``|λ| ≤ 1e-10 · max(1, max|λ|)``
+   at both ends of a segment vanishes identically there (persistence along
+   the branch, not a threshold at one point): for instance where rows of
+   ``W`` coincide, moving them apart along ``(w, −w)`` keeps the network
+   function.  Such zeros are removed (the ones nearest zero) before the
+   eigenvalues are compared, tracked and examined for touches, so another
+   eigenvalue can cross right through them.
+7. *Consistency.*  For every segment and block, the change of the number of
+   negative eigenvalues between the two points must equal the sum of the
+   changes of the located zeros; otherwise an ``"unlocated"`` event records
+   the difference and an :class:`UnlocatedEventWarning` is issued.  The index
+   before and after each event is built from the point before it and the
+   events in between, with the multiplicities at ``k_*``.  A block whose
+   number of eigenvalues differs between the two points (absent where its
+   dimension polynomial vanishes, or with fewer copies at a degenerate
+   integer size) is compared with the branch just next to the degenerate end
+   instead, and recorded as a :class:`~symbreak.continuation.branch.BlockChange`
+   with the jump of the real-k index there.  :func:`check_branch` repeats the
+   check on a stored branch.
 """
 
 from __future__ import annotations
@@ -614,7 +649,22 @@ def _near_sample(path, seg, at_start: bool, label):
             continue
         if s is not None:
             return sigma, s
-    return None
+    # the block appears inside the segment (its dimension polynomial turns positive
+    # there): bisect for the first place where it is present
+    lo, hi = 1e-3, 1.0
+    found = None
+    for _ in range(30):
+        mid = 0.5 * (lo + hi)
+        sigma = mid * end if at_start else end - mid * end
+        try:
+            s = _sample_of(path.samples(seg, sigma)[1], label)
+        except ValueError:
+            return found
+        if s is None:
+            lo = mid
+        else:
+            hi, found = mid, (sigma, s)
+    return found
 
 
 def _segment_blocks(path, seg, types_of, block_changes):
@@ -641,19 +691,22 @@ def _segment_blocks(path, seg, types_of, block_changes):
             else:
                 limit = int(np.count_nonzero(near[1].eigenvalues < -ZERO_TOL))
             at_deg = 0 if deg_vals is None else int(np.count_nonzero(deg_vals < -ZERO_TOL))
-            jump = dims.get(label, 0.0) * (limit - at_deg) if limit >= 0 else float("nan")
+            jump = dims.get(label, 0.0) * (limit - at_deg) if limit >= 0 else None
+            k_change = float(deg_point.k)
+            if near is not None:
+                k_change = float(path.family.split(path.z(seg, near[0]))[1])
             block_changes.append(
                 BlockChange(
                     segment=seg,
                     irrep=label,
-                    k=float(deg_point.k),
+                    k=k_change,
                     sizes=(0 if a is None else a.size, 0 if b is None else b.size),
                     negatives=(
                         0 if a is None else int(np.count_nonzero(a < -ZERO_TOL)),
                         0 if b is None else int(np.count_nonzero(b < -ZERO_TOL)),
                     ),
                     limit_negatives=limit,
-                    index_jump=float(jump),
+                    index_jump=None if jump is None else float(jump),
                 )
             )
             if limit < 0:
@@ -1196,7 +1249,7 @@ def check_branch(branch) -> tuple[str, ...]:
                         f"and {pts[i + 1].k:.8g} and was not compared"
                     )
                     continue
-                at_start = rec.k == pts[i].k
+                at_start = a is None or (b is not None and a.size < b.size)
                 other = b if at_start else a
                 n_other = int(np.count_nonzero(other < -ZERO_TOL))
                 n_a, n_b = (
