@@ -8,6 +8,8 @@ larger family; dense gradients and Hessians from ``TeacherStudent`` at the
 neighbouring integer k; the structural zero from coinciding rows of W.
 """
 
+import functools
+
 import numpy as np
 import pytest
 import scipy.optimize
@@ -243,3 +245,87 @@ def test_event_kinds_are_explained_and_roundtrip(f49, tmp_path):
     np.testing.assert_array_equal(ev.meets_coords, ev0.meets_coords)
     assert back.block_changes == f49.block_changes
     assert check_branch(back) == ()
+
+
+# ------------------------------------------------------- consistency on atlas families
+F12 = [-0.606785451514435, 0.5364433784674482, -0.04769640032978963, 0.24660924189886216,
+       -0.04043860713179516, -0.025410461748616716, -0.04058990449453424, 0.029757314594525422,
+       1.2185025838658972, 0.042531469549941664]
+F124 = [-0.03013830957575567, -0.030138309575755685, -0.03680565323936133, 0.20098817254898454,
+        0.3708244485967057, 1.5955497017134372, -0.2796059244539953, 0.23463541936791393,
+        0.010765881467972678, 0.08483957657022716, 0.3791665989154715, -1.1130676771927488]
+F52 = [0.4182148725746403, 0.41821487257464035, -0.043941943119623995, -0.04394194312097365,
+       0.04363574751771556, -0.6029073864551774, 0.5690133334803619, 0.5690133334811818,
+       0.043635747516087245, 0.569013333481618, 0.5690133334823481, -0.6029073864534353]
+
+
+@pytest.mark.parametrize(
+    "spec,start,k0,k1",
+    [
+        ("k-2,1,1", F12, 6, 5),  # one crossing
+        ("k-2,1,1", F12, 6, 20),  # a fold, crossings on both sheets
+        ("k-5,3,2", F124, 10, 8),  # a fold
+        ("k-4,2,2", F52, 6, 7.3),  # blocks that change size at k = 6 and 7
+    ],
+)
+def test_consistency_check_on_atlas_families(spec, start, k0, k1):
+    """No 'unlocated' event (it would warn, an error here), and the stored data re-check."""
+    b = _cached(spec, tuple(start), k0, k1)
+    assert b.points and check_branch(b) == ()
+    assert all(e.kind != "unlocated" for e in b.events)
+    # every sign change of dk/ds is a turning event
+    t = np.array([p.tangent[-1] for p in b.points])
+    turns = int(np.count_nonzero(np.diff(np.sign(t)) != 0))
+    assert sum(e.turns for e in b.events) == turns
+    # the index at integer k is the dense one (eigvalsh of the full Hessian)
+    for k in range(int(np.ceil(min(b.k))), int(np.floor(max(b.k))) + 1):
+        for c in _sheets(b, float(k)) or [b.point_at(k)]:
+            _, g, n, _, _ = _dense(spec, k, c)
+            assert g < 1e-10 and n == _index_at_coords(spec, k, c)
+
+
+@functools.cache
+def _cached(spec, start, k0, k1):
+    return continuation(spec, list(start), k0=k0, k1=k1)
+
+
+def _index_at_coords(spec, k, c):
+    return sum(
+        int(b.dimension) * int(np.sum(b.eigenvalues < -1e-9))
+        for b in hessian_blocks(IsotropyGroup.from_spec(spec, k), c)
+    )
+
+
+def test_block_changes_at_degenerate_sizes_are_recorded():
+    """k-4,2,2 at k = 6: the k-4 block has size 2, [k-5,1] loses a copy and [k-6,1,1] is absent."""
+    b = _cached("k-4,2,2", tuple(F52), 6, 7.3)
+    rec = {(c.irrep, round(c.k, 6)): c for c in b.block_changes}
+    lost = rec[("[k-5,1] x [2] x [2]", 6.0)]
+    assert lost.sizes == (6, 7) and lost.negatives == (3, 4) and lost.limit_negatives == 4
+    # the real-k index jumps by dim [k-5,1] = k - 5 = 1 at k = 6: dense index 9 at k = 6
+    assert lost.index_jump == pytest.approx(1.0) and not lost.index_continuous
+    assert _dense("k-4,2,2", 6, b.points[0].coords)[2] == b.points[0].index == 9
+    # blocks whose dimension polynomial vanishes there appear continuously
+    assert rec[("[k-6,1,1] x [2] x [2]", 6.0)].index_continuous
+    assert rec[("[k-6,2] x [2] x [2]", 7.0)].index_continuous
+
+
+def test_an_unlocated_sign_change_is_an_event_and_a_warning(monkeypatch):
+    """If a crossing cannot be located, it is recorded (kind 'unlocated') and warned about."""
+    from symbreak.continuation import UnlocatedEventWarning
+    from symbreak.continuation import events as events_mod
+
+    def fail(*args, **kwargs):
+        raise ValueError("simulated failure")
+
+    monkeypatch.setattr(events_mod, "_root", fail)
+    start = [0.986704, -0.050413, 0.308011, 0.224516, -0.601512]
+    with pytest.warns(UnlocatedEventWarning, match=r"\[k-2,1\] x \[1\]"):
+        b = continuation("k-1,1", start, k0=6, k1=5)
+    assert [e.kind for e in b.events] == ["unlocated"]
+    ev = b.events[0]
+    a, c = b.points[ev.segment], b.points[ev.segment + 1]
+    assert min(a.k, c.k) < ev.k < max(a.k, c.k) and ev.k_error == pytest.approx(abs(a.k - c.k) / 2)
+    assert (ev.index_before, ev.index_after) == (a.index, c.index)
+    assert [(x.irrep, x.change) for x in ev.blocks] == [("[k-2,1] x [1]", "down")]
+    assert any("unlocated" in p for p in check_branch(b))
