@@ -166,3 +166,30 @@ def test_axial_subgroups_are_all_those_of_the_branching_lemma(m):
     assert m < 6 or any(
         a.spec == "k-4,3,1" for a in axial_subgroups(g, ("std", "triv"))
     )
+
+
+F62 = [0.9802144290871714, -0.06382938493998325, 0.22277373567559847, 0.0806908863896818,
+       0.09526386234918932, -0.6790887550227028, 0.2515142960176856, 0.48948424749164365,
+       0.22062720400204677, -0.16786838874243878, -0.5536468830206345]
+
+
+def test_switching_into_s_m_minus_3_x_s_3():
+    """Atlas family F62 (k-3,2,1): [k-4,1] crosses at k* = 10.2824 with m = k - 3 > 6, so
+    S_{m-3} x S_3 is axial; its branch is followed and is a dense critical point at k = 10."""
+    branch = continuation("k-3,2,1", F62, k0=10, k1=10.6)
+    ev = branch.events[0]
+    assert ev.kind == "symmetry_breaking" and ev.irrep == "[k-4,1] x [2] x [1]"
+    res = switch_branch(branch, ev, subgroup="k-6,3,2,1", k_window=(10.0, 10.6))
+    assert res.kernel_dimension == 1
+    P = res.subgroup.refinement.matrix(IsotropyGroup.from_spec("k-3,2,1", 10.3))
+    Pp = np.linalg.pinv(P)
+    below = [b for b in res.branches if b.points and b.points[-1].k == 10.0]
+    assert below
+    for b in res.branches:
+        assert b.success
+        for p in b.points:
+            assert np.linalg.norm(p.coords - P @ (Pp @ p.coords)) > 1e-4  # off the old branch
+    group = IsotropyGroup.from_spec("k-6,3,2,1", 10)
+    W = ReducedSystem(group).space.embed(below[0].points[-1].coords)
+    assert np.max(np.abs(TeacherStudent(np.eye(10)).grad(W))) < 1e-10
+    assert detect_isotropy(W).group.sizes == (4.0, 3.0, 2.0, 1.0)
