@@ -924,10 +924,11 @@ def scan_events(
     zs = [family.to_z(p.coords, p.k) for p in points]
     path = _Path(family, points, zs, options)
     arc = np.concatenate([[0.0], np.cumsum(path.ends)])
-    types_of = {s.label: s.types for s in path.point_samples(0)}
-    for i in range(1, len(points)):
-        for s in path.point_samples(i):
-            types_of.setdefault(s.label, s.types)
+    types_of: dict[str, tuple[str, ...]] = {}
+    for i, p in enumerate(points):
+        if any(label not in types_of for label, _ in p.eigenvalues):
+            for s in path.point_samples(i):
+                types_of.setdefault(s.label, s.types)
     block_changes: list[BlockChange] = []
     seg_blocks = [_segment_blocks(path, i, types_of, block_changes) for i in range(len(points) - 1)]
     drops = {(i, b.label): b.drop for i, bl in enumerate(seg_blocks) for b in bl}
