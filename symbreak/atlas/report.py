@@ -72,16 +72,13 @@ EVENT_HEADERS = [
     "loss",
 ]
 
-_ARROWS = {"down": "down", "up": "up", "touch": "touch"}
-
-
 def _event_row(fid: str, e: dict) -> list[str]:
     """One row of the events table (older atlas files have no ``blocks``)."""
     blocks = e.get("blocks")
     if blocks is None:  # atlas files written before events had blocks
         blocks = [{"irrep": e["irrep"], "change": ""}] if e["irrep"] else []
     cell = "; ".join(
-        f"`{b['irrep']}`" + (f" {_ARROWS.get(b['change'], b['change'])}" if b["change"] else "")
+        f"`{b['irrep']}`" + (f" {b['change']}" if b["change"] else "")
         for b in blocks
     ) or "-"
     kind = e["kind"] + (" (turns)" if e.get("turns") and e["kind"] != "fold" else "")
