@@ -84,6 +84,7 @@ import scipy.optimize
 
 from ..reduced.fixed_point import FixedPointSpace
 from ..representation.isotropy import group_at, parse_spec
+from ..representation.isotypic import isotypic_decomposition
 from ..spectrum import ZERO_TOL, hessian_blocks
 from .branch import BlockChange, BranchPoint, Event, EventBlock, as_count
 from .corrector import correct
@@ -638,33 +639,48 @@ def _sample_of(samples, label):
     return next((s for s in samples if s.label == label), None)
 
 
+def _present(path, seg, sigma, label) -> bool:
+    """Whether block ``label`` occurs at the ``k`` of ``σ`` (its dimension there is positive).
+
+    Cheap: the isotypic decomposition at the ``k`` of the Hermite interpolant,
+    no corrector and no Hessian.
+    """
+    k = path.family.split(path._hermite(seg, sigma))[1]
+    try:
+        group = group_at(path.family.spec, k, extra_columns=path.family.d_extra)
+    except ValueError:
+        return False
+    return any(c.label == label and c.dimension > 0 for c in isotypic_decomposition(group))
+
+
 def _near_sample(path, seg, at_start: bool, label):
-    """The block just inside segment ``seg`` next to one of its ends (``None`` if unreachable)."""
+    """The block just inside segment ``seg`` next to one of its ends (``None`` if unreachable).
+
+    Where the block appears inside the segment (its dimension polynomial turns
+    positive there), the first place where it is present is found by
+    bisection on the cheap test :func:`_present`.
+    """
     end = path.ends[seg]
-    for rel in (1e-6, 1e-5, 1e-4, 1e-3):
-        sigma = rel * end if at_start else end - rel * end
+
+    def at(rel):
+        return rel * end if at_start else end - rel * end
+
+    tries = [1e-6, 1e-5, 1e-4, 1e-3]
+    if not _present(path, seg, at(1e-6), label):
+        lo, hi = 1e-6, 1.0
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if not _present(path, seg, at(mid), label) else (lo, mid)
+        # the interpolant's k is close to, not exactly, the branch's: step on if needed
+        tries = [hi + d for d in (1e-6, 1e-4, 1e-3, 1e-2, 5e-2) if hi + d < 1.0]
+    for r in tries:
         try:
-            s = _sample_of(path.samples(seg, sigma)[1], label)
+            sample = _sample_of(path.samples(seg, at(r))[1], label)
         except ValueError:
             continue
-        if s is not None:
-            return sigma, s
-    # the block appears inside the segment (its dimension polynomial turns positive
-    # there): bisect for the first place where it is present
-    lo, hi = 1e-3, 1.0
-    found = None
-    for _ in range(30):
-        mid = 0.5 * (lo + hi)
-        sigma = mid * end if at_start else end - mid * end
-        try:
-            s = _sample_of(path.samples(seg, sigma)[1], label)
-        except ValueError:
-            return found
-        if s is None:
-            lo = mid
-        else:
-            hi, found = mid, (sigma, s)
-    return found
+        if sample is not None:
+            return at(r), sample
+    return None
 
 
 def _segment_blocks(path, seg, types_of, block_changes):
