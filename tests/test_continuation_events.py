@@ -304,7 +304,7 @@ def _index_at_coords(spec, k, c):
 def test_block_changes_at_degenerate_sizes_are_recorded():
     """k-4,2,2 at k = 6: the k-4 block has size 2, [k-5,1] loses a copy and [k-6,1,1] is absent."""
     b = _cached("k-4,2,2", tuple(F52), 6, 7.3)
-    rec = {(c.irrep, round(c.k, 6)): c for c in b.block_changes}
+    rec = {(c.irrep, round(c.k, 3)): c for c in b.block_changes}
     lost = rec[("[k-5,1] x [2] x [2]", 6.0)]
     assert lost.sizes == (6, 7) and lost.negatives == (3, 4) and lost.limit_negatives == 4
     # the real-k index jumps by dim [k-5,1] = k - 5 = 1 at k = 6: dense index 9 at k = 6
@@ -334,3 +334,21 @@ def test_an_unlocated_sign_change_is_an_event_and_a_warning(monkeypatch):
     assert (ev.index_before, ev.index_after) == (a.index, c.index)
     assert [(x.irrep, x.change) for x in ev.blocks] == [("[k-2,1] x [1]", "down")]
     assert any("unlocated" in p for p in check_branch(b))
+
+
+def test_f49_reads_the_same_when_no_zero_can_be_located(monkeypatch):
+    """Next to a branch point the corrector is unreliable: sign changes that cannot be located
+    there belong to the meeting found from the turn, if their blocks vanish at the meeting point."""
+    from symbreak.continuation import events as events_mod
+
+    def fail(*args, **kwargs):
+        raise ValueError("simulated failure")
+
+    monkeypatch.setattr(events_mod, "_root", fail)
+    b = continuation("k-4,2,2", F49, k0=6, k1=6.7)
+    assert [e.kind for e in b.events] == ["branch_point"]
+    ev = b.events[0]
+    assert ev.meets == "k-4,4" and ev.turns and ev.k == pytest.approx(6.5982415449, abs=1e-9)
+    changes = {x.irrep: x.change for x in ev.blocks}
+    assert changes[TRIV3] == "touch" and {changes[SIGN_A], changes[SIGN_B]} == {"up", "down"}
+    assert check_branch(b) == ()

@@ -742,8 +742,8 @@ def _point_dims(path, i):
 
 
 # ---------------------------------------------------------------- locating
-def _crossings(path, seg, blocks, options) -> tuple[list[_Zero], list[str]]:
-    """Sign changes of the non-structural eigenvalues over one segment, located."""
+def _crossings(path, seg, blocks, options) -> tuple[list[_Zero], list[_Zero]]:
+    """Sign changes of the non-structural eigenvalues over one segment: located, and not."""
     zeros, failed = [], []
     xtol = _sigma_xtol(path, seg, options)
     for blk in blocks:
@@ -755,7 +755,19 @@ def _crossings(path, seg, blocks, options) -> tuple[list[_Zero], list[str]]:
             try:
                 sigma, half = _root(_bound(path, seg, blk.label, j, blk.drop), blk.sa, blk.sb, xtol)
             except (ValueError, RuntimeError):
-                failed.append(blk.label)
+                failed.append(
+                    _Zero(
+                        seg,
+                        0.5 * (blk.sa + blk.sb),
+                        0.0,
+                        blk.label,
+                        blk.types,
+                        j,
+                        "down" if a[j] > 0 else "up",
+                        abs(blk.sb - blk.sa),
+                        blk.drop,
+                    )
+                )
                 continue
             zeros.append(
                 _Zero(
@@ -950,8 +962,11 @@ def scan_events(
     drops = {(i, b.label): b.drop for i, bl in enumerate(seg_blocks) for b in bl}
 
     zeros: list[_Zero] = []
+    failed: list[_Zero] = []
     for i, bl in enumerate(seg_blocks):
-        zeros.extend(_crossings(path, i, bl, options)[0])
+        found, missed = _crossings(path, i, bl, options)
+        zeros.extend(found)
+        failed.extend(missed)
     for i in range(1, len(points) - 1):
         zeros.extend(_touches(path, i, drops, types_of, options))
     for z in zeros:
@@ -969,7 +984,7 @@ def scan_events(
         and (points[i].tangent[-1] > 0) != (points[i + 1].tangent[-1] > 0)
     ]
     clusters = _clusters(zeros, path)
-    events = _classify(path, clusters, turns, drops, arc, options)
+    events = _classify(path, clusters, turns, drops, arc, options, failed)
     events = _check(path, events, seg_blocks, clusters, block_changes, options)
     return EventScan(tuple(events), tuple(block_changes))
 
@@ -995,8 +1010,9 @@ def _clusters(zeros, path) -> list[list[_Zero]]:
     return out
 
 
-def _classify(path, clusters, turns, drops, arc, options) -> list[tuple[float, Event, list]]:
+def _classify(path, clusters, turns, drops, arc, options, failed=None) -> list:
     fam = path.family
+    failed = [] if failed is None else failed
     out = []
     free_turns = list(turns)
     for cl in clusters:
@@ -1009,6 +1025,10 @@ def _classify(path, clusters, turns, drops, arc, options) -> list[tuple[float, E
             k, coords = meets.k, meets.point
         samples = block_samples(fam, coords, k)
         dims = {s.label: s.dimension for s in samples}
+        if meets is not None:
+            cl.extend(
+                _absorb(path, failed, {first.seg, cl[-1].seg}, drops, samples, first, coords, k)
+            )
         blocks = [
             EventBlock(
                 z.label,
@@ -1079,7 +1099,18 @@ def _classify(path, clusters, turns, drops, arc, options) -> list[tuple[float, E
             if meets.refined:
                 k_error = 1e-12 * max(1.0, k)
         samples = block_samples(fam, c, k)
-        blocks = _touching_blocks(path, t, drops, samples, set(), rtol=1e-6 if meets else 1e-4)
+        dims = {s.label: s.dimension for s in samples}
+        members = []
+        if meets is not None:
+            here = _Zero(t, sigma, float(arc[t] + sigma), "", (), 0, "touch", 0.0, 0, c, k)
+            members = _absorb(path, failed, {t}, drops, samples, here, c, k)
+        blocks = [
+            EventBlock(z.label, z.types, as_count(dims.get(z.label, 0.0)), z.j, z.change)
+            for z in members
+        ]
+        blocks += _touching_blocks(
+            path, t, drops, samples, {z.label for z in members}, rtol=1e-6 if meets else 1e-4
+        )
         out.append(
             (
                 float(arc[t] + sigma),
@@ -1093,12 +1124,28 @@ def _classify(path, clusters, turns, drops, arc, options) -> list[tuple[float, E
                     meets=None if meets is None else meets.spec,
                     meets_coords=None if meets is None else np.asarray(meets.coords, float),
                     turns=True,
-                    dims={s.label: s.dimension for s in samples},
+                    dims=dims,
                 ),
-                [],
+                members,
             )
         )
     out.sort(key=lambda x: x[0])
+    return out
+
+
+def _absorb(path, failed, segs, drops, samples, where, coords, k) -> list[_Zero]:
+    """Sign changes that could not be located, next to a meeting point, as its members.
+
+    The corrector is unreliable next to a branch point, so a zero there may
+    not be located; it belongs to the meeting when its block vanishes at the
+    meeting point (``samples``) in the same segment.  Taken out of ``failed``.
+    """
+    vanish = {b.irrep for b in _touching_blocks(path, where.seg, drops, samples, set())}
+    out = []
+    for z in [z for z in failed if z.seg in segs and z.label in vanish]:
+        failed.remove(z)
+        z.sigma, z.u, z.coords, z.k, z.k_err_sigma = where.sigma, where.u, coords, k, 0.0
+        out.append(z)
     return out
 
 
