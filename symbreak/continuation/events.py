@@ -903,6 +903,10 @@ class EventScan:
     events: tuple[Event, ...]
     block_changes: tuple[BlockChange, ...]
 
+    def fields(self) -> dict:
+        """The keyword arguments of :class:`~symbreak.continuation.branch.Branch` it fills."""
+        return {"events": self.events, "block_changes": self.block_changes}
+
 
 class UnlocatedEventWarning(RuntimeWarning):
     """The index changed between two branch points and no located event explains it."""
@@ -931,8 +935,8 @@ def scan_events(
     points : tuple of BranchPoint
         Accepted points with their tangents and block eigenvalues.
     options : ContinuationOptions
-        ``event_tol``, ``touch_tol``, ``touch_zero`` and the corrector's
-        tolerances.
+        ``detect_events`` (nothing is scanned when False), ``event_tol``,
+        ``touch_tol``, ``touch_zero`` and the corrector's tolerances.
 
     Returns
     -------
@@ -947,7 +951,7 @@ def scan_events(
     UnlocatedEventWarning
         For every ``"unlocated"`` event.
     """
-    if len(points) < 2:
+    if len(points) < 2 or not options.detect_events:
         return EventScan((), ())
     zs = [family.to_z(p.coords, p.k) for p in points]
     path = _Path(family, points, zs, options)

@@ -32,7 +32,7 @@ import numpy as np
 from ..representation.isotropy import IsotropyGroup
 from .branch import Branch, BranchPoint, as_count
 from .corrector import correct, tangent
-from .events import EventScan, block_samples, index_from_samples, scan_events
+from .events import block_samples, index_from_samples, scan_events
 from .family import KFamily
 from .options import ContinuationOptions
 from .status import Status
@@ -352,15 +352,8 @@ def continuation(
         options=opts,
         progress=progress,
     )
-    scan = scan_events(family, points, opts) if opts.detect_events else EventScan((), ())
-    return Branch(
-        points=points,
-        events=scan.events,
-        block_changes=scan.block_changes,
-        status=status,
-        message=message,
-        **common,
-    )
+    scan = scan_events(family, points, opts)
+    return Branch(points=points, status=status, message=message, **scan.fields(), **common)
 
 
 def _grad_norm(family, c, k) -> float:

@@ -49,7 +49,7 @@ from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup
 from .branch import Branch, Event
 from .corrector import correct, tangent
-from .events import EventScan, scan_events
+from .events import scan_events
 from .family import KFamily
 from .options import ContinuationOptions
 from .pseudo_arclength import trace
@@ -361,12 +361,10 @@ def _half_branch(fam, z_star, T, P, Pp, amplitude, lo, hi, opts, progress, chose
     points, status, message = trace(
         fam, res.z, t0, k_lo=lo, k_hi=hi, target=target, options=opts, progress=progress
     )
-    scan = scan_events(fam, points, opts) if opts.detect_events else EventScan((), ())
     k_end = points[-1].k
     return Branch(
         points=points,
-        events=scan.events,
-        block_changes=scan.block_changes,
+        **scan_events(fam, points, opts).fields(),
         status=status,
         message=message,
         k0=k,
