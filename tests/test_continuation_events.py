@@ -352,3 +352,39 @@ def test_f49_reads_the_same_when_no_zero_can_be_located(monkeypatch):
     changes = {x.irrep: x.change for x in ev.blocks}
     assert changes[TRIV3] == "touch" and {changes[SIGN_A], changes[SIGN_B]} == {"up", "down"}
     assert check_branch(b) == ()
+
+
+F83 = [1.1515, -0.1324, 0.2225, 0.2225, 0.1345, 0.1152, 0.1152, -0.287, 0.1345, -0.287, 0.1152,
+       0.1152]
+
+
+def test_f83_structural_zeros_and_a_lone_trivial_crossing():
+    """F83 (k-4,2,2 at k = 10): the rows inside each size-2 block coincide (structural zeros in
+    both sign blocks, no event from them); the two sign blocks, exchanged by swapping the two
+    size-2 blocks, cross together (symmetry breaking of the larger isotropy, index -2); the
+    trivial block alone crosses at 13.5079 without a turn: a branch point in Fix(H)."""
+    b = continuation("k-4,2,2", _fixed_k("k-4,2,2", 10, F83), k0=10, k1=14)
+    assert b.success and check_branch(b) == ()
+    got = [(e.kind, round(e.k, 4), sorted((x.irrep, x.change) for x in e.blocks)) for e in b.events]
+    assert got == [
+        ("symmetry_breaking", 11.7911, [("[k-5,1] x [2] x [2]", "up")]),
+        ("symmetry_breaking", 12.464, [(SIGN_A, "up"), (SIGN_B, "up")]),
+        ("branch_point", 13.5079, [(TRIV3, "up")]),
+    ]
+    # dense at k = 12 and 13: the index there is Σ dim χ(k) · #negatives, and the counts at 13
+    # are those at 12 changed by the events in between (both sign blocks lose one)
+    counts = {}
+    for k in (12, 13):
+        c = b.point_at(k)
+        W, g, idx, _, ev = _dense("k-4,2,2", k, c)
+        assert g < 1e-10
+        np.testing.assert_allclose(W[k - 4], W[k - 3], atol=1e-12)
+        assert int(np.sum(np.abs(ev) < 1e-12)) >= 2  # (w, -w) in each size-2 block
+        blocks = hessian_blocks(IsotropyGroup.from_spec("k-4,2,2", k), c)
+        counts[k] = {
+            x.label: (int(x.dimension), int(np.sum(x.eigenvalues < -1e-9))) for x in blocks
+        }
+        assert idx == sum(d * m for d, m in counts[k].values())
+    for label, (_, m13) in counts[13].items():
+        m12 = counts[12].get(label, (0, 0))[1]
+        assert m13 - m12 == (-1 if label in (SIGN_A, SIGN_B) else 0)

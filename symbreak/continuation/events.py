@@ -1064,7 +1064,7 @@ def _classify(path, clusters, turns, drops, arc, options, failed=None) -> list:
             kind = "touch"
         elif len(crossing) == 1 and not crossing[0].is_trivial:
             kind = "symmetry_breaking"
-        elif len({b.change for b in crossing}) == 1:
+        elif len(crossing) > 1 and len({b.change for b in crossing}) == 1:
             # several blocks crossing together, the same way, where no other family
             # meets the branch: they carry one irrep of the point's larger isotropy
             # (blocks exchanged by a permutation of equal blocks, or merged blocks)
