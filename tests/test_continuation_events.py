@@ -15,7 +15,7 @@ import pytest
 import scipy.optimize
 
 from symbreak import TeacherStudent
-from symbreak.continuation import EVENT_KIND_HELP, EVENT_KINDS, Branch, Status, continuation
+from symbreak.continuation import EVENT_KIND_HELP, EVENT_KINDS, Branch, Status, continue_branch
 from symbreak.continuation.events import check_branch, larger_symmetry
 from symbreak.continuation.family import KFamily
 from symbreak.reduced import ReducedSystem
@@ -95,7 +95,7 @@ def _root_on(spec, label, k_star, c_star, delta=0.01):
 # ------------------------------------------------------------------ F49
 @pytest.fixture(scope="module")
 def f49():
-    return continuation("k-4,2,2", F49, k0=6, k1=6.7)
+    return continue_branch("k-4,2,2", F49, k0=6, k1=6.7)
 
 
 def test_f49_reads_as_a_turn_through_a_point_of_fix_k_4_4(f49):
@@ -150,7 +150,7 @@ def test_f49_dense_at_k_6_the_turn_exchanges_the_two_size_2_blocks(f49):
 # ------------------------------------------------------------------ F32
 @pytest.fixture(scope="module")
 def f32():
-    return continuation("k-3,2,1", F32, k0=6, k1=6.3)
+    return continue_branch("k-3,2,1", F32, k0=6, k1=6.3)
 
 
 def test_f32_opposite_crossings_read_as_a_branch_point_with_fix_k_3_3(f32):
@@ -176,7 +176,7 @@ def test_f32_opposite_crossings_read_as_a_branch_point_with_fix_k_3_3(f32):
 # ------------------------------------------------------------------ F33
 @pytest.fixture(scope="module")
 def f33():
-    return continuation("k-3,2,1", F33, k0=6, k1=17)
+    return continue_branch("k-3,2,1", F33, k0=6, k1=17)
 
 
 def test_f33_structural_zero_makes_no_event(f33):
@@ -216,7 +216,7 @@ def _index_at(branch, k):
 # ------------------------------------------------------------------ F56
 @pytest.fixture(scope="module")
 def f56():
-    return continuation("k-2,1,1", F56, k0=10, k1=5)
+    return continue_branch("k-2,1,1", F56, k0=10, k1=5)
 
 
 def test_f56_down_half_turns_through_a_point_of_fix_k_2_2(f56):
@@ -291,7 +291,7 @@ def test_consistency_check_on_atlas_families(spec, start, k0, k1):
 
 @functools.cache
 def _cached(spec, start, k0, k1):
-    return continuation(spec, list(start), k0=k0, k1=k1)
+    return continue_branch(spec, list(start), k0=k0, k1=k1)
 
 
 def _index_at_coords(spec, k, c):
@@ -326,7 +326,7 @@ def test_an_unlocated_sign_change_is_an_event_and_a_warning(monkeypatch):
     monkeypatch.setattr(events_mod, "_root", fail)
     start = [0.986704, -0.050413, 0.308011, 0.224516, -0.601512]
     with pytest.warns(UnlocatedEventWarning, match=r"\[k-2,1\] x \[1\]"):
-        b = continuation("k-1,1", start, k0=6, k1=5)
+        b = continue_branch("k-1,1", start, k0=6, k1=5)
     assert [e.kind for e in b.events] == ["unlocated"]
     ev = b.events[0]
     a, c = b.points[ev.segment], b.points[ev.segment + 1]
@@ -345,7 +345,7 @@ def test_f49_reads_the_same_when_no_zero_can_be_located(monkeypatch):
         raise ValueError("simulated failure")
 
     monkeypatch.setattr(events_mod, "_root", fail)
-    b = continuation("k-4,2,2", F49, k0=6, k1=6.7)
+    b = continue_branch("k-4,2,2", F49, k0=6, k1=6.7)
     assert [e.kind for e in b.events] == ["branch_point"]
     ev = b.events[0]
     assert ev.meets == "k-4,4" and ev.turns and ev.k == pytest.approx(6.5982415449, abs=1e-9)
@@ -363,7 +363,7 @@ def test_f83_structural_zeros_and_a_lone_trivial_crossing():
     both sign blocks, no event from them); the two sign blocks, exchanged by swapping the two
     size-2 blocks, cross together (symmetry breaking of the larger isotropy, index -2); the
     trivial block alone crosses at 13.5079 without a turn: a branch point in Fix(H)."""
-    b = continuation("k-4,2,2", _fixed_k("k-4,2,2", 10, F83), k0=10, k1=14)
+    b = continue_branch("k-4,2,2", _fixed_k("k-4,2,2", 10, F83), k0=10, k1=14)
     assert b.success and check_branch(b) == ()
     got = [(e.kind, round(e.k, 4), sorted((x.irrep, x.change) for x in e.blocks)) for e in b.events]
     assert got == [

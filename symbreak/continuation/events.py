@@ -480,7 +480,7 @@ def larger_symmetry(family: KFamily, coords, k: float, *, rtol: float = 1e-6):
         for perm in _twists(group):
             for spec, parent in _merges(group):
                 try:
-                    coarse = group_at(spec, k, extra_columns=family.d_extra)
+                    coarse = group_at(spec, k, extra_dims=family.extra_dims)
                 except ValueError:
                     continue
                 children = tuple(
@@ -545,7 +545,7 @@ def _meeting(path, seg, coords, k, drops, options, *, loose: bool = False) -> _M
         lies = larger_symmetry(fam, p.coords, p.k)
         if lies is not None and lies[0] == spec:
             return None  # the branch itself lies in Fix(spec)
-    big = KFamily.for_options(spec, fam.d_extra, options)
+    big = KFamily.for_options(spec, fam.extra_dims, options)
     c0 = _solve_on(big, cc, k, options)
     scale = max(1.0, float(np.max(np.abs(coords))))
     if c0 is None or float(np.max(np.abs(E @ c0 - coords))) > (1e-2 if loose else 1e-5) * scale:
@@ -647,7 +647,7 @@ def _present(path, seg, sigma, label) -> bool:
     """
     k = path.family.split(path._hermite(seg, sigma))[1]
     try:
-        group = group_at(path.family.spec, k, extra_columns=path.family.d_extra)
+        group = group_at(path.family.spec, k, extra_dims=path.family.extra_dims)
     except ValueError:
         return False
     return any(c.label == label and c.dimension > 0 for c in isotypic_decomposition(group))
@@ -1289,7 +1289,7 @@ def check_branch(branch) -> tuple[str, ...]:
     """
     pts = branch.points
     problems: list[str] = []
-    family = KFamily(branch.spec, d_extra=branch.d_extra)
+    family = KFamily(branch.spec, extra_dims=branch.extra_dims)
     changes: dict[tuple[int, str], int] = {}
     by_seg: dict[int, list[Event]] = {}
     for e in branch.events:
