@@ -20,7 +20,7 @@ Method (numerical, documented extrapolation)
    ``t_max = k_min^{-1/2}``, ``s_i = (1 + cos((2i+1)π/(2n)))/2`` (Chebyshev
    points of ``[0, 1]``, clustered at ``t = 0``), in ``mpmath`` with
    ``dps + 2 log10 k_max + 10`` digits on the generic compressed model
-   (:class:`~symbreak.certify.generic_model.GenericReducedSystem`; every weight
+   (:class:`~symbreak.reduced.generic.GenericReducedSystem`; every weight
    is an exact polynomial in ``k``, so nothing is lost at ``k = 10^9``).  Each
    solve starts from a polynomial extrapolation of the previous solutions.
 3. Least-squares fit (Householder QR in ``mpmath``, monomials in ``s``) of
@@ -55,9 +55,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..certify._arith import MPArithmetic
 from ..certify.branch import follow_family, group_at, mp_newton, scaled_newton
-from ..certify.generic_model import GenericReducedSystem
+from ..reduced.arithmetic import MPArithmetic
+from ..reduced.generic import GenericReducedSystem
 from ..reduced.system import ReducedSystem
 
 __all__ = [

@@ -222,7 +222,7 @@ def mp_newton(gsys, coords, *, scaling, tol, max_iter: int = 30):
     Parameters
     ----------
     gsys : GenericReducedSystem
-        With an :class:`~symbreak.certify._arith.MPArithmetic` back-end.
+        With an :class:`~symbreak.reduced.arithmetic.MPArithmetic` back-end.
     coords : sequence
         Start (floats or mpf).
     scaling : sequence of float

@@ -38,13 +38,13 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.optimize
 
+from ..reduced.arithmetic import ArbArithmetic
+from ..reduced.generic import GenericReducedSystem
 from ..reduced.system import ReducedSystem
 from ..spectrum import hessian_blocks
-from ._arith import ArbArithmetic
 from ._interval import krawczyk_contains, mid_matrix
 from .branch import follow_family, group_at
 from .certificate import _box_scaling, certify_critical_point
-from .generic_model import GenericReducedSystem
 
 __all__ = ["CrossingInterval", "eigenvalue_crossing"]
 
