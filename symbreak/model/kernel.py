@@ -109,15 +109,16 @@ def geometry(nw, nv, dot, wedge, arith=None, *, nw2=None) -> KernelGeometry:
     KernelGeometry
     """
     fast = arith is None or arith.is_float64
-    dtype = float if fast else object
-    nw, nv, dot, wedge = np.broadcast_arrays(
-        *(np.asarray(x, dtype=dtype) for x in (nw, nv, dot, wedge))
-    )
-    if fast:
+    if fast:  # broadcasting happens in the arithmetic below (theta, sin, cos are full size)
+        nw, nv, dot, wedge = (np.asarray(x, dtype=float) for x in (nw, nv, dot, wedge))
         wedge = np.maximum(wedge, 0.0)
         theta, pi = np.arctan2(wedge, dot), np.pi
     else:
+        nw, nv, dot, wedge = np.broadcast_arrays(
+            *(np.asarray(x, dtype=object) for x in (nw, nv, dot, wedge))
+        )
         theta, pi = arith.aatan2(wedge, dot), arith.pi
+    dtype = float if fast else object
     if nw2 is not None:
         nw2 = np.broadcast_to(np.asarray(nw2, dtype=dtype), nw.shape)
     prod = nw * nv
@@ -192,9 +193,9 @@ def hessian_coefficients(g: KernelGeometry, *, delta: bool = True) -> HessianCoe
     beta = (g.pi - g.theta) / two_pi
     eps = g.sin / two_pi
     dlt = None
-    if delta:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dlt = np.where(g.wedge > 0.0, 1.0 / (two_pi * g.nw * g.nv * g.sin), 0.0)
+    if delta:  # 1/(2π|w||v| sin θ), 0 at sin θ = 0 (no division by zero, no errstate)
+        pos = g.wedge > 0.0
+        dlt = np.where(pos, 1.0 / (two_pi * np.where(pos, g.nw * g.nv * g.sin, 1.0)), 0.0)
     return HessianCoefficients(gamma=gamma, beta=beta, eps=eps, delta=dlt)
 
 

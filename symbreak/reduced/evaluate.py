@@ -290,7 +290,13 @@ class CompressedState:
         uwb_S = np.einsum("ic,nic->ni", d.Uw, Wbar_S)  # u_p·w̄_p on the support
         uwb = ar.zeros((N, A, P))
         uwb[:, a_S, p_S] = uwb_S
-        ur_S = np.einsum("ic,niqc->niq", d.Uw, self.R[:, p_S])  # u_p·r_{q|p}: (N, s, Q)
+        # u_p·r_{q|p} = u_p·w_q − (w_q·w̄_p)(u_p·w̄_p) on the support: (N, s, Q)
+        if fast:  # one matrix product for all points (shared left factor)
+            uwq_S = np.matmul(d.Uw, self.W.transpose(0, 2, 1))
+            proj = self.gs.dot[:, p_S, :] / self.norms[:, p_S, None]
+            ur_S = uwq_S - proj * uwb_S[:, :, None]
+        else:  # through the rejections r_{q|p} (fewer operations on balls)
+            ur_S = np.einsum("ic,niqc->niq", d.Uw, self.R[:, p_S])
         # ½ ω_p I + (Σ_q Ω_pq γ_pq − Σ_c ω_p t_c γ_pc)(I − w̄w̄ᵀ)
         g = (Om * hs.gamma).sum(2) - (tw * ht.gamma).sum(2)  # (N, P)
         B = ((w.row @ d.uu_same.reshape(A * A, P).T) / 2).reshape(1, A, A)
