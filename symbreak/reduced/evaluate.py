@@ -340,17 +340,23 @@ class CompressedState:
         unorm = ar.asqrt_nonneg((d.Uw * d.U).sum(-1))  # |u_p| on the support, (s,)
         B = ar.zeros((N, A, A))
         p = d.p
-        # K1 and teacher: pairs (i, j) of support entries on the same row
+        # K1 and teacher: pairs (i, j) of support entries on the same row, and the
+        # partners q (rows) and c (teacher columns) with a nonzero weight only
         I, J = d.same_row_pairs
-        if I.size:
-            cs = (unorm[I] * unorm[J])[None, :, None]
-            num = ur_S[:, I, :] * ur_S[:, J, :]
-            T = ar.asmall_term(wedge[:, p[I], :], num, two_pi, hs.gamma[:, p[I], :] * cs)
-            val = (T * Om[p[I], :][None]).sum(-1)
-            num_t = ut_S[:, I, :] * ut_S[:, J, :]
-            T = ar.asmall_term(wedge_t[:, p[I], :], num_t, two_pi, ht.gamma[:, p[I], :] * cs)
-            val = val - (T * tw[p[I], :][None]).sum(-1)
-            np.add.at(B, (slice(None), d.a[I], d.a[J]), val)
+        nz_pair = _nonzero_mask(Om)
+        nz_teach = _nonzero_mask(tw)
+        for mask, wdg, coef, weight, vals, sign in (
+            (nz_pair, wedge, hs.gamma, Om, ur_S, 1),
+            (nz_teach, wedge_t, ht.gamma, tw, ut_S, -1),
+        ):
+            m, q = np.nonzero(mask[p[I]])  # triples (I[m], J[m], q)
+            if not m.size:
+                continue
+            i, j, pi = I[m], J[m], p[I[m]]
+            cs = (unorm[i] * unorm[j])[None, :]
+            num = vals[:, i, q] * vals[:, j, q]
+            T = ar.asmall_term(wdg[:, pi, q], num, two_pi, coef[:, pi, q] * cs)
+            np.add.at(B, (slice(None), d.a[i], d.a[j]), sign * T * weight[pi, q][None])
         # K2: pairs (i, j) on rows p ≠ q with a pair weight
         I, J = d.cross_row_pairs(Om)
         if I.size:
@@ -387,9 +393,17 @@ class _DirectionData:
 
     def cross_row_pairs(self, pair_w) -> tuple[np.ndarray, np.ndarray]:
         """Indices ``(i, j)`` of support entries on rows ``p ≠ q`` with ``Ω_pq ≠ 0``."""
-        nz = np.array([[not _is_exact_zero(x) for x in row] for row in pair_w], dtype=bool)
-        i, j = np.nonzero(nz[self.p[:, None], self.p[None, :]])
+        i, j = np.nonzero(_nonzero_mask(pair_w)[self.p[:, None], self.p[None, :]])
         return i, j
+
+
+def _nonzero_mask(weights) -> np.ndarray:
+    """Boolean mask of the entries of a weight array that are not exactly zero."""
+    if weights.dtype != object:
+        return weights != 0
+    return np.array([not _is_exact_zero(x) for x in weights.ravel()], dtype=bool).reshape(
+        weights.shape
+    )
 
 
 def _is_exact_zero(x) -> bool:
@@ -505,12 +519,16 @@ def compressed_state(
         wedge = norms[:, :, None] * arith.asqrt_nonneg(rej2)
         off = 1.0 - np.eye(C)
     else:
-        # Lagrange's identity: Σ_{c<c'} a_c a_c' (w_c v_c' − w_c' v_c)², a sum of squares
+        # Lagrange's identity: Σ_{c<c'} a_c a_c' (w_c v_c' − w_c' v_c)², a sum of squares,
+        # for the pairs p < q (the wedge is symmetric, 0 on the diagonal)
         iu, ju = np.triu_indices(C, 1)
-        M = W[:, :, None, iu] * W[:, None, :, ju] - W[:, :, None, ju] * W[:, None, :, iu]
-        wedge = arith.asqrt_nonneg(
-            np.einsum("npqm,m->npq", arith.asquare(M), col_w[iu] * col_w[ju])
-        )
+        pp, qq = np.triu_indices(P, 1)
+        Wp, Wq = W[:, pp], W[:, qq]
+        M = Wp[:, :, iu] * Wq[:, :, ju] - Wp[:, :, ju] * Wq[:, :, iu]
+        upper = arith.asqrt_nonneg(np.einsum("nrm,m->nr", arith.asquare(M), col_w[iu] * col_w[ju]))
+        wedge = arith.zeros((N, P, P))
+        wedge[:, pp, qq] = upper
+        wedge[:, qq, pp] = upper
         off = arith.array(1 - np.eye(C, dtype=int))
     wedge[:, np.arange(P), np.arange(P)] = 0
     nw2 = None if fast else n2[:, :, None]
