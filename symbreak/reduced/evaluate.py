@@ -299,13 +299,19 @@ class CompressedState:
             ur_S = np.einsum("ic,niqc->niq", d.Uw, self.R[:, p_S])
         # ½ ω_p I + (Σ_q Ω_pq γ_pq − Σ_c ω_p t_c γ_pc)(I − w̄w̄ᵀ)
         g = (Om * hs.gamma).sum(2) - (tw * ht.gamma).sum(2)  # (N, P)
-        B = ((w.row @ d.uu_same.reshape(A * A, P).T) / 2).reshape(1, A, A)
-        B = B + (g @ d.uu_same.reshape(A * A, P).T).reshape(N, A, A)
+        # with the βI term of K2: Σ_p (½ω_p + g_p) u_p·ũ_p + Σ_pq Ω_pq β_pq u_p·ũ_q
+        coef_same = w.row / 2 + g  # (N, P)
+        coef_pair = (Om * hs.beta).reshape(N, P * P)
+        if fast:
+            B = (coef_same @ d.uu_same.reshape(A * A, P).T).reshape(N, A, A)
+            B = B + (coef_pair @ d.uu_pair.reshape(A * A, P * P).T).reshape(N, A, A)
+        else:  # the products of U are sparse: only their nonzero entries
+            B = ar.zeros((N, A * A))
+            for coef, (ab, x, val) in ((coef_same, d.same_nz), (coef_pair, d.pair_nz)):
+                np.add.at(B, (slice(None), ab), coef[:, x] * val[None])
+            B = B.reshape(N, A, A)
         B = B - np.matmul(uwb * g[:, None, :], uwb.transpose(0, 2, 1))
-        # βI and ε w̄ v̄ᵀ terms of K2
-        B = B + ((Om * hs.beta).reshape(N, P * P) @ d.uu_pair.reshape(A * A, P * P).T).reshape(
-            N, A, A
-        )
+        # ε w̄ v̄ᵀ term of K2
         B = B + np.matmul(np.matmul(uwb, Om * hs.eps), uwb.transpose(0, 2, 1))
         # teacher rejections: u·r_{e_c|w_p} = u_pc − w̄_pc (u_p·w̄_p), on the support
         ut_S = d.U[None] - Wbar_S * uwb_S[:, :, None]  # (N, s, C)
@@ -385,7 +391,17 @@ class _DirectionData:
     uu_same: np.ndarray  # (A, A, P) u_p·ũ_p
     uu_pair: np.ndarray  # (A, A, P, Q) u_p·ũ_q
 
-    @property
+    @functools.cached_property
+    def same_nz(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nonzero entries of ``uu_same`` as (flat (α, β), row p, value)."""
+        return _sparse(self.uu_same.reshape(self.uu_same.shape[0] ** 2, -1))
+
+    @functools.cached_property
+    def pair_nz(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nonzero entries of ``uu_pair`` as (flat (α, β), flat (p, q), value)."""
+        return _sparse(self.uu_pair.reshape(self.uu_pair.shape[0] ** 2, -1))
+
+    @functools.cached_property
     def same_row_pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """Indices ``(i, j)`` of support entries on the same row."""
         i, j = np.nonzero(self.p[:, None] == self.p[None, :])
@@ -395,6 +411,11 @@ class _DirectionData:
         """Indices ``(i, j)`` of support entries on rows ``p ≠ q`` with ``Ω_pq ≠ 0``."""
         i, j = np.nonzero(_nonzero_mask(pair_w)[self.p[:, None], self.p[None, :]])
         return i, j
+
+
+def _sparse(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    i, j = np.nonzero(_nonzero_mask(X))
+    return i, j, X[i, j]
 
 
 def _nonzero_mask(weights) -> np.ndarray:

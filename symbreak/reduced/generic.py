@@ -266,8 +266,9 @@ class GenericReducedSystem:
     def blocks(self, coords, *, components=None) -> list[GenericBlock]:
         """The pencils ``(B, G)`` of every isotypic component (or of ``components``).
 
-        One evaluation on a layout with enough marks for every requested
-        component serves all of them (a layout with more marks is still exact).
+        One evaluation of the state on a layout with enough marks for every
+        requested component serves all of them (a layout with more marks is
+        still exact); the bilinear form is then evaluated block by block.
         """
         comps = tuple(self._components if components is None else components)
         if not comps:
@@ -277,18 +278,15 @@ class GenericReducedSystem:
         )
         with self.arith:
             st = self.state(coords, marks)
-            U, G = self._directions(st.layout, comps)
-            B = st.hessian_form(U)[0]
             out = []
-            start = 0
-            for comp in comps:
-                sl = slice(start, start + len(comp.copies))
-                start += len(comp.copies)
+            for comp in comps:  # one block at a time: no cross-block terms are formed
+                U, G = self._directions(st.layout, (comp,))
+                B = st.hessian_form(U)[0]
                 out.append(
                     GenericBlock(
                         component=comp,
-                        B=[list(row) for row in B[sl, sl]],
-                        G=[list(row) for row in G[sl, sl]],
+                        B=[list(row) for row in B],
+                        G=[list(row) for row in G],
                     )
                 )
             return out
