@@ -60,7 +60,7 @@ class SymbolicReducedLoss:
         return sp.lambdify((self.k, *self.coords), self.loss, modules="numpy")
 
 
-def reduced_loss_expr(spec: str, *, extra_columns: int = 0) -> SymbolicReducedLoss:
+def reduced_loss_expr(spec: str, *, extra_dims: int = 0) -> SymbolicReducedLoss:
     """Symbolic reduced loss of ``Fix(H)`` for the isotropy spec ``spec``.
 
     Parameters
@@ -68,7 +68,7 @@ def reduced_loss_expr(spec: str, *, extra_columns: int = 0) -> SymbolicReducedLo
     spec : str
         Isotropy spec (see :mod:`symbreak.representation.isotropy`); its
         non-constant block sizes become polynomials in the symbol ``k``.
-    extra_columns : int
+    extra_dims : int
         ``d − k`` (extra input dimensions), default 0.
 
     Examples
@@ -81,8 +81,8 @@ def reduced_loss_expr(spec: str, *, extra_columns: int = 0) -> SymbolicReducedLo
     """
     # a generic numeric k gives the generic structure (no small blocks)
     probe = IsotropyGroup.from_spec(spec, _generic_k(spec), d=None)
-    if extra_columns:
-        probe = IsotropyGroup.from_spec(spec, probe.k, d=probe.k + extra_columns)
+    if extra_dims:
+        probe = IsotropyGroup.from_spec(spec, probe.k, d=probe.k + extra_dims)
     names = FixedPointSpace(probe).names
     coords = tuple(sp.Symbol(nm.replace(",", "_"), real=True) for nm in names)
     model = GenericReducedSystem(probe, SymPyArithmetic(), k=K_SYMBOL)
