@@ -44,6 +44,8 @@ __all__ = [
 ZERO_TOL = 1e-9
 #: copy directions whose Gram eigenvalue is below this fraction of the largest are dropped
 GRAM_RTOL = 1e-12
+#: from this many points on, the Hessian form is evaluated block by block
+_BLOCKWISE_BATCH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +167,6 @@ class _BlockPlan:
     label: str
     irrep: Irrep
     dimension: int | float
-    index: np.ndarray  # positions of its copies in the stacked directions
     T: np.ndarray  # (μ, r): Tᵀ G T = I on the kept copies (zero rows for dropped ones)
     dropped: tuple[CopyVector, ...]
 
@@ -176,7 +177,8 @@ class _SpectrumPlan:
 
     layout: Layout
     weights: LayoutWeights
-    U: np.ndarray  # (A, P, C): every copy vector of every block, stacked
+    U: tuple[np.ndarray, ...]  # per block: its copy vectors (μ, P, C)
+    U_all: np.ndarray  # every block's copy vectors, stacked (A, P, C)
     blocks: tuple[_BlockPlan, ...]
 
 
@@ -222,38 +224,40 @@ def _spectrum_plan(group: IsotropyGroup) -> _SpectrumPlan:
     layout = layout_for(group, marks)
     weights = layout.float_weights(group.sizes)
     Us = [layout.copy_patterns(c.irrep, c.copies) for c in comps]
-    U = np.concatenate(Us)
-    U.setflags(write=False)
     integral = all(f.is_integral for f in group.factors)
     blocks = []
-    start = 0
     for comp, Uc in zip(comps, Us):
-        idx = np.arange(start, start + Uc.shape[0])
-        start += Uc.shape[0]
         G = np.einsum("p,apc,bpc->ab", weights.row, Uc * weights.col, Uc)
         T, kept = _orthonormalising_map(G)
         dropped = tuple(cv for i, cv in enumerate(comp.copies) if i not in set(kept.tolist()))
         dim = int(round(comp.dimension)) if integral else comp.dimension
         blocks.append(
-            _BlockPlan(
-                label=comp.label, irrep=comp.irrep, dimension=dim, index=idx, T=T, dropped=dropped
-            )
+            _BlockPlan(label=comp.label, irrep=comp.irrep, dimension=dim, T=T, dropped=dropped)
         )
-    return _SpectrumPlan(layout=layout, weights=weights, U=U, blocks=tuple(blocks))
+    U_all = np.concatenate(Us)
+    U_all.setflags(write=False)
+    return _SpectrumPlan(
+        layout=layout, weights=weights, U=tuple(Us), U_all=U_all, blocks=tuple(blocks)
+    )
 
 
 def _block_arrays(group: IsotropyGroup, C: np.ndarray):
     """Per block: (plan, A (N, r, r), eigenvalues (N, r), eigenvectors (N, μ, r)).
 
-    One compressed evaluation for the whole batch and one ``eigh`` call per block.
+    One compressed evaluation for the whole batch (its kernel coefficients are
+    shared by the blocks), the form of each block, and one ``eigh`` call per block.
     """
     plan = _spectrum_plan(group)
     st = compressed_state(plan.layout, plan.weights, group.k, C)
-    B = st.hessian_form(plan.U)
+    if C.shape[0] >= _BLOCKWISE_BATCH:  # block by block: no cross-block terms
+        forms = [st.hessian_form(U) for U in plan.U]
+    else:  # few points: one stacked form, fewer numpy calls
+        B = st.hessian_form(plan.U_all)
+        ends = np.cumsum([U.shape[0] for U in plan.U])
+        forms = [B[:, e - U.shape[0] : e, e - U.shape[0] : e] for e, U in zip(ends, plan.U)]
     out = []
-    for bp in plan.blocks:
-        i0, i1 = bp.index[0], bp.index[-1] + 1  # the copies of a block are contiguous
-        A = np.matmul(np.matmul(bp.T.T, B[:, i0:i1, i0:i1]), bp.T)
+    for bp, F in zip(plan.blocks, forms):
+        A = np.matmul(np.matmul(bp.T.T, F), bp.T)
         A = 0.5 * (A + A.transpose(0, 2, 1))
         vals, vecs = np.linalg.eigh(A)
         out.append((bp, A, vals, np.matmul(bp.T, vecs)))

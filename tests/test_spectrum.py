@@ -117,10 +117,12 @@ def test_dense_spectrum_helper_matches_hessian_command_values():
 @pytest.mark.parametrize("spec,k", [("k-1,1", 6.0), ("k-2,1,1", 7.5), ("k-1,1|1", 5.0)])
 def test_batched_spectrum_equals_single_calls(spec, k, rng):
     group = IsotropyGroup.from_spec(spec, k)
-    C = _point(group) + 0.05 * rng.normal(size=(6, _point(group).size))
-    batch = analytic_spectrum(group, C)
-    blocks = hessian_blocks(group, C)
-    assert isinstance(batch, list) and len(batch) == 6 and len(blocks) == 6
+    # 40 points: the block-by-block path (N >= 32); 6 points: the stacked one
+    C = _point(group) + 0.05 * rng.normal(size=(40, _point(group).size))
+    batch = analytic_spectrum(group, C) + analytic_spectrum(group, C[:6])
+    blocks = hessian_blocks(group, C) + hessian_blocks(group, C[:6])
+    C = np.vstack([C, C[:6]])
+    assert isinstance(batch, list) and len(batch) == 46 and len(blocks) == 46
     for n, c in enumerate(C):
         one = analytic_spectrum(group, c)
         assert [(e.multiplicity, e.irrep) for e in batch[n].entries] == [

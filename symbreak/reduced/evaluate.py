@@ -282,8 +282,7 @@ class CompressedState:
         A = U.shape[0]
         d = _direction_data(U, w)
         a_S, p_S = d.a, d.p
-        hs = K.hessian_coefficients(self.gs, delta=fast)
-        ht = K.hessian_coefficients(self.gt, delta=fast)
+        hs, ht, g, coef_same, coef_pair = self._hessian_coefficients
         Om = w.pair
         tw = w.row[:, None] * w.teacher[None, :]
         Wbar_S = self.Wbar[:, p_S]  # (N, s, C)
@@ -297,11 +296,6 @@ class CompressedState:
             ur_S = uwq_S - proj * uwb_S[:, :, None]
         else:  # through the rejections r_{q|p} (fewer operations on balls)
             ur_S = np.einsum("ic,niqc->niq", d.Uw, self.R[:, p_S])
-        # ½ ω_p I + (Σ_q Ω_pq γ_pq − Σ_c ω_p t_c γ_pc)(I − w̄w̄ᵀ)
-        g = (Om * hs.gamma).sum(2) - (tw * ht.gamma).sum(2)  # (N, P)
-        # with the βI term of K2: Σ_p (½ω_p + g_p) u_p·ũ_p + Σ_pq Ω_pq β_pq u_p·ũ_q
-        coef_same = w.row / 2 + g  # (N, P)
-        coef_pair = (Om * hs.beta).reshape(N, P * P)
         if fast:
             B = (coef_same @ d.uu_same.reshape(A * A, P).T).reshape(N, A, A)
             B = B + (coef_pair @ d.uu_pair.reshape(A * A, P * P).T).reshape(N, A, A)
@@ -320,6 +314,26 @@ class CompressedState:
         else:
             B = B + self._delta_terms_bounded(d, ur_S, ut_S, hs, ht, Om, tw, A)
         return (B + B.transpose(0, 2, 1)) / 2
+
+    @functools.cached_property
+    def _hessian_coefficients(self):
+        """Point-dependent, direction-independent coefficients of the Hessian form.
+
+        Kernel coefficients ``hs``, ``ht``; ``g_p = Σ_q Ω_pq γ_pq − Σ_c ω_p t_c γ_pc``
+        (the ``I − w̄w̄ᵀ`` term); the coefficients of ``u_p·ũ_p`` (``½ω_p + g_p``) and
+        of ``u_p·ũ_q`` (``Ω_pq β_pq``, the ``βI`` term of ``K_2``).  Shared by all
+        direction stacks evaluated on this state (e.g. block by block).
+        """
+        w = self.weights
+        N, P, _ = self.W.shape
+        fast = self.arith.is_float64
+        hs = K.hessian_coefficients(self.gs, delta=fast)
+        ht = K.hessian_coefficients(self.gt, delta=fast)
+        tw = w.row[:, None] * w.teacher[None, :]
+        g = (w.pair * hs.gamma).sum(2) - (tw * ht.gamma).sum(2)  # (N, P)
+        coef_same = w.row / 2 + g
+        coef_pair = (w.pair * hs.beta).reshape(N, P * P)
+        return hs, ht, g, coef_same, coef_pair
 
     def _delta_terms_float64(self, d, ur_S, ut_S, hs, ht, Om, tw, A):
         """The ``δ``-terms as batched matrix products (``δ = 0`` at parallel rows)."""
