@@ -13,8 +13,8 @@ checkout, on ``Δ(S_{k−1}×S_1)`` near the type-II point at ``k = 6``:
   evaluations at ``k ± h``; after: the exact ``gradient_dk``);
 * the same model in ``mpmath`` (60 digits) and ``arb`` balls (128 bits, on a
   box of radius 1e-6): gradient + Hessian, and all Hessian blocks.  Before, a
-  separate sparse implementation (``certify/generic_model.py``); after, the one
-  model on object arrays.  The naive reference for the float64 rows is the
+  separate sparse implementation (the former ``certify/generic_model.py``);
+  after, the one model on object arrays.  The naive reference for the float64 rows is the
   loop of single calls.
 """
 

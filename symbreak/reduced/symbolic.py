@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..errors import DomainError
 from ..representation.isotropy import K_SYMBOL, IsotropyGroup
 from .arithmetic import SymPyArithmetic
 from .fixed_point import FixedPointSpace
@@ -93,7 +94,7 @@ def _generic_k(spec: str) -> float:
     for k in (40.0, 400.0, 4000.0):
         try:
             return IsotropyGroup.from_spec(spec, k).k
-        except ValueError:
+        except DomainError:
             continue
     raise ValueError(
         f"spec {spec!r} has constant block sizes; give it in terms of k (e.g. 'k-1,1')"
