@@ -120,7 +120,10 @@ class Stabiliser:
     label : str
         Readable label (see the module docstring and ``docs/notation.md``).
     young : tuple of three tuples of int, or None
-        ``(diagonal, row, column)`` block sizes when ``Γ_W`` is of Young type.
+        ``(diagonal, row, column)`` block sizes when ``Γ_W`` is of Young type
+        (integer sizes only).
+    is_young : bool
+        ``Γ_W`` is of Young type (also decided at real block sizes).
     form : OrbitForm
         The canonical form of the point's orbit.
     """
@@ -129,6 +132,7 @@ class Stabiliser:
     label: str
     young: tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]] | None
     form: OrbitForm = field(repr=False)
+    is_young: bool = False
 
     @property
     def young_spec(self) -> str | None:
@@ -395,7 +399,7 @@ def _young(factors) -> tuple | None:
 def _label(factors) -> str:
     order = {"Δ": 0, "Δ'": 1, "R": 2, "C": 3, "E": 4}
     toks = [
-        f"{kind}{int(round(m))}"
+        f"{kind}{m:g}"
         for kind, m in sorted(factors, key=lambda f: (order[f[0]], -f[1]))
         if m > 1.5
     ]
@@ -448,6 +452,7 @@ def _value_classes(values: np.ndarray, atol: float):
 def _result(B: _Blocks, values, atol, integral) -> Stabiliser:
     B.refine()
     form, order, factors, _ = _canon(B, integral)
+    is_young = factors is not None and _young(factors) is not None
     if factors is not None:
         young = _young(factors) if integral else None
         label = _label(factors)
@@ -459,6 +464,7 @@ def _result(B: _Blocks, values, atol, integral) -> Stabiliser:
         label=label,
         young=young,
         form=OrbitForm(structure=form, values=values, atol=atol),
+        is_young=is_young,
     )
     if stab.young is not None:
         return dataclasses.replace(stab, label=stab.young_spec)
