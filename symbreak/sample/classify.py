@@ -18,7 +18,6 @@ For every distinct limit (up to ``S_n × S_d``) this computes
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +25,7 @@ import numpy as np
 from .._numerics import cluster_eigenvalues, same_loss_and_spectrum
 from ..critical.classify import LOSS_TOL
 from ..critical.search import SearchOptions, find_critical_points, newton_polish
+from ..critical.stabiliser import STABILISER_ATOL, OrbitForm, stabiliser
 from ..critical.symmetry import canonical_coords
 from ..model.teacher_student import TeacherStudent
 from ..reduced.fixed_point import FixedPointSpace
@@ -56,82 +56,91 @@ class LimitIsotropy:
     ----------
     block_sizes : tuple of int
         Young block sizes ``p`` of the diagonal part (largest first), as in the
-        published tables; extra-row and extra-column blocks are in ``spec``.
+        published tables: those of the stabiliser when it is of Young type,
+        else of its largest Young-type subgroup; extra-row and extra-column
+        blocks are in ``spec``.
     spec : str
         Spec of the Young-type isotropy group (``"19,1"``, ``"5,15"``,
         ``"3,2|1"``) at this ``k``.
     label : str
-        Readable label of the stabiliser.
+        Readable label of the stabiliser (:mod:`symbreak.critical.stabiliser`).
     order : int
-        Order of the stabiliser of ``W`` in ``S_n × S_d``.
-    young : bool or None
+        Exact order of the stabiliser of ``W`` in ``S_n × (S_k × S_{d−k})``.
+    young : bool
         True when the stabiliser is exactly the Young-type group (order
-        ``Π m_t!``), ``None`` when the exact stabiliser is not known.
+        ``Π m_t!``).
     rows, cols : ndarray of int
         Row and column orders that put ``W`` into the block layout of
         ``IsotropyGroup.from_spec(spec, k, d=d)``: ``W[np.ix_(rows, cols)]``.
+    form : OrbitForm
+        Canonical form of the ``S_n × (S_k × S_{d−k})``-orbit of ``W``.
     """
 
     block_sizes: tuple[int, ...]
     spec: str
     label: str
     order: int
-    young: bool | None
+    young: bool
     rows: np.ndarray = field(repr=False)
     cols: np.ndarray = field(repr=False)
+    form: OrbitForm = field(repr=False, default=None)
 
     def group(self, k: int, d: int) -> IsotropyGroup:
         return IsotropyGroup.from_spec(self.spec, k, d=d)
 
 
-def _young_order(sizes) -> int:
-    return math.prod(math.factorial(int(m)) for m in sizes)
+def limit_isotropy(W, k: int, *, atol: float = STABILISER_ATOL) -> LimitIsotropy:
+    """Exact stabiliser of a limit ``W`` (teacher ``[I_k 0]``) and the block layout of its Young part.
 
-
-def limit_isotropy(W, k: int, *, atol: float = 1e-7) -> LimitIsotropy:
-    """Young-type isotropy of a limit ``W`` (teacher ``[I_k 0]``) and the layout that shows it.
-
-    Student rows are matched to teacher neurons by a maximum-weight assignment
-    on ``W[:, :k]`` (each neuron of a minimum points mostly at one teacher
-    direction); the largest Young-type group fixing the matched matrix is
-    :func:`~symbreak.representation.isotropy.detect_isotropy`.
+    The stabiliser (order, label, Young type, orbit canonical form) is
+    :func:`symbreak.critical.stabiliser.stabiliser`.  For the layout, student
+    rows are matched to teacher neurons by a maximum-weight assignment on
+    ``W[:, :k]`` and the largest Young-type group fixing the matched matrix is
+    :func:`~symbreak.representation.isotropy.detect_isotropy`; its blocks give
+    the row and column orders that put ``W`` into ``Fix(H)``'s layout.
     """
     from scipy.optimize import linear_sum_assignment
 
     W = np.asarray(W, dtype=float)
     n, d = W.shape
+    stab = stabiliser(W, k=k, atol=atol)
+    tol = atol * max(1.0, float(np.max(np.abs(W))))
     rows_k, cols_k = linear_sum_assignment(-W[:, :k])
     matched = rows_k[np.argsort(cols_k)]  # matched[j] = the row assigned to teacher j
     extra = np.setdiff1d(np.arange(n), matched)
     order = np.concatenate([matched, extra]).astype(int)
-    Wm = W[order]
-    det = detect_isotropy(Wm, k, atol=atol)
+    det = detect_isotropy(W[order], k, atol=tol)
+    want = None if stab.young is None else sorted(stab.young[0])
+    improved = True
+    while want is not None and sorted(len(b) for b in det.diag_blocks) != want and improved:
+        # the assignment may pair two singleton blocks crosswise (an off-diagonal
+        # entry beat a diagonal one): swap their rows while that coarsens the blocks
+        improved = False
+        singles = [b[0] for b in det.diag_blocks if len(b) == 1]
+        for a in range(len(singles)):
+            for b in range(a + 1, len(singles)):
+                trial = order.copy()
+                trial[[singles[a], singles[b]]] = trial[[singles[b], singles[a]]]
+                det2 = detect_isotropy(W[trial], k, atol=tol)
+                if len(det2.diag_blocks) < len(det.diag_blocks):
+                    order, det, improved = trial, det2, True
+                    break
+            if improved:
+                break
     diag = [list(b) for b in det.diag_blocks]
     rows = np.array([i for b in diag for i in b] + [i for b in det.row_blocks for i in b], int)
     cols = np.array([j for b in diag for j in b] + [j for b in det.col_blocks for j in b], int)
-    sizes = tuple(len(b) for b in diag)
-    all_sizes = sizes + tuple(len(b) for b in det.row_blocks + det.col_blocks)
-    order_young = _young_order(all_sizes)
+    sizes = stab.young[0] if stab.young is not None else tuple(len(b) for b in diag)
     return LimitIsotropy(
         block_sizes=tuple(sorted(sizes, reverse=True)),
         spec=det.spec,
-        label=_label(det.spec),
-        order=order_young,  # a lower bound: the exact stabiliser may be larger
-        young=None,
+        label=stab.label,
+        order=stab.order,
+        young=stab.is_young,
         rows=order[rows],
         cols=cols,
+        form=stab.form,
     )
-
-
-def _label(spec: str) -> str:
-    """``Δ(S_19×S_1)`` style label of a Young spec."""
-    parts = spec.split("|")
-    diag = "×".join(f"S_{m}" for m in parts[0].split(","))
-    out = f"Δ({diag})"
-    for extra in parts[1:]:
-        if extra:
-            out += "×" + "×".join(f"S_{m}" for m in extra.split(","))
-    return out
 
 
 def k_label(sizes, k: int) -> str:
@@ -326,14 +335,6 @@ def _dense_spectrum(model: TeacherStudent, W) -> tuple[float, int, bool, list]:
     return float(lam[0]), index, degenerate, cluster_eigenvalues(lam, tol=1e-7)
 
 
-def _orbit_key(W, iso: LimitIsotropy, k: int):
-    """A key equal for limits in one ``S_n × S_d`` orbit: the group and its canonical coordinates."""
-    n, d = W.shape
-    space = FixedPointSpace(iso.group(k, d))
-    c = space.project(W[np.ix_(iso.rows, iso.cols)])
-    return (iso.spec, tuple(np.round(canonical_coords(space, c), 6)))
-
-
 def classify_limits(W, converged, k: int, V, *, dense_max_k: int = 60,
                     search: SearchOptions | None = None) -> list[LimitClass]:
     """Merge converged limits into orbits and classify each orbit once.
@@ -359,18 +360,21 @@ def classify_limits(W, converged, k: int, V, *, dense_max_k: int = 60,
     W = np.asarray(W, dtype=float)
     n = W.shape[1]
     model = TeacherStudent(V, n=n)
-    groups: dict = {}
-    isos: dict = {}
+    orbits: list[tuple[LimitIsotropy, list[int]]] = []
+    by_structure: dict = {}
     for r in np.flatnonzero(converged):
         iso = limit_isotropy(W[r], k)
-        key = _orbit_key(W[r], iso, k)
-        groups.setdefault(key, []).append(int(r))
-        isos.setdefault(key, iso)
+        for j in by_structure.get(iso.form.structure, ()):
+            if orbits[j][0].form.same_orbit(iso.form):
+                orbits[j][1].append(int(r))
+                break
+        else:
+            by_structure.setdefault(iso.form.structure, []).append(len(orbits))
+            orbits.append((iso, [int(r)]))
     cache: dict = {}
     out = []
-    for key, runs in groups.items():
+    for iso, runs in orbits:
         rep = W[runs[0]]
-        iso = isos[key]
         loss = max(float(model.loss(rep)), 0.0)  # L >= 0; rounding gives -1e-15 at W = V
         if k <= dense_max_k:
             min_eig, index, degenerate, pairs = _dense_spectrum(model, rep)
