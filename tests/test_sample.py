@@ -136,7 +136,7 @@ def test_descent_reports_max_iter_and_zero_rows():
 
 
 # ----------------------------------------------------- classification
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _points(spec, k):
     g = IsotropyGroup.from_spec(spec, k)
     return find_critical_points(g, options=SearchOptions(max_loss=0.1)).points

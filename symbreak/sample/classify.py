@@ -90,7 +90,7 @@ class LimitIsotropy:
 
 
 def limit_isotropy(W, k: int, *, atol: float = STABILISER_ATOL) -> LimitIsotropy:
-    """Exact stabiliser of a limit ``W`` (teacher ``[I_k 0]``) and the block layout of its Young part.
+    """Exact stabiliser of a limit ``W`` (teacher ``[I_k 0]``) and the layout of its Young part.
 
     The stabiliser (order, label, Young type, orbit canonical form) is
     :func:`symbreak.critical.stabiliser.stabiliser`.  For the layout, student

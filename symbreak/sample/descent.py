@@ -46,7 +46,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 from threadpoolctl import threadpool_limits
 
 from ..model.teacher_student import TeacherStudent, gradient_stack, loss_stack

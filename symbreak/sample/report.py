@@ -28,7 +28,8 @@ def _fmt_minima(r) -> str:
 def k_table(result) -> str:
     """One Markdown row per ``k``: runs, global share and the distinct minima with hit counts."""
     lines = [
-        "| k | runs | converged | global share | distinct spurious minima | minima (block sizes × hits) |",
+        "| k | runs | converged | global share | distinct spurious minima "
+        "| minima (block sizes × hits) |",
         "|---:|---:|---:|---:|---:|---|",
     ]
     for r in result.results:
@@ -41,7 +42,8 @@ def k_table(result) -> str:
 
 def _minima_table(r) -> str:
     lines = [
-        "| kind | block sizes | isotropy | order | loss | hits | min eig | index | family | search |",
+        "| kind | block sizes | isotropy | order | loss | hits | min eig | index | family "
+        "| search |",
         "|---|---|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for c in r.classes:
