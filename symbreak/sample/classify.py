@@ -24,7 +24,7 @@ import numpy as np
 
 from .._numerics import cluster_eigenvalues, same_loss_and_spectrum
 from ..critical.classify import LOSS_TOL
-from ..critical.search import SearchOptions, find_critical_points, newton_polish
+from ..critical.search import SearchOptions, find_critical_points
 from ..critical.stabiliser import STABILISER_ATOL, OrbitForm, stabiliser
 from ..critical.symmetry import canonical_coords
 from ..model.teacher_student import TeacherStudent
@@ -233,7 +233,8 @@ def family_of(W, iso: LimitIsotropy, k: int, *, search: SearchOptions | None = N
     coords = space.project(Wb)
     residual = float(np.linalg.norm(space.embed(coords) - Wb))
     system = ReducedSystem(group)
-    coords, gnorm = newton_polish(system, coords, gtol=1e-13)
+    coords = _reduced_newton(system, coords)
+    gnorm = float(np.linalg.norm(system.gradient(coords)))
     coords = canonical_coords(space, coords)
     loss = system.loss(coords) if loss is None else loss
     match, npoints, rank = None, 0, 0
@@ -268,6 +269,18 @@ def family_of(W, iso: LimitIsotropy, k: int, *, search: SearchOptions | None = N
         search_match=match,
         search_points=npoints,
     )
+
+
+def _reduced_newton(system: ReducedSystem, coords) -> np.ndarray:
+    """Newton's method in ``Fix(H)`` from the projection (the package's one reduced Newton)."""
+    try:
+        from ..solve import newton
+    except ImportError:  # before symbreak.solve: the search's polishing Newton
+        from ..critical.search import newton_polish
+
+        return newton_polish(system, coords, gtol=1e-13)[0]
+    result = newton(system, coords)
+    return np.asarray(result.x, dtype=float) if result.converged else np.asarray(coords)
 
 
 @dataclass(frozen=True)
