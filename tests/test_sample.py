@@ -133,6 +133,10 @@ def test_descent_reports_max_iter_and_zero_rows():
     res = descend(W0, teacher(o, k), o, step=o.step(k))
     assert res.status.tolist() == ["max_iter", "zero_row"]
     assert res.iterations.tolist() == [3, 0] and np.isnan(res.loss[1])
+    # n > k with the published step 5/k: the iterates blow up, reported as such
+    o = SampleOptions(extra_rows=1, extra_cols=1, max_iter=5000)
+    res = descend(initial_weights(o, k, 0, range(1)), teacher(o, k), o, step=o.step(k))
+    assert res.status.tolist() == ["diverged"]
 
 
 # ----------------------------------------------------- classification

@@ -44,6 +44,8 @@ __all__ = [
     "k_label",
 ]
 
+#: rows shorter than this fraction of the longest count as dead neurons
+DEAD_ROW_RTOL = 1e-6
 #: kinds of a gradient-descent run's outcome (strings of the JSON)
 KINDS = ("global_minimum", "spurious_minimum", "saddle", "not_converged")
 
@@ -304,6 +306,9 @@ class LimitClass:
     family : Family or None
     runs : tuple of int
         Run numbers that reached it (the hit count is ``len(runs)``).
+    dead_rows : int
+        Neurons whose norm went to 0 (below ``DEAD_ROW_RTOL`` of the largest);
+        the spectrum is that of the other rows.
     """
 
     kind: str
@@ -315,6 +320,7 @@ class LimitClass:
     isotropy: LimitIsotropy
     family: Family | None
     runs: tuple[int, ...]
+    dead_rows: int = 0
 
     @property
     def hits(self) -> int:
@@ -338,11 +344,12 @@ class LimitClass:
             "spectrum_method": self.spectrum_method,
             "family_detail": None if self.family is None else self.family.to_json(),
             "runs": list(self.runs),
+            "dead_rows": self.dead_rows,
         }
 
 
-def _dense_spectrum(model: TeacherStudent, W) -> tuple[float, int, bool, list]:
-    lam = np.linalg.eigvalsh(model.hessian(W))
+def _dense_spectrum(V, W) -> tuple[float, int, bool, list]:
+    lam = np.linalg.eigvalsh(TeacherStudent(V, n=W.shape[0]).hessian(W))
     index = int(np.sum(lam < -ZERO_TOL))
     degenerate = bool(np.any(np.abs(lam) <= ZERO_TOL))
     return float(lam[0]), index, degenerate, cluster_eigenvalues(lam, tol=1e-7)
@@ -388,15 +395,29 @@ def classify_limits(W, converged, k: int, V, *, dense_max_k: int = 60,
     out = []
     for iso, runs in orbits:
         rep = W[runs[0]]
+        norms = np.linalg.norm(rep, axis=1)
+        live = norms > DEAD_ROW_RTOL * norms.max()
+        dead = int(np.sum(~live))
         loss = max(float(model.loss(rep)), 0.0)  # L >= 0; rounding gives -1e-15 at W = V
         if k <= dense_max_k:
-            min_eig, index, degenerate, pairs = _dense_spectrum(model, rep)
+            # a dead neuron (row -> 0) is where L is not differentiable: the
+            # spectrum is that of the live rows (the dead row adds nothing to L)
+            min_eig, index, degenerate, pairs = _dense_spectrum(V, rep[live])
             method = "dense"
         else:
             pairs = None
             method = "analytic"
-        fam = family_of(rep, iso, k, search=search, search_cache=cache, spectrum=pairs, loss=loss)
+        try:
+            fam = family_of(rep, iso, k, search=search, search_cache=cache,
+                            spectrum=None if dead else pairs, loss=loss)
+        except (ValueError, np.linalg.LinAlgError):  # e.g. a dead row: no reduced family
+            fam = None
         if method == "analytic":
+            if fam is None:
+                raise ValueError(
+                    f"k = {k}: a limit with dead rows has no analytic spectrum; "
+                    f"use dense_max_k >= {k}"
+                )
             spec = analytic_spectrum(iso.group(k, rep.shape[1]), fam.coords)
             min_eig, index = spec.min_eigenvalue, int(spec.index)
             degenerate = spec.is_degenerate
@@ -408,6 +429,6 @@ def classify_limits(W, converged, k: int, V, *, dense_max_k: int = 60,
             kind = "spurious_minimum"
         out.append(LimitClass(kind=kind, loss=loss, min_eig=min_eig, index=index,
                               degenerate=degenerate, spectrum_method=method, isotropy=iso,
-                              family=fam, runs=tuple(runs)))
+                              family=fam, runs=tuple(runs), dead_rows=dead))
     out.sort(key=lambda c: (c.loss, c.runs[0]))
     return out

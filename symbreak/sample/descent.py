@@ -20,8 +20,9 @@ rate ``1 − ηλ_min`` near a minimum whose smallest Hessian eigenvalue is
    there.  With ``μ`` and ``Λ`` the extreme eigenvalues of ``∇²L(W*)``
    (dense ``eigvalsh``):
 
-   * ``μ > 0``: a strict minimum (descent does not converge to a saddle from
-     an open set of starts, and a degenerate limit is left to descent);
+   * ``μ > 10⁻⁷·max(1, Λ)``: a strict, isolated minimum (descent does not
+     converge to a saddle from an open set of starts, and on a degenerate
+     limit set only descent itself decides which point it reaches);
    * ``‖W_t − W*‖_F ≤ 2‖∇L(W_t)‖_F/μ``: ``W*`` lies in the ball where
      gradient descent is heading (the linearisation predicts
      ``‖W_t − W*‖ ≤ ‖∇L(W_t)‖/μ``);
@@ -54,7 +55,11 @@ from .options import SampleOptions
 __all__ = ["DescentResult", "descend", "newton_shortcut", "STATUSES"]
 
 #: per-run outcome of :func:`descend`
-STATUSES = ("converged", "max_iter", "zero_row")
+STATUSES = ("converged", "max_iter", "zero_row", "diverged")
+
+#: the shortcut needs ``λ_min > _MIN_EIG_RTOL · max(1, λ_max)``: a numerically zero
+#: eigenvalue means a non-isolated limit, whose point gradient descent picks is its own
+_MIN_EIG_RTOL = 1e-7
 
 _QUIET = {"over": "ignore", "divide": "ignore", "invalid": "ignore", "under": "ignore"}
 
@@ -73,8 +78,10 @@ class DescentResult:
         Gradient-descent steps taken.
     status : ndarray of str, shape (R,)
         One of :data:`STATUSES`: ``converged`` (``‖∇L‖_F ≤ gtol``),
-        ``max_iter`` or ``zero_row`` (a neuron reached 0, where ``L`` is not
-        differentiable: the run stops there).
+        ``max_iter``, ``zero_row`` (a neuron reached 0, where ``L`` is not
+        differentiable: the run stops there) or ``diverged`` (the iterates
+        overflowed: the step is too large for this problem, e.g. ``n > k``
+        with the published step; use a smaller ``step_scale``).
     newton : ndarray of bool, shape (R,)
         True where the limit was reached by the Newton shortcut.
     min_eig : ndarray, shape (R,)
@@ -148,8 +155,8 @@ def newton_shortcut(model: TeacherStudent, W_t, grad_norm_t: float, *, step: flo
         return None
     mu, big = float(lam[0]), float(lam[-1])
     limit = 2.0 / step
-    if not (mu > 0 and big < limit):
-        return None
+    if not (mu > _MIN_EIG_RTOL * max(1.0, big) and big < limit):
+        return None  # a saddle, a degenerate (non-isolated) limit, or unstable for this step
     if np.linalg.norm(W_t - x) > 2.0 * grad_norm_t / mu:
         return None
     eye = np.eye(lam.size)
@@ -195,7 +202,7 @@ def _descend(W0, V, options: SampleOptions, step: float) -> DescentResult:
     W = W0.copy()
     gnorm = np.full(R, np.inf)
     iters = np.zeros(R, dtype=np.int64)
-    status = np.full(R, "", dtype="<U9")
+    status = np.full(R, "", dtype="<U10")
     newton = np.zeros(R, dtype=bool)
     min_eig = np.full(R, np.nan)
     tries = np.zeros(R, dtype=np.int64)
@@ -229,14 +236,16 @@ def _descend(W0, V, options: SampleOptions, step: float) -> DescentResult:
             W[idx] = Wa[finish]
             gnorm[idx] = g[finish]
             iters[idx] = it
+            zero = np.any(np.all(Wa[finish] == 0.0, axis=2), axis=1)
             status[idx] = np.where(done[finish], "converged",
-                                   np.where(bad[finish], "zero_row", "max_iter"))
+                                   np.where(~bad[finish], "max_iter",
+                                            np.where(zero, "zero_row", "diverged")))
             keep = ~finish
             active, Wa, G = active[keep], Wa[keep], G[keep]
         Wa -= step * G
         it += 1
     with np.errstate(**_QUIET):
         loss = loss_stack(W, V)
-    loss = np.where(status == "zero_row", np.nan, loss)
+    loss = np.where(np.isin(status, ("zero_row", "diverged")), np.nan, loss)
     return DescentResult(W=W, loss=loss, grad_norm=gnorm, iterations=iters, status=status,
                          newton=newton, min_eig=min_eig, newton_tries=tries)
