@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import DomainError
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup, group_at
 
@@ -71,10 +72,12 @@ class KFamily:
         return self.group(k).d
 
     def system(self, k: float) -> ReducedSystem:
-        """The reduced system at ``k`` (``ValueError`` outside the domain)."""
+        """The reduced system at ``k`` (``DomainError`` outside the domain)."""
         k = float(k)
         sys_ = self._cache.get(k)
         if sys_ is None:
+            if not (math.isfinite(k) and k > 0):
+                raise DomainError(f"k = {k} is not a positive finite number")
             sys_ = ReducedSystem(group_at(self.spec, k, extra_columns=self.d_extra))
             self._cache[k] = sys_
             if len(self._cache) > 64:
@@ -90,7 +93,7 @@ class KFamily:
             return False
         try:
             self.system(k)
-        except ValueError:
+        except DomainError:
             return False
         return True
 
