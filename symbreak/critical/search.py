@@ -280,11 +280,16 @@ def _dead_row_starts(system, rng, opts) -> list[np.ndarray]:
             continue
         cand = _random_starts(space, rng, 4 * opts.screen, opts.scale)
         cand[:, face.fixed] = face.tiny
-        keep = cand[np.argsort(_batch_loss(system, cand))[:4]]
+        keep = cand[np.argsort(_batch_loss(system, cand), kind="stable")[:2]]
         face_points: list[np.ndarray] = []
         for c0 in keep:
             res = solve(
-                face.equations, c0[face.free], gradient_tol=1e-11, line_search=True, lstsq=True
+                face.equations,
+                c0[face.free],
+                gradient_tol=1e-11,
+                line_search=True,
+                lstsq=True,
+                max_iter=25,
             )
             if not res.converged:
                 continue
