@@ -462,7 +462,7 @@ def _family_json(f: dict) -> dict:
         "stabiliser": f.get("stabiliser", f["isotropy"]),
         "isotropy_order": f.get("isotropy_order"),
         "at_integer_k": [
-            {key: e[key] for key in ("k", "loss", "index", "min_eig")}
+            {key: e[key] for key in ("k", "loss", "index", "min_eig", "coords")}
             for e in cont.get("at_integer_k", [])
         ],
         "spectrum": f["spectrum"],

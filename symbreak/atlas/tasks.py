@@ -41,12 +41,12 @@ def search_task(
 ) -> dict:
     """All critical points of ``Fix(spec)`` at ``k`` (see :func:`find_critical_points`).
 
-    The search saturates on the local minima (``max_loss=None``): it stops
+    Only the local minima are reported (``minima_only``); the search stops
     when ``patience`` screened random starts in a row found no new minimum,
     or after ``starts`` random starts.
     """
     group = IsotropyGroup.from_spec(spec, k, d=k + extra_dims)
-    opts = SearchOptions(starts=starts, seed=seed, patience=patience)
+    opts = SearchOptions(starts=starts, seed=seed, patience=patience, minima_only=True)
     res = find_critical_points(group, options=opts)
     return {
         "isotropy": spec,

@@ -80,6 +80,11 @@ class SearchOptions:
         Saturation: random starts in a row that found nothing new of interest.
     new_point_tol : float
         Saturation: largest Good–Turing estimate ``f_1/N`` accepted.
+    minima_only : bool
+        Report (and classify) only the local minima, index 0 (with
+        ``max_loss``: the minima up to that loss).  A point whose Hessian
+        restricted to ``Fix(H)`` has a negative eigenvalue is a saddle and is
+        not classified further.
     dead_rows : bool
         Use dead-row starts.
     dead_row_radius : float
@@ -102,6 +107,7 @@ class SearchOptions:
     batch: int = 32
     patience: int = 256
     new_point_tol: float = 0.01
+    minima_only: bool = False
     dead_rows: bool = True
     dead_row_radius: float = 0.1
     gtol: float = 1e-10
@@ -178,7 +184,7 @@ class SearchResult:
 # ----------------------------------------------------------------- Newton
 def _newton_many(system, X0: np.ndarray, gtol: float) -> list[tuple[np.ndarray, bool]]:
     """Independent undeflated Newton runs from the rows of ``X0``: ``(x, converged)`` each."""
-    results = newton_batch(system, X0, tolerances=Tolerances(gradient=gtol))
+    results = newton_batch(system, X0, tolerances=Tolerances(gradient=gtol), max_iter=30)
     return [(r.x, r.converged) for r in results]
 
 
@@ -446,11 +452,15 @@ class _Tracker:
             key = self._key(c)
             hit = next((p for p in self.found if self._same(p, c, key)), None)
             if hit is None:
-                point = classify(sys_, c)
-                if self.opts.max_loss is None:
-                    interest = point.index == 0
+                within = self.opts.max_loss is None or loss <= self.opts.max_loss + 1e-12
+                if self.opts.minima_only and (not within or self._reduced_saddle(c)):
+                    point, interest = None, False
                 else:
-                    interest = loss <= self.opts.max_loss + 1e-12
+                    point = classify(sys_, c)
+                    if self.opts.max_loss is None or self.opts.minima_only:
+                        interest = within and point.index == 0
+                    else:
+                        interest = within
                 hit = {"point": point, "coords": c, "key": key, "interest": interest, "hits": 0}
                 self.found.append(hit)
                 if random and interest:
@@ -461,6 +471,14 @@ class _Tracker:
                 self.since_new += 1
             hit["hits"] += int(random)
 
+    def _reduced_saddle(self, c) -> bool:
+        """The Hessian restricted to ``Fix(H)`` (a compression of the full one) has ``λ < 0``."""
+        w = np.maximum(np.abs(self.system.space.orbit_sizes()), 1.0)
+        d = 1.0 / np.sqrt(w)
+        A = d[:, None] * self.system.hessian(c) * d[None, :]
+        lam = np.linalg.eigvalsh(A)
+        return bool(lam[0] < -1e-8 * max(1.0, float(np.max(np.abs(lam)))))
+
     def p_new(self) -> float:
         """Good–Turing: points of interest hit by exactly one random start, over random starts."""
         if self.random == 0:
@@ -469,7 +487,7 @@ class _Tracker:
         return f1 / self.random
 
     def classified(self) -> list[CriticalPoint]:
-        if self.opts.max_loss is None:
+        if self.opts.max_loss is None and not self.opts.minima_only:
             points = [p["point"] for p in self.found]
         else:
             points = [p["point"] for p in self.found if p["interest"]]
