@@ -55,7 +55,32 @@ Progress = Callable[[str, int, int, str], None]
 _BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+class _StderrProgress:
+    """``[stage] done/total unit, about T s left in this stage`` on standard error.
+
+    The time left is the mean time of the units computed so far in the stage
+    times the units still to do (cached units cost nothing).
+    """
+
+    def __init__(self):
+        self.stage = None
+        self.t0 = 0.0
+        self.first = 0
+
+    def __call__(self, stage: str, done: int, total: int, what: str) -> None:
+        now = time.perf_counter()
+        if stage != self.stage or what == "(cached)":
+            self.stage, self.t0, self.first = stage, now, done
+        left = ""
+        computed = done - self.first
+        if computed > 0 and done < total:
+            eta = (now - self.t0) / computed * (total - done)
+            left = f", about {eta:.0f} s left in this stage"
+        print(f"[{stage}] {done}/{total} {what}{left}", file=sys.stderr, flush=True)
+
+
 def _stderr_progress(stage: str, done: int, total: int, what: str) -> None:
+    """The default progress: each run replaces it by a fresh :class:`_StderrProgress`."""
     print(f"[{stage}] {done}/{total} {what}", file=sys.stderr, flush=True)
 
 
@@ -247,6 +272,8 @@ def run_atlas(
         raise TypeError("options must be an AtlasOptions")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    if progress is _stderr_progress:
+        progress = _StderrProgress()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     store = UnitStore(out, opts.fingerprint(), opts.to_json())
