@@ -43,7 +43,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -112,6 +112,11 @@ class NewtonResult:
         ``‖Δx‖_∞`` of the last step (``inf`` before the first).
     message : str
         The status message, with details.
+    loss : float or None
+        ``L`` at ``x`` evaluated in the solver's arithmetic, when requested
+        (``newton(..., dps=..., with_loss=True)``): at large ``k`` the loss is
+        so sensitive to the coordinates that rounding ``x`` to float64 changes
+        it in the ninth digit (``k = 10⁹``).
     """
 
     x: np.ndarray
@@ -120,6 +125,7 @@ class NewtonResult:
     residual: float
     step: float
     message: str
+    loss: float | None = None
 
     @property
     def converged(self) -> bool:
@@ -194,6 +200,7 @@ def solve(
     lstsq: bool = False,
     weights=None,
     col_scale=None,
+    norm: Callable | None = None,
 ) -> NewtonResult:
     r"""Newton's method on a residual/Jacobian pair ``F(x) = 0``.
 
@@ -230,6 +237,9 @@ def solve(
     col_scale : ndarray, optional
         Solve for ``y`` in ``(J diag(col_scale)) y = −F``, step
         ``col_scale · y`` (variable scaling; float64 only).
+    norm : callable, optional
+        The residual measure (default ``‖·‖_∞``; float64 only), e.g.
+        ``numpy.linalg.norm`` for the Euclidean norm.
 
     Returns
     -------
@@ -243,6 +253,8 @@ def solve(
     x = x0.copy() if mp else np.array(x0, dtype=float)
 
     def measure(F):
+        if norm is not None and not mp:
+            return float(norm(F if weights is None else weights * F))
         return _norm_inf(F if weights is None or mp else weights * F)
 
     last = math.inf
@@ -476,6 +488,7 @@ def newton(
     max_iter: int = 50,
     line_search: bool = True,
     dps: int | None = None,
+    with_loss: bool = False,
 ) -> NewtonResult:
     r"""Orbit-scaled Newton on ``∇L_H(c) = 0`` (see the module docstring).
 
@@ -499,6 +512,9 @@ def newton(
         compressed model; ``x`` of the result then holds ``mpmath`` numbers.
         Pass ``tolerances`` that fit the precision, e.g.
         ``Tolerances(gradient=1e-40, step=1e-40)``.
+    with_loss : bool
+        Extended precision only: also evaluate ``L`` at the (unrounded)
+        solution (:attr:`NewtonResult.loss`).
 
     Returns
     -------
@@ -523,14 +539,16 @@ def newton(
     system = _as_system(system)
     tol = as_tolerances(tolerances)
     if dps is not None or hasattr(system, "arith"):
-        return _newton_mp(system, x0, tol, max_iter, dps)
+        return _newton_mp(system, x0, tol, max_iter, dps, with_loss)
     c0 = system.space.check_coords(x0)
     return newton_batch(
         system, c0[None, :], tolerances=tol, max_iter=max_iter, line_search=line_search
     )[0]
 
 
-def _newton_mp(system, x0, tol: Tolerances, max_iter: int, dps: int | None) -> NewtonResult:
+def _newton_mp(
+    system, x0, tol: Tolerances, max_iter: int, dps: int | None, with_loss: bool
+) -> NewtonResult:
     """Newton in ``mpmath`` numbers on the generic-arithmetic compressed model."""
     from .certify._arith import MPArithmetic
     from .certify.generic_model import GenericReducedSystem
@@ -564,10 +582,13 @@ def _newton_mp(system, x0, tol: Tolerances, max_iter: int, dps: int | None) -> N
 
         digits = getattr(arith, "dps", 15)
         floor = tol.roundoff * 10.0 ** (-digits) * max(1.0, float(space.group.k))
-        return solve(
+        res = solve(
             fun,
             x,
             gradient_tol=max(tol.gradient, floor),
             step_tol=tol.step,
             max_iter=max_iter,
         )
+        if with_loss and res.converged:
+            res = replace(res, loss=float(gsys.loss(list(res.x))))
+        return res

@@ -287,7 +287,12 @@ def test_max_steps():
 
 def test_progress_is_reported():
     seen = []
-    continuation("k", [1.0, 0.0], k0=4, k1=8, progress=lambda s, k, i: seen.append((s, k, i)))
+
+    def progress(update):  # symbreak.progress protocol: one ProgressUpdate per accepted step
+        assert update.stage == "continuation"
+        seen.append((update.done, update.info["k"], update.info["index"]))
+
+    continuation("k", [1.0, 0.0], k0=4, k1=8, progress=progress)
     assert [s for s, _, _ in seen] == list(range(len(seen)))
     assert seen[0][1] == 4 and seen[-1][1] == 8
     assert all(i == 0 for _, _, i in seen)
@@ -406,7 +411,7 @@ def test_extra_input_columns_are_held_fixed():
     g = IsotropyGroup.from_spec("k-1,1", 6, d=7)
     c = np.array([0.986704, -0.050413, 0.308011, 0.0, 0.224516, -0.601512, 0.0])
     b = continuation(g, c, k1=5)
-    assert b.success and b.d_extra == 1
+    assert b.success and b.extra_dims == 1
     assert [e.irrep for e in b.events] == ["[k-2,1] x [1] x [1]"]
     ref = continuation("k-1,1", TYPE_II_K6, k0=6, k1=5).events[0].k
     assert b.events[0].k == pytest.approx(ref, abs=1e-10)

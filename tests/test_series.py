@@ -204,3 +204,19 @@ def test_series_cli_failure_exit_code(capsys):
     argv = ["series", "--isotropy", "k-1,1", "--start", "1,0,0,0,0", "--k0", "6", "--json"]
     assert main(argv) == 1
     assert json.loads(capsys.readouterr().out)["status"] == "failed"
+
+
+@pytest.mark.parametrize("k1", [1e6, 1e9])
+def test_type_ii_continues_to_huge_k_and_its_loss_matches_the_series(type_ii, k1):
+    # issue 11: float64 continuation used to stop at k = 463 318 (newton_failed).  The series is an
+    # independent computation (mpmath solves at Chebyshev nodes in k^(-1/2), least-squares fit).
+    opts = ContinuationOptions(detect_events=False)
+    branch = continuation("k-1,1", TYPE_II_K6, k0=6, k1=k1, options=opts)
+    assert branch.status.success, branch.message
+    end = branch.points[-1]
+    assert end.k == k1
+    assert abs(end.loss - type_ii.loss(k1)) <= type_ii.loss.error_bound(k1) + 1e-12 * end.loss
+    for s, x in zip(type_ii.coords, end.coords):
+        assert abs(s(k1) - x) <= s.error_bound(k1) + 1e-15
+    # still the type-II minimum: index 0 all the way
+    assert all(p.index == 0 for p in branch.points if p.k > 6)

@@ -85,12 +85,12 @@ class AtlasOptions:
     max_blocks: int = 3
     groups: tuple[str, ...] | None = None
     extra_dims: int = 0
-    starts: int = 160
+    starts: int = 128
     seed: int = 0
     max_extra: int = 3
     spectrum_k: float = 6.0
     version: int = field(default=2)
-    patience: int = 64
+    patience: int = 48
 
     def __post_init__(self):
         if self.k_values is not None and not self.k_values:

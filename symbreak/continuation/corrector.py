@@ -89,10 +89,14 @@ def correct(curve: Curve, z_start, row: np.ndarray, value: float, options) -> Co
         Right-hand side (``t_0 · z_0 + σ``, resp. the parameter's value).
     options : ContinuationOptions
         Converged when the last step ``‖Δz‖_∞ ≤ newton_tol`` and
-        ``‖F‖_∞ ≤ gradient_tol``; at most ``max_newton`` steps; a step that
-        does not shrink by ``contraction`` counts as divergence.
+        ``‖F‖_∞ ≤ gradient_tol`` (neither below ``curve.roundoff(z)`` when
+        the curve defines it: the float64 floor of its equations); at most
+        ``max_newton`` steps; a step that does not shrink by ``contraction``
+        counts as divergence.
     """
     row = np.asarray(row, dtype=float)
+    # a curve evaluated in float64 may know the rounding floor of its equations
+    floor = curve.roundoff(z_start) if hasattr(curve, "roundoff") else 0.0
 
     def bordered(z):
         F, J = curve.jacobian(z)
@@ -101,8 +105,8 @@ def correct(curve: Curve, z_start, row: np.ndarray, value: float, options) -> Co
     res = solve(
         bordered,
         z_start,
-        gradient_tol=options.gradient_tol,
-        step_tol=options.newton_tol,
+        gradient_tol=max(options.gradient_tol, floor),
+        step_tol=max(options.newton_tol, floor),
         relative_step=False,
         max_iter=options.max_newton,
         contraction=options.contraction,
