@@ -122,6 +122,21 @@ def test_type_ii_family_at_integer_k(atlas_dir):
     assert by_k[6.0]["index"] == 0 and by_k[6.0]["min_eig"] == pytest.approx(0.00470, abs=1e-5)
 
 
+def test_typed_records_read_the_file(atlas_dir):
+    from symbreak.atlas import Atlas
+
+    out, atlas, _ = atlas_dir
+    typed = Atlas.load(out)
+    assert [f.id for f in typed.families] == [f["id"] for f in atlas["families"]]
+    assert typed.options == SMALL
+    t2 = next(f for f in typed.families if abs(f.loss - 0.0250806) < 1e-6)
+    assert typed.family(t2.id) is t2 and [p.index for p in t2.at(6)] == [0]
+    assert any(f is t2 for f, _ in typed.minima_at(6))
+    assert not any(f is t2 for f, _ in typed.minima_at(5))  # index 3 at k = 5
+    with pytest.raises(KeyError):
+        typed.family("F999")
+
+
 def test_second_run_reuses_and_interrupted_run_resumes(atlas_dir, tmp_path):
     out, atlas, first_calls = atlas_dir
     calls = []
