@@ -2,7 +2,7 @@
 
 from ..reduced.fixed_point import FixedPointSpace
 from .classify import KINDS, CriticalPoint, classify
-from .search import SearchOptions, SearchResult, find_critical_points, newton_polish
+from .search import SearchOptions, SearchResult, find_critical_points
 from .stabiliser import OrbitForm, Stabiliser, function_form, stabiliser, stabiliser_of_coords
 from .symmetry import ExactIsotropy, block_permutations, exact_isotropy
 
@@ -22,5 +22,4 @@ __all__ = [
     "classify",
     "exact_isotropy",
     "find_critical_points",
-    "newton_polish",
 ]

@@ -25,8 +25,9 @@ loss.
 
 Saturation
 ----------
-Only points with loss ``≤ max_loss`` (all points when ``max_loss`` is None)
-count as *of interest*.  After ``N`` random starts, of which ``f_1`` found a
+Only points with loss ``≤ max_loss`` count as *of interest* (when
+``max_loss`` is None: the local minima, index 0, and every point is
+reported).  After ``N`` random starts, of which ``f_1`` found a
 point of interest that no other start found, the Good–Turing estimate of the
 probability that one more random start finds a point of interest not yet
 seen is ``p̂ = f_1 / N`` (Good 1953).  The search stops (``saturated``) when
@@ -45,11 +46,13 @@ from .._validation import as_positive_int
 from ..progress import ProgressUpdate, as_progress
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup
+from ..solve import newton_batch, solve
+from ..tolerances import Tolerances
 from .classify import CriticalPoint, classify
 from .stabiliser import function_form, stabiliser_of_coords
 from .symmetry import block_permutations, canonical_coords
 
-__all__ = ["SearchOptions", "SearchResult", "find_critical_points", "newton_polish"]
+__all__ = ["SearchOptions", "SearchResult", "find_critical_points"]
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,10 @@ class SearchOptions:
     seed : int
         Seed of the random starts.
     max_loss : float or None
-        Loss of interest: only points up to it are reported and counted by the
-        saturation rule (None: every point).
+        Loss of interest: only points up to it are reported, and the
+        saturation rule counts them.  None: every point found is reported and
+        the saturation rule counts the local minima (index 0: the points
+        gradient descent can end at).
     screen : int
         Random candidates drawn per kept start (the lowest-loss ``1/screen``
         quantile is kept).
@@ -75,6 +80,11 @@ class SearchOptions:
         Saturation: random starts in a row that found nothing new of interest.
     new_point_tol : float
         Saturation: largest Good–Turing estimate ``f_1/N`` accepted.
+    minima_only : bool
+        Report (and classify) only the local minima, index 0 (with
+        ``max_loss``: the minima up to that loss).  A point whose Hessian
+        restricted to ``Fix(H)`` has a negative eigenvalue is a saddle and is
+        not classified further.
     dead_rows : bool
         Use dead-row starts.
     dead_row_radius : float
@@ -95,8 +105,9 @@ class SearchOptions:
     max_loss: float | None = None
     screen: int = 20
     batch: int = 32
-    patience: int = 96
-    new_point_tol: float = 0.02
+    patience: int = 256
+    new_point_tol: float = 0.01
+    minima_only: bool = False
     dead_rows: bool = True
     dead_row_radius: float = 0.1
     gtol: float = 1e-10
@@ -171,52 +182,10 @@ class SearchResult:
 
 
 # ----------------------------------------------------------------- Newton
-def newton_polish(system: ReducedSystem, c, *, gtol: float = 1e-12, max_iter: int = 50):
-    """Newton's method on ``∇L_H = 0`` (least-squares steps where singular).
-
-    Returns
-    -------
-    c : ndarray
-    gnorm : float
-        Final gradient norm.
-    """
-    c = np.asarray(c, dtype=float).copy()
-    g = system.gradient(c)
-    gn = float(np.linalg.norm(g))
-    for _ in range(max_iter):
-        if gn < gtol:
-            break
-        H = system.hessian(c)
-        step = np.linalg.lstsq(H, -g, rcond=1e-13)[0]
-        t = 1.0
-        while t > 1e-4:
-            try:
-                cn = c + t * step
-                gn_new = float(np.linalg.norm(system.gradient(cn)))
-            except ValueError:
-                gn_new = np.inf
-            if gn_new < gn or t < 2e-4:
-                break
-            t *= 0.5
-        if not np.isfinite(gn_new) or gn_new >= gn:
-            break
-        c, gn = cn, gn_new
-        g = system.gradient(c)
-    return c, gn
-
-
 def _newton_many(system, X0: np.ndarray, gtol: float) -> list[tuple[np.ndarray, bool]]:
-    """Independent Newton runs from the rows of ``X0``: ``(x, converged)`` each."""
-    out = []
-    w = np.maximum(np.abs(system.space.orbit_sizes()), 1.0)
-    for x0 in X0:
-        try:
-            c, _ = newton_polish(system, x0, gtol=1e-13)
-            ok = bool(np.max(np.abs(system.gradient(c)) / w) <= gtol)
-        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
-            c, ok = x0, False
-        out.append((c, ok))
-    return out
+    """Independent undeflated Newton runs from the rows of ``X0``: ``(x, converged)`` each."""
+    results = newton_batch(system, X0, tolerances=Tolerances(gradient=gtol), max_iter=30)
+    return [(r.x, r.converged) for r in results]
 
 
 class _Face:
@@ -235,11 +204,13 @@ class _Face:
         c[self.free] = y
         return c
 
-    def gradient(self, y):
-        return self.system.gradient(self.full(y))[self.free]
-
-    def hessian(self, y):
-        return self.system.hessian(self.full(y))[np.ix_(self.free, self.free)]
+    def equations(self, y):
+        """Per-entry scaled gradient in the free coordinates, and its Jacobian."""
+        w = np.maximum(np.abs(self.system.space.orbit_sizes()), 1.0)[self.free]
+        c = self.full(y)
+        g = self.system.gradient(c)[self.free] / w
+        H = self.system.hessian(c)[np.ix_(self.free, self.free)] / w[:, None]
+        return g, H
 
 
 # ----------------------------------------------------------------- starts
@@ -290,13 +261,15 @@ def _structured_starts(space) -> list[np.ndarray]:
 
 
 def _batch_loss(system: ReducedSystem, C: np.ndarray) -> np.ndarray:
-    """Float64 loss of each row of ``C`` (inf where a row of ``W`` is zero)."""
-    out = np.empty(len(C))
-    for i, c in enumerate(C):
-        try:
-            out[i] = system.state(c).loss()
-        except ValueError:
-            out[i] = np.inf
+    """Float64 loss of each row of ``C`` in one batched call (inf where a row of ``W`` is zero).
+
+    Used to rank starts, so the float64 compressed model is used at every
+    ``k`` (no extended precision).
+    """
+    out = np.full(len(C), np.inf)
+    ok = system.differentiable(C)
+    if np.any(ok):
+        out[ok] = system.state(C[ok]).loss()
     return out
 
 
@@ -313,15 +286,20 @@ def _dead_row_starts(system, rng, opts) -> list[np.ndarray]:
             continue
         cand = _random_starts(space, rng, 4 * opts.screen, opts.scale)
         cand[:, face.fixed] = face.tiny
-        keep = cand[np.argsort(_batch_loss(system, cand))[:4]]
+        keep = cand[np.argsort(_batch_loss(system, cand), kind="stable")[:2]]
         face_points: list[np.ndarray] = []
         for c0 in keep:
-            try:
-                y, _ = newton_polish(face, c0[face.free], gtol=1e-11)
-                if np.linalg.norm(face.gradient(y)) > 1e-8:
-                    continue
-            except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+            res = solve(
+                face.equations,
+                c0[face.free],
+                gradient_tol=1e-11,
+                line_search=True,
+                lstsq=True,
+                max_iter=25,
+            )
+            if not res.converged:
                 continue
+            y = res.x
             if not any(np.allclose(y, z, atol=1e-6) for z in face_points):
                 face_points.append(y)
         nfix = int(face.fixed.sum())
@@ -329,8 +307,11 @@ def _dead_row_starts(system, rng, opts) -> list[np.ndarray]:
             dirs = rng.normal(size=(32, nfix))
             dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
             ring = np.repeat(face.full(y)[None, :], len(dirs), axis=0)
-            ring[:, face.fixed] = opts.dead_row_radius * dirs * scaling[face.fixed] / np.sqrt(
-                np.mean(scaling[face.fixed] ** 2)
+            ring[:, face.fixed] = (
+                opts.dead_row_radius
+                * dirs
+                * scaling[face.fixed]
+                / np.sqrt(np.mean(scaling[face.fixed] ** 2))
             )
             best = np.argsort(_batch_loss(system, ring))[:3]
             out.extend(ring[best])
@@ -460,16 +441,27 @@ class _Tracker:
         for c, ok in _newton_many(sys_, X0, self.opts.gtol):
             self.starts += 1
             self.random += int(random)
-            if not ok or sys_.state(c).norms.min() < self.opts.min_row_norm:
+            if ok:
+                st = sys_.state(c)
+                ok = float(np.min(st.norms)) >= self.opts.min_row_norm
+            if not ok:
                 self.failures += 1
                 self.since_new += int(random)
                 continue
-            loss = sys_.state(c).loss()
-            interest = self.opts.max_loss is None or loss <= self.opts.max_loss + 1e-12
+            loss = float(np.ravel(st.loss())[0])
             key = self._key(c)
             hit = next((p for p in self.found if self._same(p, c, key)), None)
             if hit is None:
-                hit = {"coords": c, "key": key, "loss": loss, "interest": interest, "hits": 0}
+                within = self.opts.max_loss is None or loss <= self.opts.max_loss + 1e-12
+                if self.opts.minima_only and (not within or self._reduced_saddle(c)):
+                    point, interest = None, False
+                else:
+                    point = classify(sys_, c)
+                    if self.opts.max_loss is None or self.opts.minima_only:
+                        interest = within and point.index == 0
+                    else:
+                        interest = within
+                hit = {"point": point, "coords": c, "key": key, "interest": interest, "hits": 0}
                 self.found.append(hit)
                 if random and interest:
                     self.since_new = 0
@@ -479,6 +471,14 @@ class _Tracker:
                 self.since_new += 1
             hit["hits"] += int(random)
 
+    def _reduced_saddle(self, c) -> bool:
+        """The Hessian restricted to ``Fix(H)`` (a compression of the full one) has ``λ < 0``."""
+        w = np.maximum(np.abs(self.system.space.orbit_sizes()), 1.0)
+        d = 1.0 / np.sqrt(w)
+        A = d[:, None] * self.system.hessian(c) * d[None, :]
+        lam = np.linalg.eigvalsh(A)
+        return bool(lam[0] < -1e-8 * max(1.0, float(np.max(np.abs(lam)))))
+
     def p_new(self) -> float:
         """Good–Turing: points of interest hit by exactly one random start, over random starts."""
         if self.random == 0:
@@ -487,40 +487,77 @@ class _Tracker:
         return f1 / self.random
 
     def classified(self) -> list[CriticalPoint]:
-        pts = [p for p in self.found if p["interest"]]
-        points = [classify(self.system, p["coords"]) for p in pts]
-        points = _merge_sets(points)
+        if self.opts.max_loss is None and not self.opts.minima_only:
+            points = [p["point"] for p in self.found]
+        else:
+            points = [p["point"] for p in self.found if p["interest"]]
         points.sort(key=lambda q: (q.loss, q.index if isinstance(q.index, (int, float)) else 0))
-        return _same_function(self.system, points)
+        forms = _function_forms(self.system, points)
+        points, forms = _merge_sets(points, forms)
+        return _same_function(points, forms)
 
 
-def _merge_sets(points: list[CriticalPoint]) -> list[CriticalPoint]:
-    """Report each positive-dimensional critical set once (same loss, dimension and isotropy)."""
-    out: list[CriticalPoint] = []
-    for q in points:
+def _merge_sets(points: list[CriticalPoint], forms: list) -> tuple[list, list]:
+    """Report each positive-dimensional critical set once.
+
+    Two points with ``set_dimension > 0`` and the same loss lie on one set when
+    they have the same exact isotropy, or compute the same network function
+    (e.g. a neuron split as ``t w, (1 − t) w`` at two values of ``t``); the
+    most symmetric one (largest stabiliser) is kept.
+    """
+    order = sorted(
+        range(len(points)),
+        key=lambda i: -(points[i].isotropy_order or 0) if points[i].set_dimension else 0,
+    )
+    kept: list[int] = []
+    for i in order:
+        q = points[i]
         if q.set_dimension > 0 and any(
-            o.set_dimension == q.set_dimension
-            and abs(o.loss - q.loss) < 1e-9 * max(1.0, abs(q.loss))
-            and o.isotropy == q.isotropy
-            for o in out
+            points[j].set_dimension > 0
+            and abs(points[j].loss - q.loss) < 1e-9 * max(1.0, abs(q.loss))
+            and (
+                points[j].isotropy == q.isotropy
+                or (forms[i] is not None and forms[j] is not None and forms[i].same_orbit(forms[j]))
+            )
+            for j in kept
         ):
             continue
-        out.append(q)
-    return out
+        kept.append(i)
+    kept.sort()
+    return [points[i] for i in kept], [forms[i] for i in kept]
 
 
-def _same_function(system: ReducedSystem, points: list[CriticalPoint]) -> list[CriticalPoint]:
-    """Fill ``same_function_as``: indices of other points computing the same network function.
+def _has_parallel_rows(W: np.ndarray, tol: float = 1e-7) -> bool:
+    """Some row is zero, or two rows point the same way or opposite ways."""
+    norms = np.linalg.norm(W, axis=1)
+    if np.any(norms <= tol * max(1.0, float(norms.max()))):
+        return True
+    U = W / norms[:, None]
+    G = np.abs(U @ U.T)
+    np.fill_diagonal(G, 0.0)
+    return bool(np.any(G >= 1.0 - tol))
 
-    Decided on the dense point (integer ``k``, ``n·d ≤ 10⁶`` entries) by
-    :func:`~symbreak.critical.stabiliser.function_form`: parallel rows summed,
-    zero rows dropped, then the orbit canonical form.
+
+def _function_forms(system: ReducedSystem, points: list[CriticalPoint]) -> list:
+    """:func:`~symbreak.critical.stabiliser.function_form` of each point (None where not needed).
+
+    Decided on the dense point (integer ``k``, ``n·d ≤ 10⁶`` entries).  A point
+    without parallel or zero rows is its own merged matrix, whose orbit no
+    other point shares, so its form is not computed (None).
     """
     g = system.group
     if not g.is_integral or g.n * g.d > 1e6 or len(points) < 2:
-        return points
+        return [None] * len(points)
     k = int(round(g.k))
-    forms = [function_form(system.space.embed(p.coords), k=k) for p in points]
+    forms = []
+    for p in points:
+        W = system.space.embed(p.coords)
+        forms.append(function_form(W, k=k) if _has_parallel_rows(W) else None)
+    return forms
+
+
+def _same_function(points: list[CriticalPoint], forms: list) -> list[CriticalPoint]:
+    """Fill ``same_function_as``: indices of other points computing the same network function."""
     out = []
     for i, p in enumerate(points):
         same = tuple(

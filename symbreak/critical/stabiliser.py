@@ -180,28 +180,26 @@ class _Blocks:
             self.ccol,
         )
 
-    # counts of (colour, value class) seen by a row block / a column block
-    def _row_sig(self, a):
+    def _signature(self, side: str, t: int):
+        """Counts of (colour, value class) seen by row block ``t`` (or column block ``t``)."""
         sig: dict = {}
-        for b, m in enumerate(self.csize):
+        sizes = self.csize if side == "row" else self.rsize
+        for u, m in enumerate(sizes):
+            a, b = (t, u) if side == "row" else (u, t)
+            colour = self.ccol[b] if side == "row" else self.rcol[a]
             if self.link[a] == b:
-                _add(sig, (self.ccol[b], self.diag[a]), 1.0)
+                _add(sig, (colour, self.diag[a]), 1.0)
                 if m > 1 + 1e-9:
-                    _add(sig, (self.ccol[b], self.val[a][b]), m - 1)
+                    _add(sig, (colour, self.val[a][b]), m - 1)
             else:
-                _add(sig, (self.ccol[b], self.val[a][b]), m)
+                _add(sig, (colour, self.val[a][b]), m)
         return tuple(sorted((key, round(v, _ROUND)) for key, v in sig.items()))
 
+    def _row_sig(self, a):
+        return self._signature("row", a)
+
     def _col_sig(self, b):
-        sig: dict = {}
-        for a, m in enumerate(self.rsize):
-            if self.link[a] == b:
-                _add(sig, (self.rcol[a], self.diag[a]), 1.0)
-                if m > 1 + 1e-9:
-                    _add(sig, (self.rcol[a], self.val[a][b]), m - 1)
-            else:
-                _add(sig, (self.rcol[a], self.val[a][b]), m)
-        return tuple(sorted((key, round(v, _ROUND)) for key, v in sig.items()))
+        return self._signature("col", b)
 
     def refine(self) -> None:
         """Colour refinement to the coarsest equitable partition (canonical colour names)."""
