@@ -31,6 +31,7 @@ from ..model.teacher_student import TeacherStudent
 from ..reduced.fixed_point import FixedPointSpace
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup, detect_isotropy
+from ..solve import newton
 from ..spectrum import ZERO_TOL, analytic_spectrum
 
 __all__ = [
@@ -274,13 +275,7 @@ def family_of(W, iso: LimitIsotropy, k: int, *, search: SearchOptions | None = N
 
 
 def _reduced_newton(system: ReducedSystem, coords) -> np.ndarray:
-    """Newton's method in ``Fix(H)`` from the projection (the package's one reduced Newton)."""
-    try:
-        from ..solve import newton
-    except ImportError:  # before symbreak.solve: the search's polishing Newton
-        from ..critical.search import newton_polish
-
-        return newton_polish(system, coords, gtol=1e-13)[0]
+    """Newton's method in ``Fix(H)`` from the projection (:func:`symbreak.solve.newton`)."""
     result = newton(system, coords)
     return np.asarray(result.x, dtype=float) if result.converged else np.asarray(coords)
 
