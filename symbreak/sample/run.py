@@ -20,15 +20,14 @@ or seed in the same directory is refused).  At the end the limits of each
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import multiprocessing
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .._parallel import single_threaded_blas_env
 from .._validation import as_positive_int
 from ..critical.search import SearchOptions
 from ..io import load_json, load_npz, save_json, save_npz
@@ -42,7 +41,6 @@ __all__ = ["KResult", "SampleResult", "sample", "run_chunk", "chunks_of"]
 _CHUNK_KIND = "sample_chunk"
 _PROTOCOL_KIND = "sample_protocol"
 _RESULT_KIND = "sample"
-_BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def chunks_of(runs: int, chunk: int) -> list[tuple[int, int]]:
@@ -164,21 +162,6 @@ class SampleResult:
         }
 
 
-@contextlib.contextmanager
-def _single_threaded_blas_env():
-    saved = {v: os.environ.get(v) for v in _BLAS_THREAD_VARS}
-    try:
-        for v in _BLAS_THREAD_VARS:
-            os.environ.setdefault(v, "1")
-        yield
-    finally:
-        for v, old in saved.items():
-            if old is None:
-                os.environ.pop(v, None)
-            else:
-                os.environ[v] = old
-
-
 class _Store:
     """Finished chunks of a sweep in ``out/chunks`` (NPZ), with the protocol in ``out``."""
 
@@ -252,7 +235,7 @@ def _execute(tasks, store: _Store, *, workers: int, scheduler, report) -> dict:
                 client.close()
     elif workers > 1 and len(todo) > 1:
         ctx = multiprocessing.get_context("spawn")
-        with (_single_threaded_blas_env(),
+        with (single_threaded_blas_env(),
               cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex):
             futs = {ex.submit(run_chunk, *args(t)): t for t in todo}
             for fut in cf.as_completed(futs):
