@@ -135,12 +135,11 @@ def minima_plot(result, *, ax=None):
     for r in result.results:
         for c in r.spurious:
             lab = "?" if c.family is None else c.family.label
-            if lab not in labels:
+            new = lab not in labels
+            if new:
                 labels.append(lab)
-            col = cmap(labels.index(lab) % 20)
-            ax.scatter([r.k], [c.loss], s=10 + 4 * c.hits, color=col,
-                       label=lab if labels.index(lab) == len(labels) - 1 else None,
-                       alpha=0.8, edgecolors="k", linewidths=0.3)
+            ax.scatter([r.k], [c.loss], s=10 + 4 * c.hits, color=cmap(labels.index(lab) % 20),
+                       label=lab if new else None, alpha=0.8, edgecolors="k", linewidths=0.3)
     ax.set_xlabel("k")
     ax.set_ylabel("loss of the spurious minimum")
     ax.grid(alpha=0.3)
