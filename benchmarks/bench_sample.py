@@ -1,12 +1,12 @@
 """Gradient-descent sampling: batched runs with the Newton shortcut vs one run at a time.
 
 Run ``nice python benchmarks/bench_sample.py`` (options: ``--cases 10:500 20:500``,
-``--single 6``, ``--seed 0``, ``--no-classify``).  For each ``k:runs`` it measures CPU
+``--single 6``, ``--seed 0``, ``--no-classify``, ``--chunk 50``).  For each ``k:runs`` it measures CPU
 time (``time.process_time``) of
 
 * ``batched``: :func:`symbreak.sample.run.run_chunk` over the sweep's chunks
-  (50 runs advanced together, the Newton shortcut on) — the gradient descent of
-  ``symbreak sample``;
+  (``--chunk`` runs advanced together, the Newton shortcut on) — the gradient
+  descent of ``symbreak sample``;
 * ``classify``: merging the limits into orbits and classifying each (dense
   spectrum, stabiliser, family by reduced Newton; no critical-point search);
 * ``one at a time``: plain gradient descent of single runs (a batch of one,
@@ -31,8 +31,8 @@ from symbreak.sample.descent import DescentResult
 from symbreak.sample.run import chunks_of, run_chunk
 
 
-def bench(k: int, runs: int, seed: int, single: int, classify: bool) -> dict:
-    opts = SampleOptions()
+def bench(k: int, runs: int, seed: int, single: int, classify: bool, chunk: int = 50) -> dict:
+    opts = SampleOptions(chunk=chunk)
     t0 = time.process_time()
     parts = [run_chunk(k, seed, a, b, opts.to_json()) for a, b in chunks_of(runs, opts.chunk)]
     t_batch = time.process_time() - t0
@@ -75,11 +75,12 @@ def main() -> None:
     ap.add_argument("--single", type=int, default=6, help="runs timed one at a time")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-classify", action="store_true")
+    ap.add_argument("--chunk", type=int, default=50, help="runs advanced together per task")
     args = ap.parse_args()
     rows = []
     for case in args.cases:
         k, runs = (int(x) for x in case.split(":"))
-        rows.append(bench(k, runs, args.seed, args.single, not args.no_classify))
+        rows.append(bench(k, runs, args.seed, args.single, not args.no_classify, args.chunk))
         r = rows[-1]
         print(f"k={r['k']} done: batched {r['batched_s']:.1f} s", flush=True)
     head = (f"{'k':>3} {'runs':>5} {'batched CPU s':>13} {'classify s':>10} "
