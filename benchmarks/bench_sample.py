@@ -1,8 +1,8 @@
 """Gradient-descent sampling: batched runs with the Newton shortcut vs one run at a time.
 
 Run ``nice python benchmarks/bench_sample.py`` (options: ``--cases 10:500 20:500``,
-``--single 6``, ``--seed 0``, ``--no-classify``, ``--chunk 50``).  For each ``k:runs`` it measures CPU
-time (``time.process_time``) of
+``--single 6``, ``--seed 0``, ``--no-classify``, ``--chunk 50``).  For each ``k:runs`` it
+measures CPU time (``time.process_time``) of
 
 * ``batched``: :func:`symbreak.sample.run.run_chunk` over the sweep's chunks
   (``--chunk`` runs advanced together, the Newton shortcut on) — the gradient
