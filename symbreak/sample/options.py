@@ -25,16 +25,14 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .._validation import as_positive_int
+from .._validation import as_finite_real, as_positive_int
 
 __all__ = ["SampleOptions", "run_seed", "initial_weights", "teacher", "parse_k_values"]
 
 
 def _positive(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not (math.isfinite(value) and value > 0):
+    value = as_finite_real(value, name)
+    if value <= 0:
         raise ValueError(f"{name} must be a positive finite number, got {value!r}")
     return value
 
