@@ -180,7 +180,7 @@ def test_report_opens_with_a_summary(atlas_run):
     # the column guide explains the kinds and real multiplicities
     assert "How to read the tables" in head
     for kind in {e["kind"] for f in atlas["families"] for e in f["events"]}:
-        assert f"`{kind}`:" in head
+        assert f"`{kind}`:" in text
     assert "value of its dimension polynomial" in head
 
 

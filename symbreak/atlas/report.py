@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..continuation.branch import EVENT_KIND_HELP
+
 __all__ = [
     "write_report",
     "summary_rows",
     "summary_lines",
     "SUMMARY_HEADERS",
-    "EVENT_KINDS",
     "dimension_polynomial",
 ]
 
@@ -32,25 +33,6 @@ SUMMARY_HEADERS = [
     "extra neurons to escape",
 ]
 
-#: event kinds along a branch, with the sentence the report's guide prints
-EVENT_KINDS = {
-    "symmetry_breaking": (
-        "an eigenvalue of a non-trivial block A_chi crosses zero: the Hessian gains or loses "
-        "dim chi negative directions that break the family's symmetry (a branch of less "
-        "symmetric critical points bifurcates there)"
-    ),
-    "fold": (
-        "an eigenvalue of the trivial block crosses zero and the branch turns back in k "
-        "(two families of the same symmetry merge and disappear)"
-    ),
-    "branch_point": (
-        "an eigenvalue of the trivial block crosses zero without a turn in k: another branch "
-        "with the same symmetry crosses this one"
-    ),
-    "touch": (
-        "an eigenvalue reaches zero without changing sign: the index is the same on both sides"
-    ),
-}
 
 
 def _num(x, fmt=".6g") -> str:
@@ -94,6 +76,41 @@ def summary_rows(atlas: dict) -> list[list[str]]:
             _escape(f, atlas["options"]["max_extra"]),
         ]
         for f in atlas["families"]
+    ]
+
+
+EVENT_HEADERS = [
+    "family",
+    "kind",
+    "k",
+    "blocks",
+    "multiplicity",
+    "index before",
+    "index after",
+    "meets",
+    "loss",
+]
+
+def _event_row(fid: str, e: dict) -> list[str]:
+    """One row of the events table (older atlas files have no ``blocks``)."""
+    blocks = e.get("blocks")
+    if blocks is None:  # atlas files written before events had blocks
+        blocks = [{"irrep": e["irrep"], "change": ""}] if e["irrep"] else []
+    cell = "; ".join(
+        f"`{b['irrep']}`" + (f" {b['change']}" if b["change"] else "")
+        for b in blocks
+    ) or "-"
+    kind = e["kind"] + (" (turns)" if e.get("turns") and e["kind"] != "fold" else "")
+    return [
+        fid,
+        kind,
+        f"{e['k']:.10f}",
+        cell,
+        _num(e["multiplicity"]),
+        _num(e["index_before"]),
+        _num(e["index_after"]),
+        f"`{e['meets']}`" if e.get("meets") else "-",
+        f"{e['loss']:.9f}",
     ]
 
 
@@ -214,13 +231,9 @@ def _guide(atlas: dict) -> list[str]:
         "neurons (neuron splitting) that makes a minimum found at k0 a saddle, with the irrep "
         "of the descent direction; `> L` when none of up to L extra neurons does.",
         "- **events**: where an eigenvalue of a Hessian block A_chi (the Hessian restricted "
-        "to one isotypic component, irrep chi) is zero along the branch. Kinds:",
+        "to one isotypic component, irrep chi) is zero along the branch; its **kind** is explained under the events table.",
     ]
     used = {e["kind"] for f in atlas["families"] for e in f["events"]}
-    for kind, text in EVENT_KINDS.items():
-        lines.append(f"  - `{kind}`: {text}.")
-    for kind in sorted(used - set(EVENT_KINDS)):
-        lines.append(f"  - `{kind}`: (no description in this version).")
     example = next(
         ((f, e) for f in atlas["families"] for e in f["events"] if e["multiplicity"] % 1),
         None,
@@ -267,37 +280,17 @@ def write_report(atlas: dict, path: str | Path) -> None:
         "## Events",
         "",
     ]
-    ev_rows = []
-    for f in atlas["families"]:
-        for e in f["events"]:
-            ev_rows.append(
-                [
-                    f["id"],
-                    e["kind"],
-                    f"{e['k']:.10f}",
-                    f"`{e['irrep']}`",
-                    _num(e["multiplicity"]),
-                    _num(e["index_before"]),
-                    _num(e["index_after"]),
-                    f"{e['loss']:.9f}",
-                ]
-            )
+    ev_rows = [_event_row(f["id"], e) for f in atlas["families"] for e in f["events"]]
     if ev_rows:
-        lines.append(
-            _table(
-                [
-                    "family",
-                    "kind",
-                    "k",
-                    "irrep",
-                    "multiplicity",
-                    "index before",
-                    "index after",
-                    "loss",
-                ],
-                ev_rows,
-            )
-        )
+        lines.append(_table(EVENT_HEADERS, ev_rows))
+        lines += ["", "Event kinds:", ""]
+        lines += [f"- `{kind}`: {text}." for kind, text in EVENT_KIND_HELP.items()]
+        lines += [
+            "",
+            "`blocks`: each isotypic block with an eigenvalue at zero there, and how it passes "
+            "(down: becomes negative, up: becomes positive, touch: no sign change); `meets`: the "
+            "more symmetric family whose fixed-point space contains the point.",
+        ]
     else:
         lines.append("No events in the window.")
     lines += ["", "## Over-parameterisation", ""]
