@@ -231,9 +231,9 @@ def _guide(atlas: dict) -> list[str]:
         "neurons (neuron splitting) that makes a minimum found at k0 a saddle, with the irrep "
         "of the descent direction; `> L` when none of up to L extra neurons does.",
         "- **events**: where an eigenvalue of a Hessian block A_chi (the Hessian restricted "
-        "to one isotypic component, irrep chi) is zero along the branch; its **kind** is explained under the events table.",
+        "to one isotypic component, irrep chi) is zero along the branch; its **kind** is "
+        "explained under the events table.",
     ]
-    used = {e["kind"] for f in atlas["families"] for e in f["events"]}
     example = next(
         ((f, e) for f in atlas["families"] for e in f["events"] if e["multiplicity"] % 1),
         None,

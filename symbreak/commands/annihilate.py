@@ -23,7 +23,7 @@ from ..overparam import DEFAULT_SPLITS, annihilation, embeddings, polish
 from ..reduced.fixed_point import FixedPointSpace
 from ..representation.isotropy import IsotropyGroup
 from ._common import CommandResult, add_json_flag, format_count, format_table, parse_coords
-from ._isotropy_args import add_group_args
+from ._isotropy_args import add_group_args, check_start
 
 NAME = "annihilate"
 HELP = "split neurons (n = k + L): do the embedded critical points become saddles?"
@@ -87,6 +87,7 @@ def run(args) -> CommandResult:
             f"so a smaller L usually answers the question"
         )
     group = IsotropyGroup.from_spec(args.isotropy, args.k, d=args.d)
+    check_start(group, args.start)
     coords = polish(group, args.start)
     splits = list(DEFAULT_SPLITS if args.splits is None else args.splits)
     if 0.5 not in splits:
