@@ -393,3 +393,20 @@ def test_dead_neuron_derivative_is_the_one_sided_derivative_and_differentiates()
         model.dead_neuron_derivative(W, np.zeros((1, 4)))
     with pytest.raises(ValueError, match="order"):
         model.dead_neuron_derivative(W, U, order=3)
+
+
+def test_grad_teacher_derivative_matches_finite_differences():
+    """∂_s ∇L(W; V + sE) against a central difference in s (generic and parallel rows)."""
+    rng = np.random.default_rng(7)
+    V = np.eye(4) + 0.1 * rng.standard_normal((4, 4))
+    E = rng.standard_normal((4, 4))
+    h = 1e-6
+    for W in (rng.standard_normal((5, 4)), np.vstack([2 * V[0], V[1:], V[2]])):
+        exact = TeacherStudent(V, n=5).grad_teacher_derivative(W, E)
+        fd = (TeacherStudent(V + h * E, n=5).grad(W) - TeacherStudent(V - h * E, n=5).grad(W)) / (
+            2 * h
+        )
+        # κ is C² but not C³ at parallel pairs: the difference is then only O(h)
+        np.testing.assert_allclose(exact, fd, atol=2e-6)
+    with pytest.raises(ValueError, match="shape"):
+        TeacherStudent(V, n=5).grad_teacher_derivative(W, np.ones((3, 4)))

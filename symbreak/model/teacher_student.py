@@ -307,6 +307,47 @@ class TeacherStudent:
         self._finite("the Hessian-vector product", out)
         return out
 
+    # ------------------------------------------------------- teacher derivative
+    def grad_teacher_derivative(self, W, E) -> np.ndarray:
+        r"""Derivative of the gradient in the teacher: ``∂_s ∇L(W; V + sE)`` at ``s = 0``.
+
+        Only the teacher term ``−Σ_j κ(w_i, v_j)`` depends on ``V``, so
+
+        .. math::
+
+            ∂_s ∇_{w_i}L = −\sum_j ∂^2_{wv}κ(w_i, v_j)\, e_j
+            = −\sum_j \bigl(β_{ij} e_j + ε_{ij} \bar w_i (\bar v_j·e_j)
+              + δ_{ij} r_{v_j|w_i} (r_{w_i|v_j}·e_j)\bigr)
+
+        with the coefficients of :class:`~symbreak.model.kernel.HessianCoefficients`
+        (the mixed block ``∂²_{wv}κ = β I + ε \bar w\bar v^T + δ r_{v|w} r_{w|v}^T``).
+        Used for ``W′ = −H^{-1} ∂_ε∇L`` along a perturbed teacher ``V + εE``.
+
+        Parameters
+        ----------
+        W : array_like, shape (n, d)
+        E : array_like, shape (k, d)
+            Direction of the teacher perturbation.
+
+        Returns
+        -------
+        ndarray, shape (n, d)
+        """
+        W, V, _ = self._prepare(W)  # ∂_V ∇L is homogeneous of degree 0
+        E = as_matrix(E, "E", shape=(self.k, self.d))
+        with np.errstate(**_QUIET):
+            g = K.pairwise_gram(W, V)
+            h = K.hessian_coefficients(g)
+            Wbar = W / g.nw[:, :1]
+            Vbar = V / g.nv[:1, :].T
+            ve = np.einsum("ja,ja->j", Vbar, E)  # v̄_j·e_j
+            P = Wbar @ V.T  # v_j·w̄_i
+            q = W @ E.T - (W @ Vbar.T) * ve[None, :]  # r_{w_i|v_j}·e_j
+            c = h.delta * q
+            out = h.beta @ E + (h.eps @ ve)[:, None] * Wbar + c @ V - (c * P).sum(1)[:, None] * Wbar
+        self._finite("the teacher derivative of the gradient", out)
+        return -out
+
     # ------------------------------------------------------------ dead neurons
     def dead_neuron_derivative(self, W, U, *, order: int = 0):
         r"""One-sided derivative of ``L`` at a zero extra row, in directions ``u`` (MATH §5).

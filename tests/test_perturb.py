@@ -1,0 +1,156 @@
+"""Perturbed teachers V = I + eps E: branches, events and cluster splitting (MATH §7)."""
+
+import numpy as np
+import pytest
+
+from symbreak import TeacherStudent
+
+# the eps-generic pseudo-arclength core (branch `solve`, H2); remove this guard once merged
+pytest.importorskip("symbreak.continuation.arclength")
+from symbreak.continuation.perturb import perturb, random_direction
+from symbreak.overparam import polish
+from symbreak.reduced.fixed_point import FixedPointSpace
+from symbreak.representation import IsotropyGroup
+
+TYPE_II_K6 = [0.98670382, -0.0504134, 0.30801099, 0.22451581, -0.60151192]
+
+
+@pytest.fixture(scope="module")
+def type_ii():
+    g = IsotropyGroup.from_spec("k-1,1", 6)
+    c = polish(g, TYPE_II_K6)
+    return g, c, FixedPointSpace(g).embed(c)
+
+
+def _newton(V, W, *, iters=40):
+    """An independent dense Newton on ∇L(W; V) = 0 (the referee)."""
+    m = TeacherStudent(V, n=W.shape[0])
+    for _ in range(iters):
+        g = m.grad(W)
+        if np.max(np.abs(g)) < 1e-13:
+            break
+        W = W - np.linalg.solve(m.hessian(W), g.ravel()).reshape(W.shape)
+    assert np.max(np.abs(m.grad(W))) < 1e-12
+    return W, np.linalg.eigvalsh(m.hessian(W))
+
+
+@pytest.fixture(scope="module")
+def run(type_ii):
+    g, c, _ = type_ii
+    return perturb(g, c, random_direction(6, seed=0), 0.05)
+
+
+def test_branch_points_are_critical_points_of_the_perturbed_teacher(type_ii, run):
+    _, _, W0 = type_ii
+    E = run.direction
+    assert np.linalg.norm(E) == pytest.approx(1.0)
+    assert run.branch[0].eps == 0.0 and run.branch[0].index == 0
+    checked = 0
+    for p in run.branch[1:]:
+        if p.tangent_eps <= 0:  # past the fold: the saddle branch
+            break
+        W, lam = _newton(np.eye(6) + p.eps * E, W0)  # referee from the symmetric point
+        np.testing.assert_allclose(p.W, W, atol=1e-9)
+        assert p.loss == pytest.approx(TeacherStudent(np.eye(6) + p.eps * E).loss(W), abs=1e-13)
+        assert p.min_eig == pytest.approx(lam[0], abs=1e-10)
+        checked += 1
+    assert checked >= 1
+
+
+def test_fold_is_located_to_1e10(run):
+    """For a random E the minimum dies at a fold (it meets an index-1 saddle)."""
+    assert run.status.value == "left_window"  # the branch turned back towards eps = 0
+    folds = [e for e in run.events if e.kind == "fold"]
+    assert len(folds) == 1
+    f = folds[0]
+    assert (f.index_before, f.index_after) == (0, 1)
+    assert abs(f.eigenvalue) < 1e-8
+    assert run.survives_until == f.eps
+    i = max(j for j, p in enumerate(run.branch) if p.tangent_eps > 0)
+    assert run.branch[i].eps < f.eps + 1e-10 and run.branch[i + 1].eps < f.eps + 1e-10
+    # the referee: just below the fold dense Newton finds a critical point next to the fold
+    # point; just above it there is none nearby
+    for delta, exists in ((-1e-9, True), (1e-9, False)):
+        m = TeacherStudent(np.eye(6) + (f.eps + delta) * run.direction)
+        W = f.W.copy()
+        for _ in range(60):
+            W = W - np.linalg.solve(m.hessian(W), m.grad(W).ravel()).reshape(W.shape)
+        near = bool(np.max(np.abs(m.grad(W))) < 1e-11 and np.max(np.abs(W - f.W)) < 1e-2)
+        assert near is exists
+
+
+def test_clusters_split_to_first_order(type_ii, run):
+    """λ_i(ε) = λ + ε μ_i + O(ε²): μ against eigenvalues at dense-Newton points (FD in ε)."""
+    _, _, W0 = type_ii
+    E = run.direction
+    total = sum(cl.multiplicity for cl in run.clusters)
+    assert total == 36
+    errs = {}
+    for h in (2e-4, 1e-4):
+        _, lam = _newton(np.eye(6) + h * E, W0)
+        start = 0
+        worst = 0.0
+        for cl in sorted(run.clusters, key=lambda c: c.value):
+            got = np.sort(lam[start : start + cl.multiplicity])
+            start += cl.multiplicity
+            assert cl.first_order == tuple(sorted(cl.first_order))
+            worst = max(worst, float(np.max(np.abs(got - cl.predicted(h)))))
+        errs[h] = worst
+    assert errs[1e-4] < 1e-6
+    # O(ε²): halving ε divides the error by about 4
+    assert 2.5 < errs[2e-4] / errs[1e-4] < 6
+
+
+def test_cluster_labels_come_from_the_symmetric_spectrum(run):
+    by = {cl.irrep: cl.multiplicity for cl in run.clusters}
+    assert "[k-2,1] x [1]" in by and by["[k-2,1] x [1]"] == 4
+    lowest = min(run.clusters, key=lambda c: c.value)
+    assert lowest.value == pytest.approx(0.00470035, abs=1e-7)  # MATH §4
+    for cl in run.clusters:
+        assert len(cl.at_eps) == cl.multiplicity == cl.track.shape[1]
+        assert cl.track.shape[0] == len(run.branch)
+
+
+def test_a_symmetric_perturbation_keeps_the_multiplicities(type_ii):
+    """E in Fix(H): the branch keeps the isotropy, so no cluster splits (Schur)."""
+    g, c, _ = type_ii
+    E = FixedPointSpace(g).embed([1.0, 0.2, -0.3, 0.1, 0.5])
+    E /= np.linalg.norm(E)
+    r = perturb(g, c, E, 0.01, locate=False)
+    assert r.status.value == "completed" and r.branch[-1].eps == 0.01
+    for cl in r.clusters:
+        mu = np.asarray(cl.first_order)
+        assert np.ptp(mu) < 1e-6
+        assert np.ptp(cl.at_eps) < 1e-8
+    assert g.fixes(r.branch[-1].W, atol=1e-9)
+
+
+def test_json_promise(run):
+    d = run.to_json()
+    assert {"status", "branch", "events", "clusters"} <= set(d)
+    assert set(d["branch"][0]) == {"eps", "loss", "index", "min_eig", "W"}
+    assert {"kind", "eps", "index_before", "index_after"} <= set(d["events"][0])
+    assert {"value", "multiplicity", "irrep", "first_order", "at_eps"} <= set(d["clusters"][0])
+
+
+@pytest.mark.parametrize(
+    "kwargs,exc,match",
+    [
+        (dict(eps=0.0), ValueError, "non-zero"),
+        (dict(eps="x"), TypeError, "real number"),
+        (dict(direction=np.ones((5, 6))), ValueError, "shape"),
+    ],
+)
+def test_bad_input(type_ii, kwargs, exc, match):
+    g, c, _ = type_ii
+    args = dict(direction=random_direction(6), eps=0.1) | kwargs
+    with pytest.raises(exc, match=match):
+        perturb(g, c, args["direction"], args["eps"])
+
+
+def test_not_critical_and_real_k_are_refused():
+    g = IsotropyGroup.from_spec("k-1,1", 6)
+    with pytest.raises(ValueError, match="not critical"):
+        perturb(g, [1.0, 0.3, 0.2, 0.1, 0.9], random_direction(6), 0.1)
+    with pytest.raises(ValueError, match="integer"):
+        perturb(IsotropyGroup.from_spec("k-1,1", 6.5), TYPE_II_K6, random_direction(6), 0.1)
