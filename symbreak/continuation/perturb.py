@@ -553,6 +553,14 @@ def perturb(
     )
     points = path.points
     events = _events(curve, path, zero_tol, opts, correct) if locate else ()
+    message = path.message
+    if path.status is Status.LEFT_WINDOW:
+        message = (
+            "the branch turned back at a fold (see the events) and returned to eps = 0 on "
+            "another critical point: the start does not extend to the target eps along E"
+        )
+    elif path.status is Status.COMPLETED:
+        message = f"reached the target eps = {eps:g}"
     far = _farthest(points)
     clusters = tuple(
         EigenvalueCluster(
@@ -568,7 +576,7 @@ def perturb(
     )
     return PerturbationResult(
         status=path.status,
-        message=path.message,
+        message=message,
         branch=tuple(points),
         events=events,
         clusters=clusters,
