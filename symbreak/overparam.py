@@ -41,7 +41,9 @@ from .interlacing import SaddleCertificate, block_certificate
 from .reduced.fixed_point import FixedPointSpace
 from .reduced.system import ReducedSystem
 from .representation.isotropy import IsotropyGroup, parse_spec
-from .spectrum import ZERO_TOL, Spectrum, analytic_spectrum, hessian_blocks
+from .solve import newton
+from .spectrum import Spectrum, analytic_spectrum, hessian_blocks
+from .tolerances import DEFAULT_TOLERANCES, Tolerances
 
 __all__ = [
     "ClassSplit",
@@ -97,12 +99,10 @@ def polish(
         the point by more than ``max_move · max(1, |c|_∞)`` (it was not near a
         critical point, and Newton went to another one).
     """
-    from .critical.search import newton_polish
-
     system = ReducedSystem(group)
     c0 = system.space.check_coords(coords)
-    c, _ = newton_polish(system, c0, gtol=1e-13)
-    g = float(np.max(np.abs(system.gradient(c) / system.space.orbit_sizes())))
+    res = newton(system, c0, tolerances=Tolerances(gradient=tol))
+    c, g = res.x, res.residual
     move = float(np.max(np.abs(c - c0)))
     if not g <= tol or move > max_move * max(1.0, float(np.max(np.abs(c0)))):
         raise ValueError(
@@ -772,7 +772,7 @@ def dead_neuron_test(
     model, W = _dense_problem(group, c)
     value, u, starts = min_directional_derivative(model, W, rng=rng)
     scale = float(np.sum(np.linalg.norm(W, axis=1)) + np.sum(np.linalg.norm(model.V, axis=1)))
-    if value < -ZERO_TOL * scale:
+    if value < -DEFAULT_TOLERANCES.zero_threshold(scale):
         decision, rigorous = SADDLE, True
     elif split_saddle:  # the minimisation missed what the split limit proves
         decision, rigorous = SADDLE, True

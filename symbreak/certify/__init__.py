@@ -7,14 +7,12 @@
   its irrep) from enclosures of every Hessian block ``A_χ``;
 * :func:`eigenvalue_crossing` — a certified interval of ``k`` in which a block
   eigenvalue of a family crosses zero;
-* :func:`follow_family`, :func:`scaled_newton` — float64 continuation in ``k``.
 
 Ball arithmetic needs python-flint (``pip install python-flint``); everything
 else works without it.
 """
 
 from ._arith import ArbArithmetic, FloatArithmetic, MPArithmetic, flint_available
-from .branch import FamilyTrack, NewtonResult, follow_family, scaled_newton
 from .certificate import KINDS, BlockBound, Certificate, certify_critical_point
 from .crossing import CrossingInterval, eigenvalue_crossing
 from .generic_model import GenericBlock, GenericReducedSystem
@@ -24,16 +22,12 @@ __all__ = [
     "BlockBound",
     "Certificate",
     "CrossingInterval",
-    "FamilyTrack",
     "FloatArithmetic",
     "GenericBlock",
     "GenericReducedSystem",
     "KINDS",
     "MPArithmetic",
-    "NewtonResult",
     "certify_critical_point",
     "eigenvalue_crossing",
     "flint_available",
-    "follow_family",
-    "scaled_newton",
 ]

@@ -38,11 +38,14 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.optimize
 
+from ..continuation import ContinuationOptions
+from ..continuation.pseudo_arclength import branch_point_at, continuation
+from ..errors import DomainError
 from ..reduced.system import ReducedSystem
+from ..representation.isotropy import group_at
 from ..spectrum import hessian_blocks
 from ._arith import ArbArithmetic
 from ._interval import krawczyk_contains, mid_matrix
-from .branch import follow_family, group_at
 from .certificate import _box_scaling, certify_critical_point
 from .generic_model import GenericReducedSystem
 
@@ -103,23 +106,41 @@ class CrossingInterval:
 
 
 class _Family:
-    """Float64 points of the family, continued on demand from the nearest known one."""
+    """Float64 points of the family over ``[a, b]``: the branches of :func:`continuation`.
 
-    def __init__(self, spec, start, k0, extra_columns):
+    The family is continued from ``k0`` to the end(s) of ``[a, b]`` (both ends
+    when ``k0`` lies inside); a point at any ``k`` of the bracket is the
+    branch's Newton-corrected point there (:func:`branch_point_at`).
+    """
+
+    def __init__(self, spec, start, k0, extra_columns, a, b):
         self.spec, self.extra = spec, extra_columns
-        track = follow_family(spec, start, k0=k0, k1=k0, extra_columns=extra_columns)
-        if not track.completed:
-            raise _Fail(track.message)
-        self.known = {float(k0): track.coords[-1]}
+        targets = [b] if k0 <= a else [a] if k0 >= b else [a, b]
+        self.branches = []
+        for k1 in targets:
+            if k1 == k0:
+                continue
+            branch = continuation(
+                spec,
+                start,
+                k0=k0,
+                k1=k1,
+                d_extra=extra_columns,
+                options=ContinuationOptions(detect_events=False),
+            )
+            if not branch.status.success:
+                raise _Fail(f"cannot follow the family to k = {k1:.10g}: {branch.message}")
+            self.branches.append(branch)
 
     def at(self, k: float) -> np.ndarray:
-        near = min(self.known, key=lambda q: abs(math.log(q) - math.log(k)))
-        track = follow_family(self.spec, self.known[near], k0=near, k1=k, extra_columns=self.extra)
-        if not track.completed:
-            raise _Fail(f"cannot follow the family to k = {k:.10g}: {track.message}")
-        for kk, cc in zip(track.ks, track.coords):
-            self.known[float(kk)] = cc
-        return track.coords[-1]
+        for branch in self.branches:
+            ks = branch.k
+            if ks.min() <= k <= ks.max():
+                try:
+                    return branch_point_at(branch, k)
+                except DomainError as exc:
+                    raise _Fail(f"no point of the family at k = {k:.10g}: {exc}") from None
+        raise _Fail(f"k = {k:.10g} is outside the followed family")
 
     def smallest(self, k: float) -> dict[str, float]:
         c = self.at(k)
@@ -194,7 +215,7 @@ def eigenvalue_crossing(
         return CrossingInterval(spec, label, False, nan, nan, kstar, message=msg)
 
     try:
-        fam = _Family(spec, start, float(k0), extra_columns)
+        fam = _Family(spec, start, float(k0), extra_columns, a, b)
         la, lb = fam.smallest(a), fam.smallest(b)
     except _Fail as exc:
         return fail(str(exc))

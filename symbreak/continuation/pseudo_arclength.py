@@ -3,20 +3,12 @@ r"""Pseudo-arclength continuation of a critical point of the reduced system in `
 Algorithm
 ---------
 Unknowns ``z = (c, θτ) ∈ R^{N+1}`` (``τ = log k`` by default), equations
-``F(z) = 0`` (the reduced gradient per entry of ``W``).  From a point ``z_i``
-with unit tangent ``t_i``:
-
-1. **predictor** ``z_i + Δs · t_i``;
-2. **corrector**: Newton on the bordered system ``F(z) = 0``,
-   ``t_i·(z − z_i) = Δs`` (regular at folds);
-3. **acceptance**: the corrector converged, and the new tangent (null vector of
-   ``∂_z F``, oriented by ``t_i``) turns by at most ``max_angle``;
-4. **step control**: ``Δs ← grow·Δs`` after at most ``fast_newton``
-   iterations, ``shrink·Δs`` after ``slow_newton`` or on rejection, within
-   ``[ds_min, ds_max]``;
-5. **window ends**: a step that would leave ``[min(k0, k1), max(k0, k1)]`` is
-   replaced by a Newton solve at the end value of ``k`` itself, so the last
-   point sits exactly at ``k1`` (or back at ``k0`` after a fold).
+``F(z) = 0`` (the reduced gradient per entry of ``W``,
+:class:`~symbreak.continuation.family.KFamily`), followed by the
+parameter-generic pseudo-arclength core
+(:func:`~symbreak.continuation.arclength.follow`: predictor, bordered Newton
+corrector, tangent test, step control, landing exactly on the window ends
+``[min(k0, k1), max(k0, k1)]``).
 
 After the run, the events are located on the stored points
 (:mod:`~symbreak.continuation.events`).
@@ -29,7 +21,11 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..errors import DomainError
 from ..representation.isotropy import IsotropyGroup
+from ..solve import newton
+from ..tolerances import DEFAULT_TOLERANCES, Tolerances
+from .arclength import follow
 from .branch import Branch, BranchPoint, as_count
 from .corrector import correct, tangent
 from .events import block_samples, index_from_samples, locate_events
@@ -42,8 +38,38 @@ __all__ = ["continuation", "branch_point_at", "trace"]
 Progress = Callable[[int, float, float], None]
 
 
+def _polish_precise(family: KFamily, z: np.ndarray, k: float) -> tuple[np.ndarray, float | None]:
+    """``z`` at a window end, Newton-polished in ``mpmath`` where float64 cannot resolve it.
+
+    Above ``k ≈ 3·10⁴`` the float64 rounding floor of the gradient per entry
+    (``Tolerances.roundoff_floor(k)``, about ``k·ε``) exceeds the gradient
+    tolerance: the corrector's point carries coordinate errors up to
+    ``10⁻⁷`` at ``k = 10⁹``.  The end point of a run is then polished by the
+    one Newton solver in ``30 + 2 log10 k`` digits (cancellations of size
+    ``k²``), so its coordinates are correct to float64 precision; the loss is
+    evaluated at the unrounded solution (returned; ``None`` when no polish was
+    needed or it failed).
+    """
+    tol = DEFAULT_TOLERANCES
+    if tol.roundoff_floor(k) <= tol.gradient:
+        return z, None
+    c = family.split(z)[0]
+    dps = 30 + 2 * int(math.ceil(math.log10(k)))
+    res = newton(
+        family.system(k),
+        c,
+        dps=dps,
+        tolerances=Tolerances(gradient=1e-25, step=1e-25),
+        max_iter=8,
+        with_loss=True,
+    )
+    if not res.converged:
+        return z, None  # keep the float64 point (within the rounding floor)
+    return family.to_z(np.array([float(x) for x in res.x]), k), res.loss
+
+
 def _make_point(
-    family: KFamily, z: np.ndarray, t: np.ndarray, k: float | None = None
+    family: KFamily, z: np.ndarray, t: np.ndarray, k: float | None = None, loss=None
 ) -> BranchPoint:
     c, k_z = family.split(z)
     k = k_z if k is None else k
@@ -52,7 +78,7 @@ def _make_point(
     return BranchPoint(
         k=k,
         coords=np.array(c),
-        loss=system.loss(c),
+        loss=system.loss(c) if loss is None else loss,
         index=as_count(index_from_samples(samples)),
         tangent=np.array(t),
         eigenvalues=tuple((s.label, s.eigenvalues) for s in samples),
@@ -81,6 +107,10 @@ def trace(
 ) -> tuple[tuple[BranchPoint, ...], Status, str]:
     """Follow the branch through ``z0`` along ``t0`` until it leaves ``[k_lo, k_hi]``.
 
+    The generic core :func:`~symbreak.continuation.arclength.follow` on the
+    curve ``family``; every accepted point becomes a :class:`BranchPoint`
+    (coordinates, loss, index and every block's eigenvalues).
+
     Parameters
     ----------
     family : KFamily
@@ -101,133 +131,33 @@ def trace(
     -------
     points, status, message
     """
-    zlo = family.theta * family.tau(k_lo)
-    zhi = family.theta * family.tau(k_hi)
-    e_last = np.zeros(z0.size)
-    e_last[-1] = 1.0
-    k_start = family.split(z0)[1]
-    for exact in (k_lo, k_hi):
-        if abs(k_start - exact) <= 1e-13 * exact:
-            k_start = exact
-    points = [_make_point(family, z0, t0, k_start)]
-    z, t = np.array(z0, dtype=float), np.array(t0, dtype=float)
-    ds = options.ds
-    if progress is not None:
-        progress(0, points[0].k, float(points[0].index))
-    while True:
-        if len(points) > options.max_steps:
-            return tuple(points), Status.MAX_STEPS, _msg(Status.MAX_STEPS, points)
-        ds_try = ds
-        reason = ""
-        accepted = None
-        while ds_try >= options.ds_min:
-            step = ds_try
-            bound = _crossed(z[-1] + step * t[-1], zlo, zhi)
-            if bound is not None:
-                # aim just past the window's end; the landing below puts the point on it
-                step = min(step, 1.05 * (bound - z[-1]) / t[-1])
-            res = correct(family, z + step * t, t, float(t @ z) + step, options)
-            if not res.converged:
-                reason = res.reason
-                ds_try *= options.shrink
-                continue
-            bound = _crossed(res.z[-1], zlo, zhi, slack=1e-12)
-            if bound is not None:
-                end = _land(family, z, res.z, t, bound, e_last, options)
-                if end is None:
-                    reason = "boundary"
-                    ds_try *= options.shrink
-                    continue
-                accepted = (end[0], end[1], 0, bound)
-                break
-            try:
-                t_new = tangent(family, res.z, previous=t)
-            except ValueError:
-                reason = "singular"
-                ds_try *= options.shrink
-                continue
-            if math.acos(min(1.0, max(-1.0, float(t_new @ t)))) > options.max_angle:
-                reason = "angle"
-                ds_try *= options.shrink
-                continue
-            accepted = (res.z, t_new, res.iterations, None)
-            break
-        if accepted is None:
-            status = {
-                "domain": Status.DOMAIN_BOUNDARY,
-                "angle": Status.STEP_UNDERFLOW,
-                "boundary": Status.STEP_UNDERFLOW,
-            }.get(reason, Status.NEWTON_FAILED)
-            return tuple(points), status, _msg(status, points, reason)
-        z_new, t_new, iters, bound = accepted
-        k_exact = None if bound is None else (k_hi if bound == zhi else k_lo)
-        try:
-            points.append(_make_point(family, z_new, t_new, k_exact))
-        except ValueError:
-            # the spectrum is not defined there (a block too small for its
-            # irreps): treat like leaving the domain
-            ds = ds_try * options.shrink
-            if ds < options.ds_min:
-                status = Status.DOMAIN_BOUNDARY
-                return tuple(points), status, _msg(status, points)
-            continue
-        z, t = z_new, t_new
-        if progress is not None:
-            progress(len(points) - 1, points[-1].k, float(points[-1].index))
-        if bound is not None:
-            side = 1 if bound == zhi else -1
-            status = Status.COMPLETED if target in (0, side) else Status.LEFT_WINDOW
-            return tuple(points), status, _msg(status, points)
-        if iters <= options.fast_newton and ds_try >= ds:
-            ds = min(options.ds_max, ds * options.grow)
-        elif iters >= options.slow_newton:
-            ds = max(options.ds_min, ds_try * options.shrink)
+
+    def make(z, t, end):
+        if end == "start":
+            k = family.split(z)[1]
+            for exact in (k_lo, k_hi):
+                if abs(k - exact) <= 1e-13 * exact:
+                    k = exact
         else:
-            ds = ds_try
+            k = {"hi": k_hi, "lo": k_lo}.get(end)
+            if k is not None:
+                z, loss = _polish_precise(family, z, k)
+                return _make_point(family, z, t, k, loss=loss)
+        return _make_point(family, z, t, k)
 
-
-def _crossed(zlast: float, zlo: float, zhi: float, slack: float = 0.0):
-    """The window end beyond (or within ``slack`` of) ``zlast``, else ``None``."""
-    if zlast > zhi - slack:
-        return zhi
-    if zlast < zlo + slack:
-        return zlo
-    return None
-
-
-def _land(family, z, z_next, t, bound, e_last, options):
-    """The branch point at the window end ``z_N = bound``, between ``z`` and ``z_next``.
-
-    Newton at fixed ``k`` from the chord; the result must stay near the chord
-    (else it is on another sheet of the branch) and turn by at most
-    ``max_angle``.
-    """
-    span = z_next[-1] - z[-1]
-    if span == 0:
-        return None
-    w = (bound - z[-1]) / span
-    guess = z + w * (z_next - z)
-    guess[-1] = bound
-    res = correct(family, guess, e_last, bound, options)
-    if not res.converged:
-        return None
-    if np.linalg.norm(res.z - guess) > 0.25 * np.linalg.norm(z_next - z) + 1e-9:
-        return None
-    if float(t @ (res.z - z)) <= 0:
-        return None
-    try:
-        t_new = tangent(family, res.z, previous=t)
-    except ValueError:
-        return None
-    if math.acos(min(1.0, max(-1.0, float(t_new @ t)))) > options.max_angle:
-        return None
-    return res.z, t_new
-
-
-def _msg(status: Status, points, reason: str = "") -> str:
-    where = f" (last point k = {points[-1].k:.10g})" if points else ""
-    detail = f" [corrector: {reason}]" if reason and status is Status.NEWTON_FAILED else ""
-    return status.message + where + detail
+    path = follow(
+        family,
+        z0,
+        t0,
+        lo=family.theta * family.tau(k_lo),
+        hi=family.theta * family.tau(k_hi),
+        target=target,
+        options=options,
+        make_point=make,
+        where=lambda p: f" (last point k = {p.k:.10g})",
+        progress=None if progress is None else (lambda i, p: progress(i, p.k, float(p.index))),
+    )
+    return path.points, path.status, path.message
 
 
 def continuation(
@@ -309,8 +239,8 @@ def continuation(
     for name, kk in (("k0", k0), ("k1", k1)):
         try:
             family.system(kk)
-        except ValueError as exc:
-            raise ValueError(f"{name} = {kk:g} is outside the domain of {spec!r}: {exc}") from None
+        except DomainError as exc:
+            raise DomainError(f"{name} = {kk:g} is outside the domain of {spec!r}: {exc}") from None
     system = family.system(k0)
     c0 = system.space.check_coords(start)
     names = system.space.names
@@ -334,7 +264,7 @@ def continuation(
     direction = 1.0 if k1 > k0 else -1.0
     try:
         t0 = tangent(family, res.z, direction=direction)
-    except ValueError as exc:
+    except DomainError as exc:
         return Branch(
             points=(),
             events=(),
@@ -359,7 +289,7 @@ def continuation(
 def _grad_norm(family, c, k) -> float:
     try:
         return float(np.max(np.abs(family.residual(c, k))))
-    except ValueError:
+    except DomainError:
         return float("nan")
 
 
@@ -390,8 +320,8 @@ def branch_point_at(branch: Branch, k: float) -> np.ndarray:
             z[-1] = target
             res = correct(family, z, e_last, target, opts)
             if not res.converged:
-                raise ValueError(f"Newton at fixed k = {k:g} failed ({res.reason})")
+                raise DomainError(f"Newton at fixed k = {k:g} failed ({res.reason})")
             return family.split(res.z)[0]
     ks = branch.k
     span = f"[{ks.min():g}, {ks.max():g}]" if ks.size else "(empty)"
-    raise ValueError(f"k = {k:g} is not on the branch, which covers {span}")
+    raise DomainError(f"k = {k:g} is not on the branch, which covers {span}")

@@ -2,7 +2,7 @@
 
 from ..reduced.fixed_point import FixedPointSpace
 from .classify import KINDS, CriticalPoint, classify
-from .search import SearchOptions, SearchResult, find_critical_points, newton_polish
+from .search import SearchOptions, SearchResult, find_critical_points
 from .symmetry import ExactIsotropy, block_permutations, exact_isotropy
 
 __all__ = [
@@ -16,5 +16,4 @@ __all__ = [
     "classify",
     "exact_isotropy",
     "find_critical_points",
-    "newton_polish",
 ]

@@ -42,6 +42,8 @@ from functools import cached_property, lru_cache
 import numpy as np
 import sympy as sp
 
+from ..errors import DomainError
+
 __all__ = ["Factor", "IsotropyGroup", "parse_spec", "group_at", "detect_isotropy", "K_SYMBOL"]
 
 K_SYMBOL = sp.Symbol("k", positive=True)
@@ -210,6 +212,20 @@ class IsotropyGroup:
         k = float(k)
         if not math.isfinite(k) or k <= 0:
             raise ValueError(f"k must be a positive finite number, got {k}")
+        if not isinstance(spec, str):
+            raise TypeError(
+                f"isotropy spec must be a string like 'k-1,1', got {type(spec).__name__}"
+            )
+        if d is not None and (
+            isinstance(d, bool) or not isinstance(d, (int, float, np.integer, np.floating))
+        ):
+            raise TypeError(f"d must be a real number, got {d!r}")
+        # groups are immutable: one object per (spec, k, d), so everything
+        # cached per group (decomposition, layouts, weights) is computed once
+        return _from_spec_cached(cls, spec, k, None if d is None else float(d))
+
+    @classmethod
+    def _build(cls, spec: str, k: float, d) -> IsotropyGroup:
         diag, rows, cols = parse_spec(spec)
         total = _sum_expr(diag)
         if total.free_symbols:
@@ -220,10 +236,7 @@ class IsotropyGroup:
                 f"diagonal blocks of {spec!r} add up to {_expr_str(total)} but k = {k:g}; "
                 "they must add up to k (or use expressions in k such as 'k-1,1')"
             )
-        d = k if d is None else d
-        if isinstance(d, bool) or not isinstance(d, (int, float, np.integer, np.floating)):
-            raise TypeError(f"d must be a real number, got {d!r}")
-        d = float(d)
+        d = k if d is None else float(d)
         if not math.isfinite(d) or d < k - _INT_TOL:
             raise ValueError(f"d must be >= k = {k:g} (the teacher I_k needs k columns), got {d:g}")
         extra_cols = d - k
@@ -252,7 +265,7 @@ class IsotropyGroup:
         size = _eval_poly(expr, k) if expr.free_symbols else float(expr)
         if expr.free_symbols:
             if size <= 1.0 + _INT_TOL:
-                raise ValueError(
+                raise DomainError(
                     f"block '{_expr_str(expr)}' of {spec!r} has size {size:g} at k = {k:g}; "
                     "a block given in terms of k must have size > 1 "
                     "(write the sizes as plain integers, e.g. '5,1', for small blocks)"
@@ -286,9 +299,23 @@ class IsotropyGroup:
         """Indices of the factors that own columns (diagonal, then extra-column)."""
         return tuple(t for t, f in enumerate(self.factors) if f.has_cols)
 
-    @property
+    @cached_property
     def sizes(self) -> tuple[float, ...]:
+        """Block sizes ``m_t`` at this ``k``."""
         return tuple(f.size for f in self.factors)
+
+    @cached_property
+    def size_derivatives(self) -> tuple[float, ...]:
+        """``dm_t/dk`` of every block size (0 for constant blocks)."""
+        out = []
+        for f in self.factors:
+            coeffs = _poly_coeffs(f.expr) if f.expr.free_symbols else (0.0,)
+            deg = len(coeffs) - 1
+            val = 0.0
+            for i, c in enumerate(coeffs[:-1]):
+                val = val * self.k + (deg - i) * c
+            out.append(val)
+        return tuple(out)
 
     @property
     def name(self) -> str:
@@ -421,6 +448,11 @@ class IsotropyGroup:
         """True when every generator fixes ``W`` (within ``atol``)."""
         W = np.asarray(W, dtype=float)
         return all(np.allclose(self.act(g, W), W, atol=atol, rtol=0) for g in self.generators())
+
+
+@lru_cache(maxsize=8192)
+def _from_spec_cached(cls, spec: str, k: float, d) -> IsotropyGroup:
+    return cls._build(spec, k, d)
 
 
 def group_at(spec: str, k, *, extra_columns: float = 0.0) -> IsotropyGroup:
