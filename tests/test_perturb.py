@@ -4,9 +4,6 @@ import numpy as np
 import pytest
 
 from symbreak import TeacherStudent
-
-# the eps-generic pseudo-arclength core (branch `solve`, H2); remove this guard once merged
-pytest.importorskip("symbreak.continuation.arclength")
 from symbreak.continuation.perturb import perturb, random_direction
 from symbreak.overparam import polish
 from symbreak.reduced.fixed_point import FixedPointSpace

@@ -52,6 +52,8 @@ from ..model import TeacherStudent
 from ..reduced.fixed_point import FixedPointSpace
 from ..representation.isotropy import IsotropyGroup
 from ..spectrum import analytic_spectrum
+from .arclength import follow
+from .corrector import correct, tangent
 from .options import ContinuationOptions
 from .status import Status
 
@@ -464,9 +466,6 @@ def perturb(
     TypeError, ValueError
         Bad input: real ``k``, wrong shape of ``E``, a start that is not critical.
     """
-    from .arclength import follow
-    from .corrector import correct, tangent
-
     if not isinstance(group, IsotropyGroup):
         raise TypeError(f"group must be an IsotropyGroup, got {type(group).__name__}")
     if not group.is_integral:
@@ -552,7 +551,7 @@ def perturb(
         progress=progress,
     )
     points = path.points
-    events = _events(curve, path, zero_tol, opts, correct) if locate else ()
+    events = _events(curve, path, zero_tol, opts) if locate else ()
     message = path.message
     if path.status is Status.LEFT_WINDOW:
         message = (
@@ -596,7 +595,7 @@ def _farthest(points) -> int:
     return len(points) - 1
 
 
-def _events(curve, path, zero_tol, opts, correct) -> tuple[PerturbationEvent, ...]:
+def _events(curve, path, zero_tol, opts) -> tuple[PerturbationEvent, ...]:
     """Locate every index change between consecutive branch points."""
     from scipy.optimize import brentq
 
