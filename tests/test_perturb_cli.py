@@ -7,7 +7,6 @@ import pytest
 
 from symbreak.cli import main
 
-
 START = "0.98670382,-0.0504134,0.30801099,0.22451581,-0.60151192"
 BASE = ["perturb", "--k", "6", "--isotropy", "k-1,1", "--start", START]
 
