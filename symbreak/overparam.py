@@ -720,21 +720,32 @@ def min_directional_derivative(
     U /= np.linalg.norm(U, axis=1, keepdims=True)
     g, G = model.dead_neuron_derivative(W, U, order=1)
     step = np.full(len(U), 0.5)
+    active = np.ones(len(U), dtype=bool)
     for _ in range(iters):
-        R = G - g[:, None] * U  # Riemannian gradient
-        if np.max(np.linalg.norm(R, axis=1)) < tol:
+        R = G - g[:, None] * U  # Riemannian gradient (u·∇g = g by homogeneity)
+        active &= np.linalg.norm(R, axis=1) > tol
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
             break
-        for _ in range(30):
-            Un = U - step[:, None] * R
-            Un /= np.linalg.norm(Un, axis=1, keepdims=True)
-            gn = model.dead_neuron_derivative(W, Un)
-            ok = gn <= g - 1e-4 * step * np.einsum("pa,pa->p", R, R)
-            if np.all(ok):
+        Ra, Ua, ga, sa = R[idx], U[idx], g[idx], step[idx]
+        r2 = np.einsum("pa,pa->p", Ra, Ra)
+        todo = np.ones(idx.size, dtype=bool)
+        Un = Ua.copy()
+        for _ in range(30):  # Armijo backtracking, only where still needed
+            t = np.flatnonzero(todo)
+            cand = Ua[t] - sa[t, None] * Ra[t]
+            cand /= np.linalg.norm(cand, axis=1, keepdims=True)
+            ok = model.dead_neuron_derivative(W, cand) <= ga[t] - 1e-4 * sa[t] * r2[t]
+            Un[t[ok]] = cand[ok]
+            todo[t[ok]] = False
+            sa[t[~ok]] /= 2
+            if not todo.any():
                 break
-            step = np.where(ok, step, step / 2)
-        U = np.where(ok[:, None], Un, U)
-        step = np.where(ok, np.minimum(2 * step, 4.0), step)
-        g, G = model.dead_neuron_derivative(W, U, order=1)
+        moved = ~todo
+        active[idx[todo]] = False  # no decrease at the smallest step: converged
+        U[idx[moved]] = Un[moved]
+        step[idx] = np.where(moved, np.minimum(2 * sa, 4.0), sa)
+        g[idx], G[idx] = model.dead_neuron_derivative(W, U[idx], order=1)
     best = int(np.argmin(g))
     u = U[best]
     for _ in range(20):  # Riemannian Newton polish on the tangent space
