@@ -151,3 +151,34 @@ def test_not_critical_and_real_k_are_refused():
         perturb(g, [1.0, 0.3, 0.2, 0.1, 0.9], random_direction(6), 0.1)
     with pytest.raises(ValueError, match="integer"):
         perturb(IsotropyGroup.from_spec("k-1,1", 6.5), TYPE_II_K6, random_direction(6), 0.1)
+
+
+def test_a_structured_perturbation_has_a_branch_point(type_ii):
+    """E in Fix(H) keeps the isotropy; the 4-fold [k-2,1] eigenvalue crosses zero while eps
+    keeps increasing: a branch point of multiplicity 4, located to 1e-10 (referee: dense Newton
+    at eps* -+ 1e-9 finds the 4 eigenvalues on either side of zero)."""
+    g, c, _ = type_ii
+    E = FixedPointSpace(g).embed([0.0, 1.0, 0.0, 0.0, 0.0])
+    E /= np.linalg.norm(E)
+    r = perturb(g, c, E, 0.12)
+    assert r.status.value == "completed"
+    (ev,) = r.events
+    assert ev.kind == "branch_point" and (ev.index_before, ev.index_after) == (0, 4)
+    low = min(r.clusters, key=lambda cl: cl.value)
+    assert low.multiplicity == 4 and np.ptp(low.first_order) < 1e-6
+    # first-order estimate of where it crosses, as a sanity bound
+    assert ev.eps == pytest.approx(-low.value / low.first_order[0], rel=0.3)
+    # referee: dense Newton restricted to Fix(H) (the branch keeps the isotropy; near a branch
+    # point an unrestricted Newton may slide onto the bifurcating branch)
+    space = FixedPointSpace(g)
+    B = np.column_stack([space.embed(e).ravel() for e in np.eye(space.dim)])
+    for delta, sign in ((-1e-9, 1), (1e-9, -1)):
+        m = TeacherStudent(np.eye(6) + (ev.eps + delta) * E)
+        x = np.linalg.lstsq(B, ev.W.ravel(), rcond=None)[0]
+        for _ in range(20):
+            W = (B @ x).reshape(6, 6)
+            x = x - np.linalg.solve(B.T @ m.hessian(W) @ B, B.T @ m.grad(W).ravel())
+        W = (B @ x).reshape(6, 6)
+        assert np.max(np.abs(m.grad(W))) < 1e-12
+        lam = np.linalg.eigvalsh(m.hessian(W))
+        assert np.all(np.sign(lam[:4]) == sign) and lam[4] > 1e-3
