@@ -19,12 +19,11 @@ import time
 import numpy as np
 
 from symbreak import IsotropyGroup, ReducedSystem, hessian_blocks
-from symbreak.analytic import asymptotic_series
+from symbreak.analytic import asymptotic_series, eigenvalue_crossing
 from symbreak.certify import (
     ArbArithmetic,
     GenericReducedSystem,
     certify_critical_point,
-    eigenvalue_crossing,
 )
 from symbreak.continuation import ContinuationOptions, continuation
 from symbreak.solve import newton

@@ -200,6 +200,7 @@ def solve(
     lstsq: bool = False,
     weights=None,
     col_scale=None,
+    norm: Callable | None = None,
 ) -> NewtonResult:
     r"""Newton's method on a residual/Jacobian pair ``F(x) = 0``.
 
@@ -236,6 +237,9 @@ def solve(
     col_scale : ndarray, optional
         Solve for ``y`` in ``(J diag(col_scale)) y = −F``, step
         ``col_scale · y`` (variable scaling; float64 only).
+    norm : callable, optional
+        The residual measure (default ``‖·‖_∞``; float64 only), e.g.
+        ``numpy.linalg.norm`` for the Euclidean norm.
 
     Returns
     -------
@@ -249,6 +253,8 @@ def solve(
     x = x0.copy() if mp else np.array(x0, dtype=float)
 
     def measure(F):
+        if norm is not None and not mp:
+            return float(norm(F if weights is None else weights * F))
         return _norm_inf(F if weights is None or mp else weights * F)
 
     last = math.inf

@@ -13,10 +13,10 @@ import pytest
 from _helpers import TYPE_II_K6, dense_model
 
 from symbreak import IsotropyGroup, ReducedSystem, analytic_spectrum, hessian_blocks
+from symbreak.analytic import eigenvalue_crossing
 from symbreak.certify import (
     ArbArithmetic,
     certify_critical_point,
-    eigenvalue_crossing,
 )
 from symbreak.certify._interval import (
     Undecided,
@@ -291,3 +291,14 @@ def test_krawczyk_on_a_linear_system(rng):
         ]
         inside2, _, _ = krawczyk_contains(A, far, [1e-6] * n, F2, Ma, np.linalg.inv(M))
         assert not inside2
+
+
+def test_crossing_moved_to_analytic_with_a_deprecation_path():
+    import symbreak.analytic
+    import symbreak.certify
+
+    with pytest.warns(DeprecationWarning, match="symbreak.analytic.eigenvalue_crossing"):
+        old = symbreak.certify.eigenvalue_crossing
+    assert old is symbreak.analytic.eigenvalue_crossing
+    with pytest.raises(AttributeError):
+        symbreak.certify.no_such_name  # noqa: B018

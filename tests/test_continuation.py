@@ -406,7 +406,7 @@ def test_extra_input_columns_are_held_fixed():
     g = IsotropyGroup.from_spec("k-1,1", 6, d=7)
     c = np.array([0.986704, -0.050413, 0.308011, 0.0, 0.224516, -0.601512, 0.0])
     b = continuation(g, c, k1=5)
-    assert b.success and b.d_extra == 1
+    assert b.success and b.extra_dims == 1
     assert [e.irrep for e in b.events] == ["[k-2,1] x [1] x [1]"]
     ref = continuation("k-1,1", TYPE_II_K6, k0=6, k1=5).events[0].k
     assert b.events[0].k == pytest.approx(ref, abs=1e-10)

@@ -209,7 +209,7 @@ def test_series_cli_failure_exit_code(capsys):
 @pytest.mark.parametrize("k1", [1e6, 1e9])
 def test_type_ii_continues_to_huge_k_and_its_loss_matches_the_series(type_ii, k1):
     # issue 11: float64 continuation used to stop at k = 463 318 (newton_failed).  The series is an
-    # independent computation (mpmath solves at Chebyshev nodes in k^(-1/2) and a least-squares fit).
+    # independent computation (mpmath solves at Chebyshev nodes in k^(-1/2), least-squares fit).
     opts = ContinuationOptions(detect_events=False)
     branch = continuation("k-1,1", TYPE_II_K6, k0=6, k1=k1, options=opts)
     assert branch.status.success, branch.message

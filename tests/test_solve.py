@@ -120,3 +120,48 @@ def test_bad_input():
         newton("k-1,1", TYPE_II_K6)
     with pytest.raises(TypeError):
         newton(g, TYPE_II_K6, tolerances=1e-10)
+
+
+def test_d_minus_k_has_one_name_and_old_spellings_warn():
+    from symbreak.analytic import eigenvalue_crossing
+    from symbreak.continuation import continue_branch
+
+    b = continue_branch("k-1,1|1", [1.0] + [0.0] * 6, k0=6, k1=6.2, extra_dims=0.0)
+    assert b.extra_dims == 0.0
+    with pytest.warns(DeprecationWarning, match="extra_dims"):
+        continue_branch("k-1,1", TYPE_II_K6, k0=6, k1=5.9, d_extra=0.0)
+    with pytest.raises(TypeError, match="extra_dims"):
+        continue_branch("k-1,1", TYPE_II_K6, k0=6, k1=5.9, d_extra=0.0, extra_dims=1.0)
+    with pytest.warns(DeprecationWarning, match="extra_dims"), pytest.raises(ValueError):
+        eigenvalue_crossing("k-1,1", TYPE_II_K6, k0=6, k_bracket=(6, 5), extra_columns=0.0)
+
+
+def test_continuation_reports_progress_updates():
+    from symbreak.continuation import continue_branch
+    from symbreak.progress import ProgressUpdate
+
+    seen = []
+    b = continue_branch("k-1,1", TYPE_II_K6, k0=6, k1=6.5, progress=seen.append)
+    assert seen and all(isinstance(u, ProgressUpdate) for u in seen)
+    assert [u.done for u in seen] == list(range(len(b.points)))
+    assert seen[-1].info["k"] == b.points[-1].k == 6.5
+    assert {u.stage for u in seen} == {"continuation"}
+
+
+def test_family_entry_points_accept_a_group_or_a_spec():
+    from symbreak.analytic import asymptotic_series
+    from symbreak.continuation import continue_branch
+    from symbreak.representation.isotropy import family_of
+
+    g = IsotropyGroup.from_spec("k-1,1", 6)
+    assert family_of(g) == ("k-1,1", 6.0, 0.0)
+    assert family_of("k-1,1", 6) == ("k-1,1", 6.0, 0.0)
+    with pytest.raises(ValueError, match="k0"):
+        family_of("k-1,1")
+    with pytest.raises(TypeError):
+        family_of(6)
+    a = continue_branch(g, TYPE_II_K6, k1=6.3)
+    b = continue_branch("k-1,1", TYPE_II_K6, k0=6, k1=6.3)
+    assert np.array_equal(a.k, b.k)
+    s_group = asymptotic_series(g, newton(g, TYPE_II_K6).x, order=1)
+    assert s_group.ok and s_group.k0 == 6.0

@@ -56,12 +56,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._validation import _UNSET, renamed_keyword
 from ..certify._arith import MPArithmetic
 from ..certify.generic_model import GenericReducedSystem
 from ..continuation import ContinuationOptions
-from ..continuation.pseudo_arclength import continuation
+from ..continuation.pseudo_arclength import continue_branch
 from ..reduced.system import ReducedSystem
-from ..representation.isotropy import group_at
+from ..representation.isotropy import family_of, group_at
 from ..solve import newton
 from ..tolerances import Tolerances
 
@@ -382,28 +383,31 @@ def _series_from_samples(mp, s, t_max, y, *, order, degree, noise, strip_max=0):
 
 
 def asymptotic_series(
-    spec: str,
+    spec,
     start,
     *,
-    k0: float,
+    k0: float | None = None,
     order: int,
-    extra_columns: float = 0.0,
+    extra_dims: float | None = None,
+    extra_columns=_UNSET,
     options: SeriesOptions | None = None,
 ) -> SeriesResult:
     r"""Series in ``t = k^{-1/2}`` of a family's coordinates, loss and block eigenvalues.
 
     Parameters
     ----------
-    spec : str
-        Isotropy spec with blocks in terms of ``k`` (``"k"``, ``"k-1,1"``, …).
+    spec : str or IsotropyGroup
+        Isotropy spec with blocks in terms of ``k`` (``"k"``, ``"k-1,1"``, …),
+        or a group of such a spec (its ``k`` and ``d − k`` are the defaults of
+        ``k0`` and ``extra_dims``).
     start : array_like
         A point of (or near) the family at ``k0``.
-    k0 : float
-        Where ``start`` lives.
+    k0 : float, optional
+        Where ``start`` lives (required with a spec string).
     order : int
         Highest power ``N`` reported (relative to the leading power).
-    extra_columns : float
-        ``d − k`` (default 0).
+    extra_dims : float
+        ``d − k`` (default 0); ``extra_columns=`` is its deprecated spelling.
     options : SeriesOptions, optional
 
     Returns
@@ -421,6 +425,7 @@ def asymptotic_series(
     >>> r.coords[0].coefficients, r.loss.coefficients
     ((1.0, 0.0, 0.0), (0.0, 0.0, 0.0))
     """
+    extra_dims = renamed_keyword("extra_columns", extra_columns, "extra_dims", extra_dims, None)
     opts = SeriesOptions() if options is None else options
     if not isinstance(opts, SeriesOptions):
         raise TypeError(f"options must be a SeriesOptions, got {type(opts).__name__}")
@@ -429,10 +434,8 @@ def asymptotic_series(
     order = int(order)
     if not 0 <= order <= 30:
         raise ValueError(f"order must be between 0 and 30, got {order}")
-    if isinstance(k0, bool) or not isinstance(k0, (int, float, np.integer, np.floating)):
-        raise TypeError(f"k0 must be a real number, got {k0!r}")
-    k0 = float(k0)
-    group0 = group_at(spec, k0, extra_columns=extra_columns)  # validates spec and k0
+    spec, k0, extra_dims = family_of(spec, k0, extra_dims)
+    group0 = group_at(spec, k0, extra_dims=extra_dims)  # validates spec and k0
     if all(not f.expr.free_symbols for f in group0.factors):
         raise ValueError(f"spec {spec!r} has no block depending on k; write it as e.g. 'k-1,1'")
     system0 = ReducedSystem(group0)
@@ -463,12 +466,12 @@ def asymptotic_series(
             return failed(f"Newton at k0 = {k0:g} failed: {polished.message}")
         first = guess0 = polished.x
     else:
-        branch = continuation(
+        branch = continue_branch(
             spec,
             c0,
             k0=k0,
             k1=ks[0],
-            d_extra=extra_columns,
+            extra_dims=extra_dims,
             options=ContinuationOptions(detect_events=False),
         )
         if not branch.status.success:
@@ -486,7 +489,7 @@ def asymptotic_series(
     comps = None
     with arith:
         for i, k in enumerate(ks):
-            g = group_at(spec, k, extra_columns=extra_columns)
+            g = group_at(spec, k, extra_dims=extra_dims)
             gsys = GenericReducedSystem(g, arith, k=_exact(mp, k))
             t = mp.mpf(k) ** mp.mpf(-0.5)
             if i == 0:

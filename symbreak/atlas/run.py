@@ -150,6 +150,7 @@ def _point_on_branch(
     full symmetry group, so a seed that is a symmetric image of the branch's
     point (e.g. the two rows of a block of size 2 swapped) is recognised too.
     """
+    from ..errors import DomainError
     from ..reduced import ReducedSystem
     from ..representation.isotropy import IsotropyGroup
     from ..solve import newton
@@ -176,7 +177,7 @@ def _point_on_branch(
                 continue
             polished = res.x
             spectrum = analytic_spectrum(system.group, polished).to_json()
-        except ValueError:
+        except DomainError:
             continue
         cand = {"loss": system.loss(polished), "spectrum": spectrum}
         if _same_point(cand, seed):

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import DomainError
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup
 from ..solve import newton
@@ -214,7 +215,7 @@ def _block_bounds(A, gsys, box) -> list[BlockBound]:
     out = []
     try:
         blocks = gsys.blocks(box)
-    except ValueError as exc:
+    except DomainError as exc:
         return [BlockBound("all", 0, (), str(exc))]
     for b in blocks:
         dim = b.component.dimension
@@ -336,7 +337,7 @@ def certify_critical_point(
             Y = np.linalg.inv(J0)
             if not np.all(np.isfinite(Y)):
                 raise np.linalg.LinAlgError("non-finite inverse")
-        except ValueError as exc:
+        except DomainError as exc:
             return result(False, msg=f"cannot evaluate the model at the point: {exc}")
         except np.linalg.LinAlgError:
             return result(False, msg="the reduced Hessian is singular at the point")
@@ -348,7 +349,7 @@ def certify_critical_point(
             tried.append(rho)
             try:
                 J = gsys.hessian([A.number(float(xi)) + A.ball(-r, r) for xi, r in zip(x, rho * s)])
-            except ValueError as exc:
+            except DomainError as exc:
                 return result(False, msg=f"the box of radius {rho:.3g} reaches a zero row ({exc})")
             inside, K, X = krawczyk_contains(A, x, rho * s, F, J, Y)
             if inside:
@@ -374,6 +375,6 @@ def certify_critical_point(
         try:
             L = gsys.loss(E)
             loss = (A.lower(L), A.upper(L))
-        except ValueError:  # pragma: no cover - the box was already evaluated
+        except DomainError:  # pragma: no cover - the box was already evaluated
             loss = None
         return result(True, box, enc, radius, blocks, loss)

@@ -49,7 +49,7 @@ class KFamily:
     ----------
     spec : str
         Isotropy spec (block sizes are polynomials in ``k``).
-    d_extra : float
+    extra_dims : float
         Number of extra input columns ``d − k`` when the spec does not list
         its column blocks (held fixed as ``k`` moves); ignored otherwise.
     log_k : bool
@@ -61,18 +61,19 @@ class KFamily:
     """
 
     spec: str
-    d_extra: float = 0.0
+    extra_dims: float = 0.0
     log_k: bool = True
     theta: float = 1.0
     fd_step: float = 1e-6
     _cache: OrderedDict = field(default_factory=OrderedDict, compare=False, repr=False)
+    _jac: OrderedDict = field(default_factory=OrderedDict, compare=False, repr=False)
 
     @classmethod
-    def for_options(cls, spec: str, d_extra: float, options) -> KFamily:
+    def for_options(cls, spec: str, extra_dims: float, options) -> KFamily:
         """The family with the variables and difference step of ``options``."""
         return cls(
             spec,
-            d_extra=float(d_extra),
+            extra_dims=float(extra_dims),
             log_k=options.log_k,
             theta=options.theta,
             fd_step=options.fd_step,
@@ -90,7 +91,7 @@ class KFamily:
         if sys_ is None:
             if not (math.isfinite(k) and k > 0):
                 raise DomainError(f"k = {k} is not a positive finite number")
-            sys_ = ReducedSystem(group_at(self.spec, k, extra_columns=self.d_extra))
+            sys_ = ReducedSystem(group_at(self.spec, k, extra_dims=self.extra_dims))
             self._cache[k] = sys_
             if len(self._cache) > 64:
                 self._cache.popitem(last=False)
@@ -160,11 +161,25 @@ class KFamily:
         return DEFAULT_TOLERANCES.roundoff_floor(self.split(z)[1])
 
     def jacobian(self, z) -> tuple[np.ndarray, np.ndarray]:
-        """``F`` and ``[∂F/∂c | ∂F/∂z_last]`` at ``z`` (shape ``N × (N+1)``)."""
+        """``F`` and ``[∂F/∂c | ∂F/∂z_last]`` at ``z`` (shape ``N × (N+1)``).
+
+        The last few results are kept: the tangent at a corrected point needs
+        the Jacobian the corrector has just evaluated there.
+        """
+        key = np.asarray(z, dtype=float).tobytes()
+        hit = self._jac.get(key)
+        if hit is None:
+            hit = self._jacobian(z)
+            self._jac[key] = hit
+            if len(self._jac) > 8:
+                self._jac.popitem(last=False)
+        return hit[0].copy(), hit[1].copy()
+
+    def _jacobian(self, z) -> tuple[np.ndarray, np.ndarray]:
         c, k = self.split(z)
         sys_ = self.system(k)
         sizes = sys_.space.orbit_sizes()
-        g, H, gk = sys_.gradient(c), sys_.hessian(c), sys_.gradient_dk(c)
+        g, H, gk = sys_.derivatives(c)
         F = g / sizes
         Fk = (gk - F * self._orbit_sizes_dk(k)) / sizes * self.dk_dz(k)
         return F, np.column_stack([H / sizes[:, None], Fk])

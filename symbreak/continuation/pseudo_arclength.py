@@ -17,25 +17,33 @@ After the run, the events are located on the stored points
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 
+from .._validation import _UNSET, renamed_keyword
 from ..errors import DomainError
-from ..representation.isotropy import IsotropyGroup
+from ..progress import Progress, ProgressUpdate
+from ..representation.isotropy import family_of
 from ..solve import newton
 from ..tolerances import DEFAULT_TOLERANCES, Tolerances
 from .arclength import follow
-from .branch import Branch, BranchPoint, as_count
+from .branch import Branch, BranchPoint, as_count, branch_point_at
 from .corrector import correct, tangent
 from .events import block_samples, index_from_samples, locate_events
 from .family import KFamily
 from .options import ContinuationOptions
 from .status import Status
 
-__all__ = ["continuation", "branch_point_at", "trace"]
+__all__ = ["continue_branch", "continuation", "branch_point_at", "trace"]
 
-Progress = Callable[[int, float, float], None]
+
+
+def _report(progress, step: int, point: BranchPoint) -> None:
+    progress(
+        ProgressUpdate(
+            stage="continuation", done=step, info={"k": point.k, "index": float(point.index)}
+        )
+    )
 
 
 def _polish_precise(family: KFamily, z: np.ndarray, k: float) -> tuple[np.ndarray, float | None]:
@@ -124,8 +132,9 @@ def trace(
         The end that counts as success (``+1``: ``k_hi``, ``−1``: ``k_lo``,
         ``0``: either).
     options : ContinuationOptions
-    progress : callable, optional
-        ``progress(step, k, index)`` after every accepted step.
+    progress : Progress, optional
+        Called with ``ProgressUpdate(stage="continuation", done=step,
+        info={"k": k, "index": index})`` after every accepted step.
 
     Returns
     -------
@@ -155,20 +164,21 @@ def trace(
         options=options,
         make_point=make,
         where=lambda p: f" (last point k = {p.k:.10g})",
-        progress=None if progress is None else (lambda i, p: progress(i, p.k, float(p.index))),
+        progress=None if progress is None else (lambda i, p: _report(progress, i, p)),
     )
     return path.points, path.status, path.message
 
 
-def continuation(
+def continue_branch(
     group,
     start,
     *,
     k1: float,
     k0: float | None = None,
-    d_extra: float | None = None,
+    extra_dims: float | None = None,
     options: ContinuationOptions | None = None,
     progress: Progress | None = None,
+    d_extra=_UNSET,
 ) -> Branch:
     r"""Continue a critical point of ``L`` on ``Fix(H)`` from ``k0`` to ``k1`` (real ``k``).
 
@@ -183,11 +193,14 @@ def continuation(
         Where to go; ``k1 < k0`` continues downward.
     k0 : float, optional
         Start value (default ``group.k``; required with a spec).
-    d_extra : float, optional
-        Extra input columns ``d − k``, held fixed (default: from ``group``, or 0).
+    extra_dims : float, optional
+        Extra input dimensions ``d − k``, held fixed (default: from ``group``,
+        or 0).  ``d_extra=`` is its deprecated spelling.
     options : ContinuationOptions, optional
-    progress : callable, optional
-        ``progress(step, k, index)`` after every accepted step.
+    progress : Progress, optional
+        Called with ``ProgressUpdate(stage="continuation", done=step,
+        info={"k": k, "index": index})`` after every accepted step
+        (:mod:`symbreak.progress`).
 
     Returns
     -------
@@ -211,31 +224,20 @@ def continuation(
 
     Examples
     --------
-    >>> from symbreak.continuation import continuation
-    >>> b = continuation("k-1,1", [0.9867, -0.0504, 0.3080, 0.2245, -0.6015], k0=6, k1=5)
+    >>> from symbreak import continue_branch
+    >>> b = continue_branch("k-1,1", [0.9867, -0.0504, 0.3080, 0.2245, -0.6015], k0=6, k1=5)
     >>> [(e.kind, e.irrep) for e in b.events]
     [('symmetry_breaking', '[k-2,1] x [1]')]
     """
+    extra_dims = renamed_keyword("d_extra", d_extra, "extra_dims", extra_dims, None)
     opts = ContinuationOptions() if options is None else options
     if not isinstance(opts, ContinuationOptions):
         raise TypeError(f"options must be a ContinuationOptions, got {type(opts).__name__}")
-    if isinstance(group, IsotropyGroup):
-        spec = group.spec
-        k0 = group.k if k0 is None else _check_k("k0", k0)
-        if d_extra is None:
-            d_extra = group.d - group.k
-    elif isinstance(group, str):
-        spec = group
-        if k0 is None:
-            raise ValueError("give k0 (the k of the start point) with a spec string")
-        k0 = _check_k("k0", k0)
-    else:
-        raise TypeError(f"group must be an IsotropyGroup or a spec string, got {group!r}")
+    spec, k0, extra_dims = family_of(group, k0, extra_dims)
     k1 = _check_k("k1", k1)
     if k1 == k0:
         raise ValueError(f"k1 must differ from k0 = {k0:g}")
-    d_extra = 0.0 if d_extra is None else float(d_extra)
-    family = KFamily.for_options(spec, d_extra, opts)
+    family = KFamily.for_options(spec, extra_dims, opts)
     for name, kk in (("k0", k0), ("k1", k1)):
         try:
             family.system(kk)
@@ -244,7 +246,7 @@ def continuation(
     system = family.system(k0)
     c0 = system.space.check_coords(start)
     names = system.space.names
-    common = dict(spec=spec, d_extra=d_extra, names=names, k0=k0, k1=k1, options=opts)
+    common = dict(spec=spec, extra_dims=extra_dims, names=names, k0=k0, k1=k1, options=opts)
     z_start = family.to_z(c0, k0)
     e_last = np.zeros(z_start.size)
     e_last[-1] = 1.0
@@ -293,35 +295,5 @@ def _grad_norm(family, c, k) -> float:
         return float("nan")
 
 
-def branch_point_at(branch: Branch, k: float) -> np.ndarray:
-    """Coordinates of ``branch`` at ``k`` (first segment covering ``k``), Newton-corrected.
-
-    Raises
-    ------
-    ValueError
-        If ``k`` is not between two consecutive points of the branch, or the
-        corrector fails.
-    """
-    k = _check_k("k", k)
-    pts = branch.points
-    opts = branch.options
-    family = KFamily.for_options(branch.spec, branch.d_extra, opts)
-    for p in pts:
-        if p.k == k:
-            return np.array(p.coords)
-    for a, b in zip(pts[:-1], pts[1:]):
-        if min(a.k, b.k) <= k <= max(a.k, b.k):
-            za, zb = family.to_z(a.coords, a.k), family.to_z(b.coords, b.k)
-            target = family.theta * family.tau(k)
-            w = (target - za[-1]) / (zb[-1] - za[-1]) if zb[-1] != za[-1] else 0.5
-            e_last = np.zeros(za.size)
-            e_last[-1] = 1.0
-            z = za + w * (zb - za)
-            z[-1] = target
-            res = correct(family, z, e_last, target, opts)
-            if not res.converged:
-                raise DomainError(f"Newton at fixed k = {k:g} failed ({res.reason})")
-            return family.split(res.z)[0]
-    ks = branch.k
-    span = f"[{ks.min():g}, {ks.max():g}]" if ks.size else "(empty)"
-    raise DomainError(f"k = {k:g} is not on the branch, which covers {span}")
+#: the former name of :func:`continue_branch` (kept: ``symbreak.continuation.continuation``)
+continuation = continue_branch

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import DomainError
 from ..reduced.system import ReducedSystem
 from ..spectrum import ZERO_TOL, Spectrum, analytic_spectrum
 from .symmetry import exact_isotropy
@@ -108,7 +109,7 @@ def _set_dimension(system: ReducedSystem, c: np.ndarray, *, null_tol: float = 1e
                     Hx = P @ system.hessian(x) @ P + np.outer(v, v)
                     x = x - np.linalg.lstsq(Hx, P @ g, rcond=1e-12)[0]
                 ok &= bool(np.linalg.norm(system.gradient(x)) < 1e-9)
-            except ValueError:
+            except DomainError:
                 ok = False
         dim += int(ok)
     return dim

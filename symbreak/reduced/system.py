@@ -167,6 +167,19 @@ class ReducedSystem:
         out = st.gradient_form(self._basis)
         return out[0] if single else out
 
+    def derivatives(self, coords) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`gradient`, :meth:`hessian` and :meth:`gradient_dk` from one compressed state.
+
+        What a continuation in ``k`` needs at every Newton step (one evaluation
+        of the model instead of three).
+        """
+        c, single = self._batch(coords)
+        st = compressed_state(self._layout, self._weights, self.group.k, c)
+        g = st.gradient_form(self._basis)
+        H = st.hessian_form(self._basis)
+        gk = st.gradient_dk_form(self._basis)
+        return (g[0], H[0], gk[0]) if single else (g, H, gk)
+
     def gradient_dk(self, coords) -> np.ndarray:
         """Exact ``∂/∂k`` of :meth:`gradient` at fixed coordinates: shape (dim,) or (N, dim).
 

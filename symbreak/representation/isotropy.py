@@ -44,7 +44,15 @@ import sympy as sp
 
 from ..errors import DomainError
 
-__all__ = ["Factor", "IsotropyGroup", "parse_spec", "group_at", "detect_isotropy", "K_SYMBOL"]
+__all__ = [
+    "Factor",
+    "IsotropyGroup",
+    "parse_spec",
+    "group_at",
+    "family_of",
+    "detect_isotropy",
+    "K_SYMBOL",
+]
 
 K_SYMBOL = sp.Symbol("k", positive=True)
 _ALLOWED = re.compile(r"^[0-9k+\-*/(). ]+$")
@@ -232,7 +240,7 @@ class IsotropyGroup:
             if sp.expand(total - K_SYMBOL) != 0:
                 raise ValueError(f"diagonal blocks of {spec!r} add up to {_expr_str(total)}, not k")
         elif abs(float(total) - k) > _INT_TOL:
-            raise ValueError(
+            raise DomainError(
                 f"diagonal blocks of {spec!r} add up to {_expr_str(total)} but k = {k:g}; "
                 "they must add up to k (or use expressions in k such as 'k-1,1')"
             )
@@ -281,7 +289,7 @@ class IsotropyGroup:
     def at(self, k) -> IsotropyGroup:
         """The same spec at another ``k`` (see :func:`group_at`; ``d − k`` is kept
         when the spec does not list its column blocks)."""
-        return group_at(self.spec, k, extra_columns=self.d - self.k)
+        return group_at(self.spec, k, extra_dims=self.d - self.k)
 
     # ------------------------------------------------------------- properties
     @property
@@ -455,19 +463,51 @@ def _from_spec_cached(cls, spec: str, k: float, d) -> IsotropyGroup:
     return cls._build(spec, k, d)
 
 
-def group_at(spec: str, k, *, extra_columns: float = 0.0) -> IsotropyGroup:
+def group_at(spec: str, k, *, extra_dims: float = 0.0) -> IsotropyGroup:
     """The group of ``spec`` at ``k``, for following a family as ``k`` moves.
 
-    ``d = k + extra_columns`` when the spec does not list column blocks (the
+    ``d = k + extra_dims`` when the spec does not list column blocks (the
     number of extra input columns is held fixed); otherwise ``d`` is ``k`` plus
     the listed column blocks evaluated at ``k``.
     """
     cols = parse_spec(spec)[2]
     if cols is None:
-        extra = float(extra_columns)
+        extra = float(extra_dims)
     else:
         extra = sum(_eval_poly(e, float(k)) if e.free_symbols else float(e) for e in cols)
     return IsotropyGroup.from_spec(spec, k, d=float(k) + extra)
+
+
+def family_of(group, k0=None, extra_dims=None) -> tuple[str, float, float]:
+    """``(spec, k0, extra_dims)`` of a family given by an :class:`IsotropyGroup` or a spec string.
+
+    Entry points that follow a family in ``k`` accept either: a group supplies
+    the default ``k0`` (its ``k``) and ``extra_dims`` (its ``d − k``); with a
+    spec string ``k0`` is required and ``extra_dims`` defaults to 0.
+
+    Raises
+    ------
+    TypeError
+        If ``group`` is neither, or ``k0`` is not a real number.
+    ValueError
+        If ``k0`` is missing with a spec, or not positive and finite.
+    """
+    if isinstance(group, IsotropyGroup):
+        spec = group.spec
+        k0 = group.k if k0 is None else k0
+        extra_dims = group.d - group.k if extra_dims is None else extra_dims
+    elif isinstance(group, str):
+        spec = group
+        if k0 is None:
+            raise ValueError("give k0 (the k of the start point) with a spec string")
+    else:
+        raise TypeError(f"group must be an IsotropyGroup or a spec string, got {group!r}")
+    if isinstance(k0, bool) or not isinstance(k0, (int, float, np.integer, np.floating)):
+        raise TypeError(f"k0 must be a real number, got {k0!r}")
+    k0 = float(k0)
+    if not (math.isfinite(k0) and k0 > 0):
+        raise ValueError(f"k0 must be a positive finite number, got {k0}")
+    return spec, k0, 0.0 if extra_dims is None else float(extra_dims)
 
 
 # ---------------------------------------------------------------------------
