@@ -599,63 +599,108 @@ def _farthest(points) -> int:
 def _events(curve, path, zero_tol, opts) -> tuple[PerturbationEvent, ...]:
     """Locate every index change between consecutive branch points.
 
-    The crossing eigenvalues (sorted positions ``j … j + m − 1``, ``m`` the
-    index change; their mean is smooth even when rounding splits a multiple
-    eigenvalue) are bracketed by Brent's method on the arclength ``s`` to
-    ``10⁻⁶``, then sampled at six Chebyshev nodes within ``h = 10⁻⁴`` of the
-    estimate (far enough from the singular point for the corrector to be
-    well conditioned) and interpolated by a quintic, as is ``ε(s)``: the zero
-    and its ``ε`` are then accurate to far below ``1e-10`` for an analytic branch.
+    A step across which the index changes by more than one is first cut into
+    pieces (four sub-steps, recursively, three levels) until each piece holds
+    one crossing, or a crossing of several eigenvalues at once (a multiple
+    eigenvalue kept by a symmetry).  In each piece the crossing eigenvalues
+    (sorted positions ``j … j + m − 1``; their mean is smooth even when
+    rounding splits a multiple eigenvalue) are bracketed by Brent's method on
+    the arclength ``s`` to ``10⁻⁶``, then sampled at six Chebyshev nodes within
+    ``h = 10⁻⁴`` of the estimate (far enough from the singular point for the
+    corrector to be well conditioned) and interpolated by a quintic, as is
+    ``ε(s)``: the zero and its ``ε`` are then accurate to far below ``1e-10``
+    for an analytic branch.
     """
-    from scipy.optimize import brentq
-
     pts, zs, ts = path.points, path.zs, path.ts
     out = []
     for i in range(len(pts) - 1):
         a, b = pts[i], pts[i + 1]
         if a.index == b.index:
             continue
-        j, m = min(a.index, b.index), abs(a.index - b.index)
-        fold = a.tangent_eps * b.tangent_eps < 0
-        z, t = zs[i], ts[i]
-        span = float(t @ (zs[i + 1] - z))
-
-        def at(s, z=z, t=t, j=j, m=m):
-            x = z if s == 0.0 else _on_branch(curve, z, t, s, opts)
-            W, e = curve.split(x)
-            lam = np.linalg.eigvalsh(curve.hessian(W, e))
-            return float(np.mean(lam[j : j + m])), x
-
-        try:
-            if at(0.0)[0] * at(span)[0] > 0:
-                raise DomainError("no sign change")
-            s0 = brentq(lambda s: at(s)[0], 0.0, span, xtol=1e-6 * max(span, 1e-6), maxiter=100)
-            h = min(1e-4, 0.5 * s0, 0.5 * (span - s0))
-            if h <= 0:
-                raise DomainError("the crossing sits on a branch point of the path")
-            nodes = s0 + h * np.cos(np.pi * (2 * np.arange(6) + 1) / 12)
-            vals, xs = zip(*(at(float(q)) for q in nodes))
-            u = (nodes - s0) / h
-            lam_fit = np.polynomial.Polynomial.fit(u, vals, 5, domain=[-1, 1])
-            roots = [r.real for r in lam_fit.roots() if abs(r.imag) < 1e-9 and abs(r.real) <= 1]
-            if not roots:
-                raise DomainError("no zero of the interpolant")
-            u_star = min(roots, key=abs)
-            eps_fit = np.polynomial.Polynomial.fit(u, [x[-1] for x in xs], 5, domain=[-1, 1])
-            e_star = float(eps_fit(u_star))
-            value = float(lam_fit(u_star))
-            # the point itself, interpolated too (the corrector is ill-conditioned right there)
-            coef = np.linalg.solve(np.vander(u, 6), np.array(xs))
-            W_star = curve.split((np.vander([u_star], 6) @ coef)[0])[0]
-            kind = "fold" if fold else "branch_point"
-        except (DomainError, ValueError, np.linalg.LinAlgError):
-            e_star, value, kind, W_star = 0.5 * (a.eps + b.eps), float("nan"), "unlocated", None
-        out.append(PerturbationEvent(kind, e_star, a.index, b.index, value, W_star))
+        pa = (zs[i], ts[i], a.index, a.tangent_eps, a.eps)
+        pb = (zs[i + 1], ts[i + 1], b.index, b.tangent_eps, b.eps)
+        for lo, hi in _pieces(curve, pa, pb, zero_tol, opts, depth=3):
+            out.append(_locate(curve, lo, hi, opts))
     return tuple(out)
 
 
+def _chord(pa, pb):
+    """Start, unit direction and length of the chord between two samples."""
+    d = pb[0] - pa[0]
+    span = float(np.linalg.norm(d))
+    return pa[0], d / span, span
+
+
+def _sample(curve, z, d, s, t_prev, zero_tol, opts):
+    """``(x, t, index, dε/ds, ε)`` where the hyperplane ``d·(x − z) = s`` meets the branch."""
+    x = _on_branch(curve, z, d, s, opts)
+    tx = tangent(curve, x, previous=t_prev)
+    W, e = curve.split(x)
+    index = int(np.sum(np.linalg.eigvalsh(curve.hessian(W, e)) < -zero_tol))
+    return (x, tx, index, float(tx[-1]), e)
+
+
+def _pieces(curve, pa, pb, zero_tol, opts, depth):
+    """Sub-steps of ``[pa, pb]`` that each hold one crossing (see :func:`_events`)."""
+    if abs(pb[2] - pa[2]) <= 1 or depth == 0:
+        return [(pa, pb)]
+    z, d, span = _chord(pa, pb)
+    try:
+        mids = [_sample(curve, z, d, q * span / 4, pa[1], zero_tol, opts) for q in (1, 2, 3)]
+    except (DomainError, ValueError, np.linalg.LinAlgError):
+        return [(pa, pb)]
+    chain = [pa, *mids, pb]
+    out = []
+    for lo, hi in zip(chain, chain[1:]):
+        if lo[2] != hi[2]:
+            out.extend(_pieces(curve, lo, hi, zero_tol, opts, depth - 1))
+    return out
+
+
+def _locate(curve, pa, pb, opts) -> PerturbationEvent:
+    """The crossing between two samples ``(x, t, index, dε/ds, ε)`` (see :func:`_events`)."""
+    from scipy.optimize import brentq
+
+    _, _, ia, ta, ea = pa
+    _, _, ib, tb, eb = pb
+    j, m = min(ia, ib), abs(ia - ib)
+    z, t, span = _chord(pa, pb)  # cut the branch by hyperplanes along the chord
+
+    def at(s):
+        x = z if s == 0.0 else _on_branch(curve, z, t, s, opts)
+        W, e = curve.split(x)
+        lam = np.linalg.eigvalsh(curve.hessian(W, e))
+        return float(np.mean(lam[j : j + m])), x
+
+    try:
+        if at(0.0)[0] * at(span)[0] > 0:
+            raise DomainError("no sign change")
+        s0 = brentq(lambda s: at(s)[0], 0.0, span, xtol=1e-6 * max(span, 1e-6), maxiter=100)
+        h = min(1e-4, 0.5 * s0, 0.5 * (span - s0))
+        if h <= 0:
+            raise DomainError("the crossing sits on a point of the path")
+        nodes = s0 + h * np.cos(np.pi * (2 * np.arange(6) + 1) / 12)
+        vals, xs = zip(*(at(float(q)) for q in nodes))
+        u = (nodes - s0) / h
+        lam_fit = np.polynomial.Polynomial.fit(u, vals, 5, domain=[-1, 1])
+        roots = [r.real for r in lam_fit.roots() if abs(r.imag) < 1e-9 and abs(r.real) <= 1]
+        if not roots:
+            raise DomainError("no zero of the interpolant")
+        u_star = min(roots, key=abs)
+        eps_fit = np.polynomial.Polynomial.fit(u, [x[-1] for x in xs], 5, domain=[-1, 1])
+        e_star = float(eps_fit(u_star))
+        value = float(lam_fit(u_star))
+        # the point itself, interpolated too (the corrector is ill-conditioned right there)
+        coef = np.linalg.solve(np.vander(u, 6), np.array(xs))
+        W_star = curve.split((np.vander([u_star], 6) @ coef)[0])[0]
+        kind = "fold" if ta * tb < 0 else "branch_point"
+    except (DomainError, ValueError, np.linalg.LinAlgError):
+        e_star, value, kind, W_star = 0.5 * (ea + eb), float("nan"), "unlocated", None
+    return PerturbationEvent(kind, e_star, ia, ib, value, W_star)
+
+
 def _on_branch(curve, z, t, s, opts) -> np.ndarray:
-    """The branch point at arclength ``s`` from ``z`` along ``t`` (``t·(x − z) = s``).
+    """The point of the branch on the hyperplane ``t·(x − z) = s`` (``t`` a unit vector).
 
     The corrector first; where it fails (next to a branch point the bordered
     Jacobian is nearly singular in the directions that break the symmetry, and
