@@ -182,3 +182,12 @@ def test_a_structured_perturbation_has_a_branch_point(type_ii):
         assert np.max(np.abs(m.grad(W))) < 1e-12
         lam = np.linalg.eigvalsh(m.hessian(W))
         assert np.all(np.sign(lam[:4]) == sign) and lam[4] > 1e-3
+
+
+def test_progress_reports_every_step(type_ii):
+    g, c, _ = type_ii
+    seen = []
+    r = perturb(g, c, random_direction(6, seed=1), 0.003, progress=seen.append, locate=False)
+    assert [u.done for u in seen] == list(range(len(r.branch)))
+    assert all(u.stage == "perturb" and set(u.info) == {"eps", "index"} for u in seen)
+    assert seen[-1].info["eps"] == r.branch[-1].eps

@@ -70,12 +70,9 @@ def _progress(args):
     if args.quiet or args.json or not sys.stderr.isatty():
         return None
 
-    def progress(step, point):
-        print(
-            f"\rstep {step:5d}  eps = {point.eps:<14.8g} index {point.index}",
-            end="",
-            file=sys.stderr,
-        )
+    def progress(update):
+        eps, index = update.info["eps"], update.info["index"]
+        print(f"\rstep {update.done:5d}  eps = {eps:<14.8g} index {index}", end="", file=sys.stderr)
 
     return progress
 

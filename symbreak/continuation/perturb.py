@@ -42,13 +42,13 @@ to point), so each cluster's eigenvalues are followed to the end of the branch.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import DomainError
 from ..model import TeacherStudent
+from ..progress import Progress, ProgressUpdate
 from ..reduced.fixed_point import FixedPointSpace
 from ..representation.isotropy import IsotropyGroup
 from ..solve import solve
@@ -433,7 +433,7 @@ def perturb(
     options: ContinuationOptions | None = None,
     zero_tol: float = 1e-9,
     locate: bool = True,
-    progress: Callable | None = None,
+    progress: Progress | None = None,
 ) -> PerturbationResult:
     r"""Follow a symmetric critical point from ``V = I`` to ``V = I + εE``.
 
@@ -453,8 +453,9 @@ def perturb(
         Eigenvalues below ``−zero_tol`` count in the index.
     locate : bool
         Locate the events (to ``1e-10`` in ``ε``).
-    progress : callable, optional
-        ``progress(step, point)`` after every accepted step.
+    progress : Progress, optional
+        Called with a :class:`~symbreak.progress.ProgressUpdate` (stage
+        ``"perturb"``, ``info = {"eps", "index"}``) after every accepted step.
 
     Returns
     -------
@@ -549,7 +550,7 @@ def perturb(
         options=opts,
         make_point=make_point,
         where=lambda p: f"eps = {p.eps:.10g}",
-        progress=progress,
+        progress=None if progress is None else (lambda i, p: _report(progress, i, p)),
     )
     points = path.points
     events = _events(curve, path, zero_tol, opts) if locate else ()
@@ -584,6 +585,12 @@ def perturb(
         eps_target=eps,
         isotropy=group.spec,
         k=k,
+    )
+
+
+def _report(progress, step: int, point: PerturbedPoint) -> None:
+    progress(
+        ProgressUpdate(stage="perturb", done=step, info={"eps": point.eps, "index": point.index})
     )
 
 
