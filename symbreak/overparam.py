@@ -960,6 +960,7 @@ def embedding_records(
                     ok = ok and dead.decision == MINIMUM
                     rigorous = dead.rigorous
                 decision = MINIMUM if ok else UNDECIDED
+                rigorous = rigorous and ok
             out.append(
                 EmbeddingRecord(
                     kind=kind,

@@ -191,3 +191,13 @@ def test_progress_reports_every_step(type_ii):
     assert [u.done for u in seen] == list(range(len(r.branch)))
     assert all(u.stage == "perturb" and set(u.info) == {"eps", "index"} for u in seen)
     assert seen[-1].info["eps"] == r.branch[-1].eps
+
+
+def test_the_fold_does_not_depend_on_the_step_size(type_ii, run):
+    from symbreak.continuation import ContinuationOptions
+
+    g, c, _ = type_ii
+    opts = ContinuationOptions(ds=0.3, ds_max=0.3, max_steps=200)
+    coarse = perturb(g, c, run.direction, 0.05, options=opts)
+    assert [e.kind for e in coarse.events] == ["fold"]
+    assert coarse.events[0].eps == pytest.approx(run.events[0].eps, abs=1e-11)
