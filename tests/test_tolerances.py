@@ -51,3 +51,17 @@ def test_default_search_finds_type_ii_at_k_1e4():
     type_ii = [p for p in minima if p.coords[0] > 0.99 and p.coords[4] < -0.9]
     assert type_ii, [(p.kind, p.loss, p.coords) for p in res.points]
     assert 0 < type_ii[0].loss < 1e-3
+
+
+def test_classification_counts_zero_relative_to_the_spectral_radius():
+    from symbreak.critical import classify
+    from symbreak.reduced import ReducedSystem
+
+    system = ReducedSystem(IsotropyGroup.from_spec("k-1,1", 6))
+    p = classify(system, [0.986704, -0.050413, 0.308011, 0.224516, -0.601512])
+    radius = max(abs(e.value) for e in p.spectrum.entries)
+    assert radius > 1.0  # so the relative threshold differs from the absolute one
+    assert p.spectrum.zero_tol == pytest.approx(DEFAULT_TOLERANCES.eigenvalue * radius)
+    loose = classify(system, p.coords, tolerances=Tolerances(eigenvalue=1.0))
+    # smallest eigenvalue of type II at k = 6 is 0.0047 (MATH.md §4): zero for a loose policy
+    assert p.kind == "spurious_minimum" and loose.kind == "degenerate"
