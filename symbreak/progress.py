@@ -99,23 +99,15 @@ class TqdmProgress:
         if self._disable:
             if update.total is not None and update.done >= update.total:
                 extra = "".join(f", {k} {v}" for k, v in update.info.items())
-                print(
-                    f"[{update.stage}] {update.done}/{update.total} done{extra}",
-                    file=self._stream,
-                    flush=True,
-                )
+                print(f"[{update.stage}] {update.done}/{update.total} done{extra}",
+                      file=self._stream, flush=True)
             return
         from tqdm import tqdm
 
         bar = self._bars.get(update.stage)
         if bar is None:
-            bar = tqdm(
-                total=update.total,
-                desc=update.stage,
-                file=self._stream,
-                leave=True,
-                dynamic_ncols=True,
-            )
+            bar = tqdm(total=update.total, desc=update.stage, file=self._stream,
+                       leave=True, dynamic_ncols=True)
             self._bars[update.stage] = bar
         if update.total is not None and bar.total != update.total:
             bar.total = update.total
