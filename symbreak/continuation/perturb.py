@@ -237,7 +237,7 @@ class PerturbationEvent:
     index_before, index_after : int
         Along the direction of travel.
     eigenvalue : float
-        The located eigenvalue (≈ 0).
+        The located eigenvalue (≈ 0; NaN, and ``null`` in JSON, if unlocated).
     W : ndarray or None
         The critical point there (``None`` if unlocated).
     """
@@ -255,7 +255,7 @@ class PerturbationEvent:
             "eps": self.eps,
             "index_before": self.index_before,
             "index_after": self.index_after,
-            "eigenvalue": self.eigenvalue,
+            "eigenvalue": self.eigenvalue if math.isfinite(self.eigenvalue) else None,
             "W": None if self.W is None else self.W.tolist(),
         }
 
