@@ -287,7 +287,12 @@ def test_max_steps():
 
 def test_progress_is_reported():
     seen = []
-    continuation("k", [1.0, 0.0], k0=4, k1=8, progress=lambda s, k, i: seen.append((s, k, i)))
+
+    def progress(update):  # symbreak.progress protocol: one ProgressUpdate per accepted step
+        assert update.stage == "continuation"
+        seen.append((update.done, update.info["k"], update.info["index"]))
+
+    continuation("k", [1.0, 0.0], k0=4, k1=8, progress=progress)
     assert [s for s, _, _ in seen] == list(range(len(seen)))
     assert seen[0][1] == 4 and seen[-1][1] == 8
     assert all(i == 0 for _, _, i in seen)
