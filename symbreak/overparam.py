@@ -53,6 +53,7 @@ __all__ = [
     "dead_neuron_test",
     "embedding_records",
     "min_directional_derivative",
+    "FULL_ENUMERATION",
     "SplitEmbedding",
     "AnnihilationResult",
     "split_neuron",
@@ -364,10 +365,14 @@ class AnnihilationResult:
         class with all ratios, dead neurons, combinations) is a saddle; ``0``
         when the start itself is a saddle; ``None`` if none up to the cap.
         ``smallest_extra`` is the weak version (*some* split at the tried
-        ratios is a saddle).
+        ratios is a saddle).  The decision of an embedding depends only on
+        which neuron classes it splits and whether it adds a dead neuron, and
+        with ``ℓ`` extra neurons every pure one-class split and the pure dead
+        embedding occur; so the answer is the same for every ``ℓ ≥ 1``:
+        ``annihilated_at`` is 0, 1 or ``None`` (never, or undecided).
     records : tuple of EmbeddingRecord
-        Every embedding class for ``ℓ = 1, …`` up to ``annihilated_at`` (or
-        the cap).
+        Every embedding class with one extra neuron (the decisive level; see
+        :func:`embedding_records` for any ``ℓ``).
     classes : tuple of ClassSplit
         Per neuron class: does splitting it give a saddle or a minimum?
     dead_neuron : DeadNeuronTest or None
@@ -481,12 +486,12 @@ def _strong_annihilation(group, coords, max_extra) -> dict:
     at = 0 if spec0.index > 0 else None
     records = []
     if at is None:
-        for ell in range(1, max_extra + 1):
-            level = embedding_records(group, c, ell, classes=classes, dead=dead, spectrum=spec0)
-            records.extend(level)
-            if all(r.is_saddle for r in level):
-                at = ell
-                break
+        # the decision of a record depends only on which classes are split and whether a dead
+        # neuron is added; every such combination with ℓ >= 2 contains a one-neuron
+        # embedding's part, so "every embedding is a saddle" holds for all ℓ >= 1 or for none
+        records = list(embedding_records(group, c, 1, classes=classes, dead=dead, spectrum=spec0))
+        if all(r.is_saddle for r in records):
+            at = 1
     return {
         "annihilated_at": at,
         "records": tuple(records),
@@ -673,6 +678,7 @@ class DeadNeuronTest:
             "decision": self.decision,
             "starts": self.starts,
             "rigorous": self.rigorous,
+            "grouped": self.grouped,
         }
 
 
@@ -810,7 +816,7 @@ class EmbeddingRecord:
         ``"split"``, ``"dead_neuron"`` or ``"split+dead_neuron"``.
     extra : int
         ``ℓ``.
-    splits : tuple of (str, tuple of int)
+    splits : tuple of (str, tuple of int or None)
         Per split neuron class: its label and, per split neuron of that class,
         the number of extra pieces it is cut into (one neuron cut into ``p``
         pieces contributes ``p − 1``).  The ratios are free in the open
@@ -828,6 +834,11 @@ class EmbeddingRecord:
     rigorous : bool
         Whether the decision rests on a witness or on the inertia count (``True``),
         or on a numerical minimisation (``False``).
+    grouped : bool
+        ``True`` above :data:`FULL_ENUMERATION` extra neurons: the record stands
+        for every distribution of the pieces over split neurons of its classes
+        (``extra_pieces`` null) and, with ``dead_neurons = 1``, for one or more
+        dead neurons; the decision depends only on these.
     """
 
     kind: str
@@ -837,6 +848,7 @@ class EmbeddingRecord:
     decision: str
     certificate: dict | None
     rigorous: bool
+    grouped: bool = False
 
     @property
     def is_saddle(self) -> bool:
@@ -846,12 +858,16 @@ class EmbeddingRecord:
         return {
             "kind": self.kind,
             "extra": self.extra,
-            "splits": [{"neuron_class": c, "extra_pieces": list(p)} for c, p in self.splits],
+            "splits": [
+                {"neuron_class": c, "extra_pieces": None if p is None else list(p)}
+                for c, p in self.splits
+            ],
             "dead_neurons": self.dead_neurons,
             "decision": self.decision,
             "saddle": self.is_saddle,
             "certificate": self.certificate,
             "rigorous": self.rigorous,
+            "grouped": self.grouped,
         }
 
 
@@ -886,6 +902,18 @@ def _split_patterns(classes: tuple[ClassSplit, ...], pieces: int):
     yield from rec(0, pieces)
 
 
+#: above this many extra neurons, :func:`embedding_records` groups the embeddings
+FULL_ENUMERATION = 4
+
+
+def _class_subsets(classes, pieces: int, *, empty: bool):
+    """Sets of split classes (at most ``pieces`` of them), each with ``None`` pieces: "any"."""
+    idx = range(len(classes))
+    for r in range(0 if empty else 1, min(len(classes), pieces) + 1):
+        for chosen in itertools.combinations(idx, r):
+            yield tuple((i, None) for i in chosen)
+
+
 def _start_certificate(group, coords) -> dict:
     cert = block_certificate(group, coords)
     return {
@@ -907,7 +935,9 @@ def embedding_records(
     """Every function-preserving embedding with exactly ``extra`` new neurons, decided.
 
     Splits (every distribution of the new pieces over split neurons of every
-    class, all ratios at once), dead neurons, and their combinations.  A
+    class, all ratios at once), dead neurons, and their combinations; above
+    :data:`FULL_ENUMERATION` extra neurons grouped by the split classes and
+    the presence of dead neurons (what the decision depends on).  A
     split part is a saddle if its class is (:class:`ClassSplit`); a dead part
     if :class:`DeadNeuronTest` says so; the embedding is a saddle if one part
     is, a local minimum if the start is a non-degenerate minimum and every
@@ -920,10 +950,16 @@ def embedding_records(
     start_saddle = spec0.index > 0
     start_min = spec0.index == 0 and spec0.nullity == 0
     out = []
-    for n_dead in range(extra + 1):
+    coarse = extra > FULL_ENUMERATION
+    for n_dead in (0, 1) if coarse else range(extra + 1):
         if n_dead and dead is None:
             dead = dead_neuron_test(group, c, classes=classes)
-        for pattern in _split_patterns(classes, extra - n_dead):
+        patterns = (
+            _class_subsets(classes, extra - n_dead, empty=n_dead > 0)
+            if coarse
+            else _split_patterns(classes, extra - n_dead)
+        )
+        for pattern in patterns:
             kind = "+".join(
                 x for x, on in (("split", bool(pattern)), ("dead_neuron", n_dead > 0)) if on
             )
@@ -970,6 +1006,7 @@ def embedding_records(
                     decision=decision,
                     certificate=cert,
                     rigorous=rigorous,
+                    grouped=coarse,
                 )
             )
     return tuple(out)

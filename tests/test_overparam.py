@@ -323,3 +323,20 @@ def test_real_k_decides_dead_neurons_through_the_split_limit():
     assert res.dead_neuron.min_directional_derivative is None
     assert res.dead_neuron.decision == "saddle"
     assert res.annihilated_at == 1
+
+
+def test_many_extra_neurons_are_grouped_by_what_decides(type_ii):
+    """Above FULL_ENUMERATION the records stand for (split classes, dead neurons or not); the
+    keys and decisions match the full enumeration at four extra neurons."""
+    from symbreak.overparam import FULL_ENUMERATION
+
+    g, c = type_ii
+
+    def key(r):
+        return (tuple(sorted(cl for cl, _ in r.splits)), r.dead_neurons > 0)
+
+    full = embedding_records(g, c, FULL_ENUMERATION)
+    grouped = embedding_records(g, c, 100)
+    assert all(r.grouped for r in grouped) and not any(r.grouped for r in full)
+    assert {key(r): r.decision for r in grouped} == {key(r): r.decision for r in full}
+    assert all(r.to_json()["splits"][0]["extra_pieces"] is None for r in grouped if r.splits)
