@@ -678,7 +678,6 @@ class DeadNeuronTest:
             "decision": self.decision,
             "starts": self.starts,
             "rigorous": self.rigorous,
-            "grouped": self.grouped,
         }
 
 
