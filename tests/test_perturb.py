@@ -201,3 +201,28 @@ def test_the_fold_does_not_depend_on_the_step_size(type_ii, run):
     coarse = perturb(g, c, run.direction, 0.05, options=opts)
     assert [e.kind for e in coarse.events] == ["fold"]
     assert coarse.events[0].eps == pytest.approx(run.events[0].eps, abs=1e-11)
+
+
+def test_several_crossings_in_one_step_are_separated():
+    """The `k-4,4` family F102 of the default atlas at k = 11, just inside its minimum window:
+    a near-degenerate smallest eigenvalue, and one default step crosses a fold and further
+    zeros.  Each is located; the first (where the minimum ends) is checked by the referee: at
+    the located eps the dense model has a critical point there with a zero eigenvalue."""
+    from symbreak.continuation import ContinuationOptions, continue_branch
+
+    start = [0.9366967339752883, -0.1105191500094497, 0.20653434275082982, 0.15634335519701478,
+             -0.7761348282725128, 0.1678673904868317]  # fmt: skip
+    opts = ContinuationOptions(detect_events=False)
+    c = continue_branch("k-4,4", start, k0=10, k1=11, options=opts).points[-1].coords
+    g = IsotropyGroup.from_spec("k-4,4", 11)
+    c = polish(g, c)
+    E = random_direction(11, seed=0)
+    coarse = perturb(g, c, E, 1.0)
+    assert abs(coarse.branch[1].index - coarse.branch[0].index) > 1  # several in one step
+    first = coarse.events[0]
+    assert (first.kind, first.index_before, first.index_after) == ("fold", 0, 1)
+    assert [e.kind for e in coarse.events].count("unlocated") == 0
+    assert coarse.survives_until == first.eps
+    m = TeacherStudent(np.eye(11) + first.eps * E)
+    assert np.max(np.abs(m.grad(first.W))) < 1e-9
+    assert abs(np.linalg.eigvalsh(m.hessian(first.W))[0]) < 1e-8
