@@ -218,10 +218,37 @@ class GenericReducedSystem:
         A = self.arith
         return [c if not isinstance(c, (int, float, Fraction)) else A.number(c) for c in coords]
 
-    def state(self, coords, marks: tuple[int, ...] | None = None) -> _State:
-        """The compressed model at ``coords`` for the layout with ``marks`` (default none)."""
+    def state(
+        self,
+        coords,
+        marks: tuple[int, ...] | None = None,
+        *,
+        row_scales: dict | None = None,
+        zero_rows_ok: bool = False,
+    ) -> _State:
+        """The compressed model at ``coords`` for the layout with ``marks`` (default none).
+
+        Parameters
+        ----------
+        row_scales : dict, optional
+            ``{row block t: s_t}``: the rows of block ``t`` are ``s_t`` times
+            the rows given by ``coords`` (a *blow-up chart* of the face where
+            block ``t`` vanishes, ``s_t ≥ 0``; ``s_t`` may be a ball containing
+            0).  Loss and gradient (with respect to the true coordinates
+            ``s_t c_t``) stay bounded as ``s_t → 0``; the Hessian is not
+            available in this form.
+        zero_rows_ok : bool
+            Allow rows that may vanish (only the loss is then available; every
+            kernel value is enclosed using ``0 ≤ κ(w, v) ≤ |w||v|/2``).
+        """
         marks = (0,) * len(self.group.factors) if marks is None else tuple(marks)
-        return _State(self, self._data(marks), self._coords(coords))
+        return _State(
+            self,
+            self._data(marks),
+            self._coords(coords),
+            row_scales=row_scales,
+            zero_rows_ok=zero_rows_ok,
+        )
 
     def _triv_patterns(self):
         if self._basis is None:
@@ -281,6 +308,11 @@ class _Kernel:
         self.eps = wedge / (two_pi * nw * nv)
 
 
+def _scaled(s, x):
+    """``s·x`` (``s = None`` stands for 1)."""
+    return x if s is None else s * x
+
+
 def _sq(x):
     """``x·x`` (python-flint's ``ball ** 2`` is nan when the ball contains 0)."""
     return x * x
@@ -294,9 +326,22 @@ def _beta(A, two_pi, wedge, dot):
 class _State:
     """Geometry of ``W`` on one layout (rows, pairs, teacher columns)."""
 
-    def __init__(self, system: GenericReducedSystem, data: _LayoutData, coords: list):
+    def __init__(
+        self,
+        system: GenericReducedSystem,
+        data: _LayoutData,
+        coords: list,
+        *,
+        row_scales: dict | None = None,
+        zero_rows_ok: bool = False,
+    ):
         A = system.arith
         self.system, self.data, self.A = system, data, A
+        self.zero_rows_ok = zero_rows_ok
+        # s_p per explicit row (None: 1), from the scales of the row blocks
+        self.scale = [
+            None if not row_scales else row_scales.get(t) for t, _lab in data.layout.rows
+        ]
         self.two_pi = 2 * A.pi
         zero = A.number(0)
         cvals = list(coords) + [zero] * (data.n_coord_slots - len(coords))
@@ -308,8 +353,14 @@ class _State:
         cols = data.cols
         n2 = [None] * P
         nrm = [None] * P
+        self.maybe_zero = False
         for p in data.rows_used:
             s = sum((a[c] * W[p][c] * W[p][c] for c in cols), zero)
+            if not A.is_positive(s) and zero_rows_ok:
+                self.maybe_zero = True
+                n2[p] = s
+                nrm[p] = A.sqrt_nonneg(s)
+                continue
             if not A.is_positive(s):
                 t, _lab = data.layout.rows[p]
                 raise ValueError(
@@ -353,16 +404,34 @@ class _State:
     def loss(self):
         A, d = self.A, self.data
         k = self.system.k
+        s = self.scale
         out = A.number(0)
         for p in d.rows_used:
             if not A.is_zero(d.row_w[p]):
-                out += d.row_w[p] * self.n2[p] / 4
+                out += _scaled(s[p], _scaled(s[p], d.row_w[p] * self.n2[p] / 4))
         for p, q in d.pairs:
-            out += d.pair_w[p][q] * self.pk[(p, q)].kappa / 2
+            kap = self._kappa(self.pk[(p, q)], p, q)
+            out += _scaled(s[p], _scaled(s[q], d.pair_w[p][q] * kap / 2))
         for (p, c), kc in self.tk.items():
-            out -= d.row_w[p] * d.col_w[c] * kc.kappa
+            out -= _scaled(s[p], d.row_w[p] * d.col_w[c] * self._kappa(kc, p, None))
         out += k / 4 + k * (k - 1) / (2 * self.two_pi)
         return out
+
+    def _kappa(self, kern, p, q):
+        """``κ``, with ``0 ≤ κ ≤ |w||v|/2`` imposed where a row may vanish."""
+        if not self.maybe_zero:
+            return kern.kappa
+        A = self.A
+        top = self.nrm[p] * (self.nrm[q] if q is not None else 1) / 2
+        hull = A.number(0).union(top)
+        k = kern.kappa
+        if not k.is_finite() or not k.overlaps(hull):
+            return hull
+        return k.intersection(hull)
+
+    def _require_rows(self):
+        if self.maybe_zero:
+            raise ValueError("only the loss is available where a row may vanish")
 
     # ----------------------------------------------------------- inner products
     def _uw(self, Ua, p, x):
@@ -388,7 +457,7 @@ class _State:
         zero = A.number(0)
         sa = {p: zero for p in d.rows_used}
         for p, q in d.pairs:
-            sa[p] = sa[p] + d.pair_w[p][q] * self.pk[(p, q)].alpha
+            sa[p] = sa[p] + _scaled(self.scale[q], d.pair_w[p][q] * self.pk[(p, q)].alpha)
         for (p, c), kc in self.tk.items():
             sa[p] = sa[p] - d.row_w[p] * d.col_w[c] * kc.alpha
         return sa
@@ -396,7 +465,8 @@ class _State:
     # -------------------------------------------------------------- gradient
     def gradient_form(self, U: list) -> list:
         """``DL[U_α]`` for sparse directions (see :func:`_sparse_patterns`)."""
-        A, d, W = self.A, self.data, self.W
+        self._require_rows()
+        A, d, W, s = self.A, self.data, self.W, self.scale
         sa = self._row_coeffs()
         out = []
         for Ua in U:
@@ -404,10 +474,12 @@ class _State:
             for p in Ua:
                 if p not in sa:
                     continue
-                g += (d.row_w[p] / 2 + sa[p]) * self._uw(Ua, p, W[p])
+                g += (_scaled(s[p], d.row_w[p] / 2) + sa[p]) * self._uw(Ua, p, W[p])
             for p, q in d.pairs:
                 if p in Ua:
-                    g += d.pair_w[p][q] * self.pk[(p, q)].beta * self._uw(Ua, p, W[q])
+                    g += _scaled(
+                        s[q], d.pair_w[p][q] * self.pk[(p, q)].beta * self._uw(Ua, p, W[q])
+                    )
             for (p, c), kc in self.tk.items():
                 for c2, v in Ua.get(p, ()):
                     if c2 == c:
@@ -418,6 +490,9 @@ class _State:
     # --------------------------------------------------------------- Hessian
     def hessian_form(self, U: list) -> list:
         """``D²L[U_α, U_β]`` (symmetrised) for sparse directions."""
+        self._require_rows()
+        if any(x is not None for x in self.scale):
+            raise ValueError("the Hessian is not available in a blow-up chart (row_scales)")
         A, d, W = self.A, self.data, self.W
         N = len(U)
         two_pi = self.two_pi
