@@ -91,6 +91,10 @@ class _Backend(abc.ABC):
         """Nearest float of ``x`` (the midpoint for balls)."""
         return float(x)
 
+    def square(self, x):
+        """``x²`` (for balls: the exact range of ``t²`` over the ball, not ``x·x``)."""
+        return x * x
+
 
 class FloatArithmetic(_Backend):
     """Python floats (for testing the generic model against the float64 one)."""
@@ -238,6 +242,18 @@ class ArbArithmetic(_Backend):
 
     def _is_zero(self, x) -> bool:
         return x.is_exact() and x.is_zero()
+
+    def square(self, x):
+        """The range ``{t² : t ∈ x}`` (``x·x`` in midpoint–radius form is wider and can
+        contain negative numbers)."""
+        if not isinstance(x, self.arb) or x.is_exact() or not x.is_finite():
+            return x * x
+        lo, hi = x.lower(), x.upper()
+        a, b = lo * lo, hi * hi
+        if lo <= 0 <= hi:
+            top = a.union(b)
+            return self.arb(0).union(top.upper())
+        return a.union(b)
 
     def to_float(self, x) -> float:
         return float(x.mid())

@@ -300,22 +300,17 @@ class _Kernel:
 
     __slots__ = ("wedge", "kappa", "alpha", "beta", "eps")
 
-    def __init__(self, two_pi, beta, nw, nv, dot, wedge):
+    def __init__(self, two_pi, beta, nw, nv, dot, wedge, nw2):
         self.wedge = wedge
         self.beta = beta
         self.kappa = wedge / two_pi + beta * dot
-        self.alpha = wedge / (two_pi * nw * nw)  # = γ
+        self.alpha = wedge / (two_pi * nw2)  # = γ (nw2 = |w|², tighter than nw·nw for balls)
         self.eps = wedge / (two_pi * nw * nv)
 
 
 def _scaled(s, x):
     """``s·x`` (``s = None`` stands for 1)."""
     return x if s is None else s * x
-
-
-def _sq(x):
-    """``x·x`` (python-flint's ``ball ** 2`` is nan when the ball contains 0)."""
-    return x * x
 
 
 def _beta(A, two_pi, wedge, dot):
@@ -355,7 +350,7 @@ class _State:
         nrm = [None] * P
         self.maybe_zero = False
         for p in data.rows_used:
-            s = sum((a[c] * W[p][c] * W[p][c] for c in cols), zero)
+            s = sum((a[c] * A.square(W[p][c]) for c in cols), zero)
             if not A.is_positive(s) and zero_rows_ok:
                 self.maybe_zero = True
                 n2[p] = s
@@ -376,29 +371,29 @@ class _State:
         for p, q in data.geom_pairs:
             d = sum((a[c] * W[p][c] * W[q][c] for c in cols), zero)
             w2 = sum(
-                (aa * _sq(W[p][i] * W[q][j] - W[p][j] * W[q][i]) for i, j, aa in data.col_pairs),
+                (aa * A.square(W[p][i] * W[q][j] - W[p][j] * W[q][i]) for i, j, aa in data.col_pairs),
                 zero,
             )
             wedge = A.sqrt_nonneg(w2)
             beta = _beta(A, self.two_pi, wedge, d)
             self.dot[(p, q)] = self.dot[(q, p)] = d
-            self.pk[(p, q)] = _Kernel(self.two_pi, beta, nrm[p], nrm[q], d, wedge)
-            self.pk[(q, p)] = _Kernel(self.two_pi, beta, nrm[q], nrm[p], d, wedge)
+            self.pk[(p, q)] = _Kernel(self.two_pi, beta, nrm[p], nrm[q], d, wedge, n2[p])
+            self.pk[(q, p)] = _Kernel(self.two_pi, beta, nrm[q], nrm[p], d, wedge, n2[q])
         # teacher columns: |w_p ∧ e_c|² = Σ_{c'≠c} a_c' w_c'² + (a_c − 1) w_c²
         self.tk: dict[tuple[int, int], _Kernel] = {}
         one = A.number(1)
         for p in data.rows_used:
             if A.is_zero(data.row_w[p]):
                 continue
-            sq = [a[c] * W[p][c] * W[p][c] for c in cols]
+            sq = [a[c] * A.square(W[p][c]) for c in cols]
             for c in data.teacher:
                 w2 = sum((sq[i] for i, c2 in enumerate(cols) if c2 != c), zero)
                 extra = a[c] - 1
                 if not A.is_zero(extra):
-                    w2 = w2 + extra * W[p][c] * W[p][c]
+                    w2 = w2 + extra * A.square(W[p][c])
                 wedge = A.sqrt_nonneg(w2)
                 beta = _beta(A, self.two_pi, wedge, W[p][c])
-                self.tk[(p, c)] = _Kernel(self.two_pi, beta, nrm[p], one, W[p][c], wedge)
+                self.tk[(p, c)] = _Kernel(self.two_pi, beta, nrm[p], one, W[p][c], wedge, n2[p])
 
     # ------------------------------------------------------------------ loss
     def loss(self):
