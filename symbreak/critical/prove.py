@@ -761,6 +761,7 @@ def prove_critical_points(
             initargs=(group, float(max_loss), opts),
         )
     worker_cpu = 0.0
+    last_save = time.process_time()
     try:
         while stack and processed < opts.max_boxes:
             take = min(opts.batch, opts.max_boxes - processed, len(stack))
@@ -790,7 +791,9 @@ def prove_critical_points(
                     undecided.append(o[1])
             # depth first, deterministic: the first child is processed first
             stack.extend(reversed(new_boxes))
-            if opts.frontier is not None:
+            now = time.process_time()
+            if opts.frontier is not None and (now - last_save > 20.0 or not stack):
+                last_save = now
                 _save_frontier(
                     opts.frontier, group, float(max_loss), opts, stack, roots, excluded,
                     undecided, processed,
@@ -808,6 +811,11 @@ def prove_critical_points(
         if pool is not None:
             pool.close()
             pool.join()
+    if opts.frontier is not None:
+        _save_frontier(
+            opts.frontier, group, float(max_loss), opts, stack, roots, excluded,
+            undecided, processed, cpu_before + time.process_time() - t_start + worker_cpu,
+        )
     notes = [f"a priori bound: ||W||_F <= {P.R:.6g} on {{L <= {float(max_loss):g}}}"]
     if stack:
         notes.append(f"box budget max_boxes={opts.max_boxes} exhausted with {len(stack)} open boxes")
@@ -946,3 +954,47 @@ def _load_frontier(path, group, max_loss, opts):
 
 
 ProgressCallable = Callable[[ProgressUpdate], None]
+
+
+def prove_or_certify(
+    group: IsotropyGroup,
+    max_loss: float,
+    *,
+    fallback: Callable[[], list],
+    options: ProveOptions | None = None,
+    progress=None,
+) -> ProofResult:
+    """:func:`prove_critical_points` when :func:`proof_scope` allows it; otherwise certify.
+
+    Out of reach (and ``options.force`` not set), ``fallback()`` supplies the
+    coordinates of the points found by the search; each one with loss at most
+    ``max_loss`` is certified with
+    :func:`~symbreak.certify.certify_critical_point`, and the result says
+    ``complete=False`` with the reason (the search's own saturation statistic
+    is the evidence of completeness then).
+    """
+    opts = ProveOptions() if options is None else options
+    ok, scope = proof_scope(group)
+    if ok or opts.force:
+        return prove_critical_points(group, max_loss, options=opts, progress=progress)
+    from ..certify.certificate import certify_critical_point
+
+    t0 = time.process_time()
+    certs = []
+    fsys = ReducedSystem(group)
+    for c in fallback():
+        if fsys.loss(np.asarray(c, dtype=float)) <= float(max_loss) + 1e-9:
+            certs.append(certify_critical_point(group, c))
+    certs.sort(key=lambda c: c.loss[0] if c.loss else math.inf)
+    return ProofResult(
+        group=group,
+        max_loss=float(max_loss),
+        complete=False,
+        points=tuple(certs),
+        undecided=(),
+        boxes=0,
+        excluded={name: 0 for name in _EXCLUDED},
+        radius=a_priori_radius(group.k, float(max_loss)),
+        cpu_time=time.process_time() - t0,
+        notes=(scope, "no proof of completeness: every point found by the search is certified instead"),
+    )

@@ -38,6 +38,7 @@ from .._validation import as_positive_int
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup
 from .classify import CriticalPoint, classify
+from .prove import ProofResult, ProveOptions, prove_or_certify
 from .symmetry import block_permutations, canonical_coords, permute_coords
 
 __all__ = ["SearchOptions", "SearchResult", "find_critical_points", "newton_polish"]
@@ -100,6 +101,9 @@ class SearchResult:
         Starts tried.
     failures : int
         Starts that did not converge (or left the domain: a zero row).
+    proof : ProofResult or None
+        With ``prove=True``: the proof (``proof.complete``, undecided boxes) and
+        one certificate per point (``proof.points[i]`` certifies ``points[i]``).
     """
 
     group: IsotropyGroup
@@ -107,6 +111,7 @@ class SearchResult:
     starts: int
     failures: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    proof: ProofResult | None = None
 
 
 def newton_polish(system: ReducedSystem, c, *, gtol: float = 1e-12, max_iter: int = 50):
@@ -188,6 +193,9 @@ def find_critical_points(
     *,
     options: SearchOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
+    prove: bool = False,
+    max_loss: float | None = None,
+    prove_options: ProveOptions | None = None,
 ) -> SearchResult:
     """Find, deduplicate and classify the critical points of ``L`` in ``Fix(group)``.
 
@@ -197,7 +205,15 @@ def find_critical_points(
         The symmetry type; ``group.k`` may be real.
     options : SearchOptions, optional
     progress : callable, optional
-        Called as ``progress(done, total)`` after each start.
+        Called as ``progress(done, total)`` after each start (with
+        ``prove=True``: a :class:`~symbreak.progress.ProgressUpdate` per round of boxes).
+    prove : bool
+        Prove that the list of critical points with ``L ≤ max_loss`` is
+        complete (:func:`symbreak.critical.prove.prove_critical_points`); out of
+        reach, certify every point found instead (``proof.complete`` is then false).
+    max_loss : float
+        ``L₀`` (required with ``prove=True``).
+    prove_options : ProveOptions, optional
 
     Returns
     -------
@@ -218,6 +234,18 @@ def find_critical_points(
     if not isinstance(opts, SearchOptions):
         raise TypeError("options must be a SearchOptions")
     system = ReducedSystem(group)
+    if prove:
+        if max_loss is None:
+            raise ValueError("prove=True needs max_loss (the loss level L0 of the proof)")
+        proof = prove_or_certify(
+            group,
+            max_loss,
+            options=prove_options,
+            progress=progress,
+            fallback=lambda: [p.coords for p in find_critical_points(group, options=opts).points],
+        )
+        points = tuple(classify(system, np.asarray(c.center)) for c in proof.points)
+        return SearchResult(group=group, points=points, starts=0, failures=0, proof=proof)
     space = system.space
     perms = block_permutations(group)
     rng = np.random.default_rng(opts.seed)
