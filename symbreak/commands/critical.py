@@ -68,7 +68,7 @@ def run(args) -> CommandResult:
             frontier=args.frontier,
             force=args.force,
         )
-        progress = TqdmProgress(disable=args.quiet or None)
+        progress = None if args.quiet else TqdmProgress()
         res = find_critical_points(
             group, options=opts, progress=progress, prove=True, max_loss=args.max_loss,
             prove_options=popts,

@@ -320,6 +320,60 @@ class _Problem:
         C = [A.number(float(self.sigma[o])) * Y[o] for o in range(self.dim)]
         return C, scales
 
+    def y_of_z(self, chart, z) -> list:
+        """Orthonormal coordinates ``y`` of a point given in box coordinates ``z`` (floats)."""
+        y = list(z)
+        for t, j, sign in chart:
+            sv = z[j]
+            for o in self.block_coords[t]:
+                y[o] = sign * sv if o == j else sv * z[o]
+        return y
+
+    def z_of_y(self, chart, y):
+        """Box coordinates of ``y`` in ``chart``, or None if ``y`` is not in the chart's region."""
+        z = list(y)
+        for t, j, sign in chart:
+            bc = self.block_coords[t]
+            sv = sign * y[j]
+            if not sv > 0 or any(abs(y[o]) > sv for o in bc):
+                return None
+            for o in bc:
+                z[o] = sv if o == j else y[o] / sv
+        return z
+
+    def true_balls(self, chart, Z) -> list:
+        """Balls enclosing the model coordinates ``c = σ y(z)`` over the balls ``Z``."""
+        A = self.A
+        Y = list(Z)
+        for t, j, sign in chart:
+            S = Z[j]
+            for o in self.block_coords[t]:
+                Y[o] = S * sign if o == j else S * Z[o]
+        return [A.number(float(self.sigma[o])) * Y[o] for o in range(self.dim)]
+
+    def dc_dz(self, chart, Z) -> list:
+        """Enclosure of the Jacobian ``∂c/∂z`` of the chart map over the balls ``Z``."""
+        A = self.A
+        n = self.dim
+        zero = A.number(0)
+        D = [[zero] * n for _ in range(n)]
+        charted = {}
+        for t, j, sign in chart:
+            for o in self.block_coords[t]:
+                charted[o] = (j, sign)
+        for o in range(n):
+            sg = A.number(float(self.sigma[o]))
+            if o not in charted:
+                D[o][o] = sg
+                continue
+            j, sign = charted[o]
+            if o == j:
+                D[o][j] = sg * sign
+            else:
+                D[o][j] = sg * Z[o]
+                D[o][o] = sg * Z[j]
+        return D
+
     def norm2_lower(self, chart, lo, hi) -> float:
         """A float lower bound of ``‖W‖²_F = Σ N_o σ_o² y_o²`` on the box."""
         lo = np.asarray(lo)
@@ -374,11 +428,11 @@ def _box_outcome(P: _Problem, box):
         G = st.gradient_form(U)
         if any(_excludes_zero(g) for g in G):
             return ("excluded", "gradient")
-        if chart:
+        if any(lo[j] <= 0 for _t, j, _s in chart):
             return _split_or_undecided(
-                P, box, widths, (Llo, Lhi), "blow-up chart of a zero-row face"
+                P, box, widths, (Llo, Lhi), "blow-up chart touching a zero-row face"
             )
-        return _plain_box(P, box, widths, st, U, (Llo, Lhi))
+        return _smooth_box(P, box, widths, (Llo, Lhi), U)
 
 
 def _split_or_undecided(P, box, widths, loss, reason):
@@ -402,115 +456,131 @@ def _bisect(box, i):
     return [(chart, tuple(lo), tuple(hi1)), (chart, tuple(lo2), tuple(hi))]
 
 
-def _plain_box(P: _Problem, box, widths, st, U, loss):
+def _krawczyk(P: _Problem, chart, Z, z_t, U):
+    """Krawczyk in box coordinates ``z``: ``(inside, K, disjoint)``, or None if not evaluable.
+
+    ``F(z) = ∇_c L(c(z))`` (zero exactly at critical points), ``J(Z) = ∇²_c L(C(Z))·∂c/∂z(Z)``
+    with ``C(Z)`` the hull of the image of the box (the chart map is a diffeomorphism
+    where ``s > 0``).
+    """
+    A = P.A
+    n = P.dim
+    try:
+        C = P.true_balls(chart, Z)
+        H = P.gsys.state(C).hessian_form(U)
+        zt = [A.number(float(v)) for v in z_t]
+        F = P.gsys.state(P.true_balls(chart, zt)).gradient_form(U)
+    except ValueError:
+        return None
+    D = P.dc_dz(chart, Z)
+    J = [[sum((H[i][m] * D[m][j] for m in range(n)), A.number(0)) for j in range(n)] for i in range(n)]
+    Jm = np.array([[A.to_float(x) for x in r] for r in J])
+    try:
+        Y = np.linalg.inv(Jm)
+    except np.linalg.LinAlgError:
+        return None
+    if not np.all(np.isfinite(Y)):
+        return None
+    return krawczyk_box(A, Z, zt, F, J, Y) + (C, H)
+
+
+def _smooth_box(P: _Problem, box, widths, loss, U):
+    """A box on which ``L`` is smooth (no row vanishes): centred loss bound, Krawczyk, carving."""
     chart, lo, hi = box
     A = P.A
     n = P.dim
-    sig = P.sigma
-    H = st.hessian_form(U)  # in model coordinates c
+    Z = [P._ball(lo[o], hi[o]) for o in range(n)]
     mid = [0.5 * (lo[o] + hi[o]) for o in range(n)]
-    # second-order centred loss bound: L(m) + ∇L(m)·h + ½ hᵀ ∇²L(X) h, h = c − c_m
-    cm = [A.number(float(sig[o])) * A.number(mid[o]) for o in range(n)]
+    z_t = _newton_point(P, chart, mid, lo, hi)
+    res = _krawczyk(P, chart, Z, z_t, U)
+    if res is None:
+        return _split_or_undecided(P, box, widths, loss, "model or Jacobian not evaluable")
+    inside, K, disjoint, C, H = res
+    if disjoint:
+        return ("excluded", "krawczyk")
+    # second-order centred loss bound L(c_m) + ∇L(c_m)·h + ½ hᵀ∇²L(C)h, h ∈ C − c_m
     try:
+        cm = P.true_balls(chart, [A.number(v) for v in mid])
         sm = P.gsys.state(cm)
-    except ValueError:
-        sm = None
-    C, _ = P.model_coords(chart, lo, hi)
-    h = [C[o] - cm[o] for o in range(n)]
-    if sm is not None:
-        Lm = sm.loss()
+        h = [C[o] - cm[o] for o in range(n)]
         Gm = sm.gradient_form(U)
-        Lc = Lm + sum((Gm[o] * h[o] for o in range(n)), A.number(0))
+        Lc = sm.loss() + sum((Gm[o] * h[o] for o in range(n)), A.number(0))
         quad = A.number(0)
         for i in range(n):
-            row = sum((H[i][j] * h[j] for j in range(n)), A.number(0))
-            quad += h[i] * row
+            quad += h[i] * sum((H[i][j] * h[j] for j in range(n)), A.number(0))
         Lc = Lc + quad / 2
         if A.lower(Lc) > P.max_loss:
             return ("excluded", "loss")
         loss = (max(loss[0], A.lower(Lc)), min(loss[1], A.upper(Lc)))
-    # Krawczyk in model coordinates, centred at a float Newton point when it lies in X
-    x_t = _newton_point(P, mid, lo, hi)
-    xc = [A.number(float(sig[o])) * A.number(float(x_t[o])) for o in range(n)]
-    try:
-        sx = P.gsys.state(xc)
-        Fx = sx.gradient_form(U)
     except ValueError:
-        return _split_or_undecided(P, box, widths, loss, "model not evaluable at the centre")
-    Hm = np.array([[A.to_float(x) for x in r] for r in H])
-    try:
-        Y = np.linalg.inv(0.5 * (Hm + Hm.T))
-        if not np.all(np.isfinite(Y)):
-            raise np.linalg.LinAlgError
-    except np.linalg.LinAlgError:
-        return _split_or_undecided(P, box, widths, loss, "singular Hessian")
-    inside, K, disjoint = krawczyk_box(A, C, xc, Fx, H, Y)
-    if disjoint:
-        return ("excluded", "krawczyk")
+        pass
     if inside:
-        return _certified_root(P, box, C, K, U, loss)
-    # all zeros in X lie in K ∩ X: shrink the box if that helps
-    Kl = [A.lower(K[o] / A.number(float(sig[o]))) for o in range(n)]
-    Ku = [A.upper(K[o] / A.number(float(sig[o]))) for o in range(n)]
-    nlo = [max(lo[o], Kl[o]) for o in range(n)]
-    nhi = [min(hi[o], Ku[o]) for o in range(n)]
+        return _certified_root(P, box, K, U)
+    # every zero in the box lies in K ∩ X: shrink when that helps
+    nlo = [max(lo[o], A.lower(K[o])) for o in range(n)]
+    nhi = [min(hi[o], A.upper(K[o])) for o in range(n)]
     if any(nlo[o] > nhi[o] for o in range(n)):
         return ("excluded", "krawczyk")
     new_w = [nhi[o] - nlo[o] for o in range(n)]
     if max(w / max(v, 1e-300) for w, v in zip(new_w, widths)) < 0.7:
         return ("split", [(chart, tuple(nlo), tuple(nhi))])
-    # carve a certified box around a Newton root inside X
-    if x_t is not mid:
-        carved = _carve_root(P, box, x_t, U)
+    if z_t is not mid:
+        carved = _carve_root(P, box, z_t, U)
         if carved is not None:
             return carved
     return _split_or_undecided(P, box, widths, loss, "no test decided the box")
 
 
-def _newton_point(P: _Problem, mid, lo, hi, iters: int = 8):
-    """Float Newton from the centre (in y); returns the root if it stays in the box, else ``mid``."""
+def _newton_point(P: _Problem, chart, mid, lo, hi, iters: int = 8):
+    """Float Newton (in ``y``) from the box centre; the root in box coordinates if it lies in
+    the box, else ``mid`` itself."""
     sig = P.sigma
-    y = np.asarray(mid, dtype=float)
+    y = np.asarray(P.y_of_z(chart, mid), dtype=float)
     try:
         for _ in range(iters):
             c = sig * y
             g = P.fsys.gradient(c)
-            if not np.all(np.isfinite(g)):
-                return mid
             Hc = P.fsys.hessian(c)
-            step_c = np.linalg.solve(Hc, -g)
-            y = y + step_c / sig
-            if float(np.max(np.abs(step_c / sig))) < 1e-14 * (1 + float(np.max(np.abs(y)))):
+            if not (np.all(np.isfinite(g)) and np.all(np.isfinite(Hc))):
+                return mid
+            step = np.linalg.solve(Hc, -g) / sig
+            y = y + step
+            if float(np.max(np.abs(step))) < 1e-14 * (1 + float(np.max(np.abs(y)))):
                 break
         g = P.fsys.gradient(sig * y)
     except (ValueError, np.linalg.LinAlgError, FloatingPointError):
         return mid
-    if not np.all(np.isfinite(y)) or float(np.linalg.norm(g)) > 1e-9:
+    if not (np.all(np.isfinite(y)) and float(np.linalg.norm(g)) <= 1e-9):
         return mid
-    if all(lo[o] <= y[o] <= hi[o] for o in range(P.dim)):
-        return [float(v) for v in y]
-    return mid
+    z = P.z_of_y(chart, [float(v) for v in y])
+    if z is None or not all(lo[o] <= z[o] <= hi[o] for o in range(P.dim)):
+        return mid
+    return z
 
 
-def _certified_root(P: _Problem, box, C, K, U, loss):
-    """``K(X) ⊂ int X``: one critical point in X.  Tighten, decide its loss, certify its kind."""
+def _certified_root(P: _Problem, box, K, U):
+    """``K(X) ⊂ int X``: exactly one critical point in X.  Tighten, decide its loss."""
+    chart, lo, hi = box
     A = P.A
     n = P.dim
-    E = [K[o].intersection(C[o]) for o in range(n)]
-    E = _tighten(P, C, E, U)
-    Lr = P.gsys.state(E).loss()
-    lr = _round_out(A, Lr)
+    X = [P._ball(lo[o], hi[o]) for o in range(n)]
+    E = [K[o].intersection(X[o]) for o in range(n)]
+    E = _tighten(P, chart, X, E, U)
+    Ec = P.true_balls(chart, E)
+    lr = _round_out(A, P.gsys.state(Ec).loss())
     if lr[0] > P.max_loss:
         return ("excluded", "root_above")
     record = {
-        "box": [list(_round_out(A, x)) for x in C],
-        "enclosure": [list(_round_out(A, e)) for e in E],
+        "chart": [list(c) for c in chart],
+        "zbox": [list(lo), list(hi)],
+        "box": [list(_round_out(A, x)) for x in P.true_balls(chart, X)],
+        "enclosure": [list(_round_out(A, e)) for e in Ec],
         "loss": list(lr),
     }
     return ("root", record, [])
 
 
-def _tighten(P: _Problem, X, E, U):
+def _tighten(P: _Problem, chart, X, E, U):
     """A tiny Krawczyk box around the float Newton root inside the enclosure ``E ⊂ X``.
 
     ``X`` holds exactly one zero, so a box ``B ⊂ X`` with ``K(B) ⊂ int B``
@@ -518,72 +588,52 @@ def _tighten(P: _Problem, X, E, U):
     """
     A = P.A
     n = P.dim
-    sig = P.sigma
-    lo = [A.lower(E[o] / A.number(float(sig[o]))) for o in range(n)]
-    hi = [A.upper(E[o] / A.number(float(sig[o]))) for o in range(n)]
+    lo = [A.lower(e) for e in E]
+    hi = [A.upper(e) for e in E]
     mid = [0.5 * (a + b) for a, b in zip(lo, hi)]
-    x = _newton_point(P, mid, lo, hi)
-    if x is mid:
+    z = _newton_point(P, chart, mid, lo, hi)
+    if z is mid:
         return E
-    xs = [A.number(float(sig[o])) * A.number(float(x[o])) for o in range(n)]
-    try:
-        F = P.gsys.state(xs).gradient_form(U)
-        Y = np.linalg.inv(P.fsys.hessian(sig * np.asarray(x)))
-    except (ValueError, np.linalg.LinAlgError):
-        return E
-    r = 1e-13 * (1 + max(abs(v) for v in x))
+    r = 1e-13 * (1 + max(abs(v) for v in z))
     width = max(b - a for a, b in zip(lo, hi))
     while r < width:
-        B, _ = P.model_coords((), [v - r for v in x], [v + r for v in x])
+        B = [P._ball(v - r, v + r) for v in z]
         if all(X[o].contains(B[o]) for o in range(n)):
-            try:
-                HB = P.gsys.state(B).hessian_form(U)
-            except ValueError:
+            res = _krawczyk(P, chart, B, z, U)
+            if res is None:
                 return E
-            inside, K, _d = krawczyk_box(A, B, xs, F, HB, Y)
-            if inside:
-                return [K[o].intersection(B[o]) for o in range(n)]
+            if res[0]:
+                return [res[1][o].intersection(B[o]) for o in range(n)]
         r *= 10.0
     return E
 
 
-def _carve_root(P: _Problem, box, x_t, U):
-    """Certify the largest box ``x* ± r`` (Krawczyk) around a Newton root and carve it out of X."""
+def _carve_root(P: _Problem, box, z_t, U):
+    """Certify the largest box ``z* ± r`` (Krawczyk) around a Newton root and carve it out of X."""
     chart, lo, hi = box
-    A = P.A
     n = P.dim
-    sig = P.sigma
-    xs = [A.number(float(sig[o])) * A.number(float(x_t[o])) for o in range(n)]
-    try:
-        F = P.gsys.state(xs).gradient_form(U)
-        Hm = P.fsys.hessian(sig * np.asarray(x_t))
-        Y = np.linalg.inv(Hm)
-    except (ValueError, np.linalg.LinAlgError):
-        return None
     width = max(h - l for l, h in zip(lo, hi))
     best = None
-    r = 1e-9 * (1 + max(abs(v) for v in x_t))
+    r = 1e-9 * (1 + max(abs(v) for v in z_t))
     while r < width:
-        blo = [x_t[o] - r for o in range(n)]
-        bhi = [x_t[o] + r for o in range(n)]
-        C, _ = P.model_coords((), blo, bhi)
-        try:
-            HB = P.gsys.state(C).hessian_form(U)
-        except ValueError:
+        blo = [z_t[o] - r for o in range(n)]
+        bhi = [z_t[o] + r for o in range(n)]
+        if chart and any(blo[j] <= 0 for _t, j, _s in chart):
             break
-        inside, K, _dis = krawczyk_box(A, C, xs, F, HB, Y)
-        if not inside:
+        B = [P._ball(blo[o], bhi[o]) for o in range(n)]
+        res = _krawczyk(P, chart, B, z_t, U)
+        if res is None or not res[0]:
             break
-        best = (blo, bhi, C, K)
+        best = (blo, bhi, res[1])
         r *= 4.0
     if best is None:
         return None
-    blo, bhi, C, K = best
-    out = _certified_root(P, (chart, blo, bhi), C, K, U, None)
+    blo, bhi, K = best
+    out = _certified_root(P, (chart, tuple(blo), tuple(bhi)), K, U)
     rest = _carve(box, blo, bhi)
     if out[0] == "root":
         return ("root", out[1], rest)
-    return ("split", rest) if out[1] == "root_above" else None
+    return ("split", rest)
 
 
 def _carve(box, blo, bhi):
@@ -675,13 +725,26 @@ def _box_from_json(d):
     )
 
 
-def _same_root(r1, r2) -> bool:
-    """Two certified roots are the same when one's enclosure lies in the other's uniqueness box."""
+def _inside_zbox(P: _Problem, enc, r) -> bool:
+    """Whether the enclosure ``enc`` (model coordinates) lies in the uniqueness box of root ``r``."""
+    A = P.A
+    chart = tuple(tuple(c) for c in r["chart"])
+    zlo, zhi = r["zbox"]
+    with A:
+        Y = [A.ball(lo, hi) / A.number(float(P.sigma[o])) for o, (lo, hi) in enumerate(enc)]
+        Z = list(Y)
+        for t, j, sign in chart:
+            S = Y[j] * sign
+            if not S > 0:
+                return False
+            for o in P.block_coords[t]:
+                Z[o] = S if o == j else Y[o] / S
+        return all(Z[o] >= zlo[o] and Z[o] <= zhi[o] for o in range(P.dim))
 
-    def inside(e, b):
-        return all(b[o][0] <= e[o][0] and e[o][1] <= b[o][1] for o in range(len(e)))
 
-    return inside(r1["enclosure"], r2["box"]) or inside(r2["enclosure"], r1["box"])
+def _same_root(P: _Problem, r1, r2) -> bool:
+    """Same critical point: one's enclosure lies in the other's uniqueness box."""
+    return _inside_zbox(P, r1["enclosure"], r2) or _inside_zbox(P, r2["enclosure"], r1)
 
 
 def _boxes_overlap(r1, r2) -> bool:
@@ -831,7 +894,7 @@ def prove_critical_points(
     unique = []
     ambiguous = False
     for r in roots:
-        if any(_same_root(r, u) for u in unique):
+        if any(_same_root(P, r, u) for u in unique):
             continue
         if any(_boxes_overlap(r, u) for u in unique):
             ambiguous = True
