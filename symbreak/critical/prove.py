@@ -132,6 +132,10 @@ class ProveOptions:
         there after every round and read at the start if it exists (resume).
     force : bool
         Run even when :func:`proof_scope` says the proof is out of reach.
+    newton_width : float
+        Boxes at most this wide (orthonormal coordinates) that no test decides
+        get a float Newton run from their centre; a root found inside is
+        certified in the largest Krawczyk box around it and carved out.
     """
 
     tube: float = 0.03
@@ -142,9 +146,10 @@ class ProveOptions:
     batch: int = 512
     frontier: str | None = None
     force: bool = False
+    newton_width: float = 0.5
 
     def __post_init__(self):
-        for name in ("tube", "min_width"):
+        for name in ("tube", "min_width", "newton_width"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf:
                 raise ValueError(f"{name} must be a positive number, got {v!r}")
@@ -339,7 +344,7 @@ class _Problem:
                 return None
             for o in bc:
                 z[o] = sv if o == j else y[o] / sv
-        return z
+        return [float(v) for v in z]
 
     def true_balls(self, chart, Z) -> list:
         """Balls enclosing the model coordinates ``c = σ y(z)`` over the balls ``Z``."""
@@ -469,7 +474,8 @@ def _krawczyk(P: _Problem, chart, Z, z_t, U):
         C = P.true_balls(chart, Z)
         H = P.gsys.state(C).hessian_form(U)
         zt = [A.number(float(v)) for v in z_t]
-        F = P.gsys.state(P.true_balls(chart, zt)).gradient_form(U)
+        sm = P.gsys.state(P.true_balls(chart, zt))
+        F = sm.gradient_form(U)
     except ValueError:
         return None
     D = P.dc_dz(chart, Z)
@@ -481,41 +487,36 @@ def _krawczyk(P: _Problem, chart, Z, z_t, U):
         return None
     if not np.all(np.isfinite(Y)):
         return None
-    return krawczyk_box(A, Z, zt, F, J, Y) + (C, H)
+    return krawczyk_box(A, Z, zt, F, J, Y) + (C, H, sm)
 
 
 def _smooth_box(P: _Problem, box, widths, loss, U):
-    """A box on which ``L`` is smooth (no row vanishes): centred loss bound, Krawczyk, carving."""
+    """A box on which ``L`` is smooth (no row vanishes): Krawczyk, centred loss bound, carving."""
     chart, lo, hi = box
     A = P.A
     n = P.dim
     Z = [P._ball(lo[o], hi[o]) for o in range(n)]
     mid = [0.5 * (lo[o] + hi[o]) for o in range(n)]
-    z_t = _newton_point(P, chart, mid, lo, hi)
-    res = _krawczyk(P, chart, Z, z_t, U)
+    res = _krawczyk(P, chart, Z, mid, U)
     if res is None:
         return _split_or_undecided(P, box, widths, loss, "model or Jacobian not evaluable")
-    inside, K, disjoint, C, H = res
+    inside, K, disjoint, C, H, sm = res
     if disjoint:
         return ("excluded", "krawczyk")
-    # second-order centred loss bound L(c_m) + ∇L(c_m)·h + ½ hᵀ∇²L(C)h, h ∈ C − c_m
-    try:
-        cm = P.true_balls(chart, [A.number(v) for v in mid])
-        sm = P.gsys.state(cm)
-        h = [C[o] - cm[o] for o in range(n)]
-        Gm = sm.gradient_form(U)
-        Lc = sm.loss() + sum((Gm[o] * h[o] for o in range(n)), A.number(0))
-        quad = A.number(0)
-        for i in range(n):
-            quad += h[i] * sum((H[i][j] * h[j] for j in range(n)), A.number(0))
-        Lc = Lc + quad / 2
-        if A.lower(Lc) > P.max_loss:
-            return ("excluded", "loss")
-        loss = (max(loss[0], A.lower(Lc)), min(loss[1], A.upper(Lc)))
-    except ValueError:
-        pass
     if inside:
         return _certified_root(P, box, K, U)
+    # second-order centred loss bound L(c_m) + ∇L(c_m)·h + ½ hᵀ∇²L(C)h, h ∈ C − c_m
+    cm = P.true_balls(chart, [A.number(v) for v in mid])
+    h = [C[o] - cm[o] for o in range(n)]
+    Gm = sm.gradient_form(U)
+    Lc = sm.loss() + sum((Gm[o] * h[o] for o in range(n)), A.number(0))
+    quad = A.number(0)
+    for i in range(n):
+        quad += h[i] * sum((H[i][j] * h[j] for j in range(n)), A.number(0))
+    Lc = Lc + quad / 2
+    if A.lower(Lc) > P.max_loss:
+        return ("excluded", "loss")
+    loss = (max(loss[0], A.lower(Lc)), min(loss[1], A.upper(Lc)))
     # every zero in the box lies in K ∩ X: shrink when that helps
     nlo = [max(lo[o], A.lower(K[o])) for o in range(n)]
     nhi = [min(hi[o], A.upper(K[o])) for o in range(n)]
@@ -524,14 +525,16 @@ def _smooth_box(P: _Problem, box, widths, loss, U):
     new_w = [nhi[o] - nlo[o] for o in range(n)]
     if max(w / max(v, 1e-300) for w, v in zip(new_w, widths)) < 0.7:
         return ("split", [(chart, tuple(nlo), tuple(nhi))])
-    if z_t is not mid:
-        carved = _carve_root(P, box, z_t, U)
-        if carved is not None:
-            return carved
+    if max(widths) <= P.opts.newton_width:
+        z_t = _newton_point(P, chart, mid, lo, hi)
+        if z_t is not mid:
+            carved = _carve_root(P, box, z_t, U)
+            if carved is not None:
+                return carved
     return _split_or_undecided(P, box, widths, loss, "no test decided the box")
 
 
-def _newton_point(P: _Problem, chart, mid, lo, hi, iters: int = 8):
+def _newton_point(P: _Problem, chart, mid, lo, hi, iters: int = 7):
     """Float Newton (in ``y``) from the box centre; the root in box coordinates if it lies in
     the box, else ``mid`` itself."""
     sig = P.sigma
