@@ -312,3 +312,30 @@ def test_bad_max_loss():
         prove_critical_points(group, -1.0)
     with pytest.raises(TypeError):
         prove_critical_points(group, "0.2")
+
+
+@pytest.mark.parametrize("spec,k", [("k", 5), ("k-1,1", 5), ("k-1,1|1", 4), ("k-2,2", 6)])
+def test_hermite_loss_bound_is_below_the_dense_loss(spec, k):
+    """L ≥ the Hermite degree-0/1/2 bound at random points (loss from the dense model), on
+    points and on small boxes."""
+    from symbreak.critical.prove import hermite_loss_bound
+
+    group = IsotropyGroup.from_spec(spec, k)
+    P = pv._Problem(group, 0.2, ProveOptions(force=True))
+    space = FixedPointSpace(group)
+    model = dense_model(group)
+    A = P.A
+    rng = np.random.default_rng(1)
+    ratios = []
+    for _ in range(60):
+        c = rng.normal(size=P.dim) * rng.choice([0.3, 1.0, 2.0])
+        L = model.loss(space.embed(c))
+        with A:
+            C = [A.number(float(x)) for x in c]
+            lb = hermite_loss_bound(P, P.gsys.state(C), C)
+            box = [A.ball(float(x) - 1e-3, float(x) + 1e-3) for x in c]
+            lb_box = hermite_loss_bound(P, P.gsys.state(box, zero_rows_ok=True), box)
+        assert lb <= L + 1e-12
+        assert lb_box <= L + 1e-12
+        ratios.append(lb / L)
+    assert np.median(ratios) > 0.5  # not vacuous

@@ -85,6 +85,7 @@ __all__ = [
     "ProofResult",
     "UndecidedBox",
     "a_priori_radius",
+    "hermite_loss_bound",
     "prove_critical_points",
     "proof_scope",
 ]
@@ -305,6 +306,13 @@ class _Problem:
         self.blocks = sorted(set(self.block_of))
         self.block_coords = {t: [o for o in range(self.dim) if keys[o][0] == t] for t in self.blocks}
         self.names = space.names
+        # column sums Σ_i W_ij for a column j of block b: Σ_o mult_o c_o (Hermite degree-1 bound)
+        factors = group.factors
+        self.col_blocks = [b for b, f in enumerate(factors) if f.kind in ("diag", "col")]
+        self.col_terms = {b: [] for b in self.col_blocks}
+        for o, (a, b, pat) in enumerate(keys):
+            self.col_terms[b].append((o, pat, a))
+        self.teacher_block = {b: factors[b].kind == "diag" for b in self.col_blocks}
 
     # ------------------------------------------------------------ coordinates
     def _ball(self, lo, hi):
@@ -401,6 +409,61 @@ class _Problem:
         return total * (1 - 1e-12)
 
 
+def hermite_loss_bound(P: _Problem, st, C):
+    r"""A lower bound of ``L`` from the Hermite degrees 0, 1, 2 of ``f_W − f_V``.
+
+    With ``relu(t) = 1/\sqrt{2π} + t/2 + \tfrac{1}{2\sqrt{2π}}(t² − 1) + …``
+    (orthogonal Hermite components),
+
+    .. math::
+
+        2L ≥ \frac{(\sum_i |w_i| − \sum_j |v_j|)^2}{2π}
+             + \frac{\|\sum_i w_i − \sum_j v_j\|^2}{4}
+             + \frac{\|M_W − M_V\|_F^2}{4π},\qquad
+        M_W = \sum_i \frac{w_i w_i^T}{|w_i|}.
+
+    Every term is a sum of non-negative or simple quantities, so its ball
+    enclosure is tight where the natural enclosure of ``L`` (a difference of
+    large terms) is not.  Returns a float lower bound (``0.0`` if nothing is known).
+    """
+    A = P.A
+    d = st.data
+    zero = A.number(0)
+    sizes = P.gsys.sizes
+    k = P.gsys.k
+    total = zero
+    # degree 0: Σ_i |w_i| − k
+    s0 = sum((d.row_w[p] * st.nrm[p] for p in d.rows_used if not A.is_zero(d.row_w[p])), zero)
+    total += A.square(s0 - k) / (2 * A.pi)
+    # degree 1: column sums minus the teacher's
+    s1 = zero
+    for b in P.col_blocks:
+        cs = zero
+        for o, pat, a in P.col_terms[b]:
+            mult = 1 if pat == "diag" else (sizes[a] - 1 if pat == "off" else sizes[a])
+            cs += mult * C[o]
+        if P.teacher_block[b]:
+            cs = cs - 1
+        s1 += sizes[b] * A.square(cs)
+    total += s1 / 4
+    # degree 2: ‖M_W − M_V‖² = Σ_{i,j} (w_i·w_j)²/(|w_i||w_j|) − 2 Σ_i Σ_{c teacher} w_ic²/|w_i| + k
+    if not st.maybe_zero:
+        m2 = zero
+        for p in d.rows_used:
+            if A.is_zero(d.row_w[p]):
+                continue
+            m2 += d.row_w[p] * st.n2[p]
+            tw = sum((d.col_w[c] * A.square(st.W[p][c]) for c in d.teacher), zero)
+            m2 -= 2 * d.row_w[p] * tw / st.nrm[p]
+        for p, q in d.pairs:
+            m2 += d.pair_w[p][q] * A.square(st.dot[(p, q)]) / (st.nrm[p] * st.nrm[q])
+        m2 += k
+        if m2.is_finite():
+            total += m2.nonnegative_part() / (4 * A.pi)
+    lb = total / 2
+    return A.lower(lb) if lb.is_finite() else 0.0
+
+
 def _excludes_zero(g) -> bool:
     """True only when the ball is finite and certainly nonzero (nan never excludes)."""
     return bool(g.is_finite() and (g > 0 or g < 0))
@@ -425,6 +488,14 @@ def _box_outcome(P: _Problem, box):
         st = P.gsys.state(C, row_scales=scales or None, zero_rows_ok=True)
         L = st.loss()
         Llo, Lhi = _round_out(A, L)
+        if Llo > P.max_loss:
+            return ("excluded", "loss")
+        if chart:
+            Ct = P.true_balls(chart, [P._ball(lo[o], hi[o]) for o in range(P.dim)])
+            hst = P.gsys.state(Ct, zero_rows_ok=True)
+        else:
+            Ct, hst = C, st
+        Llo = max(Llo, hermite_loss_bound(P, hst, Ct))
         if Llo > P.max_loss:
             return ("excluded", "loss")
         if st.maybe_zero:
