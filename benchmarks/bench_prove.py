@@ -45,9 +45,7 @@ def main(argv=None):
     ap.add_argument("--force3", action="store_true", help="try one 3-block group with the budget")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--max-loss", type=float, default=0.2)
-    ap.add_argument(
-        "--groups", nargs="*", default=None, help="extra cases SPEC:K (e.g. k-2,2:8)"
-    )
+    ap.add_argument("--groups", nargs="*", default=None, help="extra cases SPEC:K (e.g. k-2,2:8)")
     args = ap.parse_args(argv)
     cases = [("k", 4), ("k", 6), ("k", 10), ("k", 20), ("k", 100)]
     if not args.quick:

@@ -371,7 +371,10 @@ class _State:
         for p, q in data.geom_pairs:
             d = sum((a[c] * W[p][c] * W[q][c] for c in cols), zero)
             w2 = sum(
-                (aa * A.square(W[p][i] * W[q][j] - W[p][j] * W[q][i]) for i, j, aa in data.col_pairs),
+                (
+                    aa * A.square(W[p][i] * W[q][j] - W[p][j] * W[q][i])
+                    for i, j, aa in data.col_pairs
+                ),
                 zero,
             )
             wedge = A.sqrt_nonneg(w2)

@@ -304,7 +304,9 @@ class _Problem:
         keys = space.keys
         self.block_of = [a for a, _b, _p in keys]
         self.blocks = sorted(set(self.block_of))
-        self.block_coords = {t: [o for o in range(self.dim) if keys[o][0] == t] for t in self.blocks}
+        self.block_coords = {
+            t: [o for o in range(self.dim) if keys[o][0] == t] for t in self.blocks
+        }
         self.names = space.names
         # column sums Σ_i W_ij for a column j of block b: Σ_o mult_o c_o (Hermite degree-1 bound)
         factors = group.factors
@@ -550,7 +552,10 @@ def _krawczyk(P: _Problem, chart, Z, z_t, U):
     except ValueError:
         return None
     D = P.dc_dz(chart, Z)
-    J = [[sum((H[i][m] * D[m][j] for m in range(n)), A.number(0)) for j in range(n)] for i in range(n)]
+    J = [
+        [sum((H[i][m] * D[m][j] for m in range(n)), A.number(0)) for j in range(n)]
+        for i in range(n)
+    ]
     Jm = np.array([[A.to_float(x) for x in r] for r in J])
     try:
         Y = np.linalg.inv(Jm)
@@ -800,7 +805,7 @@ def _box_from_json(d):
 
 
 def _inside_zbox(P: _Problem, enc, r) -> bool:
-    """Whether the enclosure ``enc`` (model coordinates) lies in the uniqueness box of root ``r``."""
+    """Whether ``enc`` (model coordinates) lies in the uniqueness box of root ``r``."""
     A = P.A
     chart = tuple(tuple(c) for c in r["chart"])
     zlo, zhi = r["zbox"]
@@ -932,8 +937,15 @@ def prove_critical_points(
             if opts.frontier is not None and (now - last_save > 20.0 or not stack):
                 last_save = now
                 _save_frontier(
-                    opts.frontier, group, float(max_loss), opts, stack, roots, excluded,
-                    undecided, processed,
+                    opts.frontier,
+                    group,
+                    float(max_loss),
+                    opts,
+                    stack,
+                    roots,
+                    excluded,
+                    undecided,
+                    processed,
                     cpu_before + time.process_time() - t_start + worker_cpu,
                 )
             report(
@@ -950,19 +962,32 @@ def prove_critical_points(
             pool.join()
     if opts.frontier is not None:
         _save_frontier(
-            opts.frontier, group, float(max_loss), opts, stack, roots, excluded,
-            undecided, processed, cpu_before + time.process_time() - t_start + worker_cpu,
+            opts.frontier,
+            group,
+            float(max_loss),
+            opts,
+            stack,
+            roots,
+            excluded,
+            undecided,
+            processed,
+            cpu_before + time.process_time() - t_start + worker_cpu,
         )
     notes = [f"a priori bound: ||W||_F <= {P.R:.6g} on {{L <= {float(max_loss):g}}}"]
     if stack:
-        notes.append(f"box budget max_boxes={opts.max_boxes} exhausted with {len(stack)} open boxes")
+        notes.append(
+            f"box budget max_boxes={opts.max_boxes} exhausted with {len(stack)} open boxes"
+        )
         with P.A:
             for b in stack:
                 undecided.append(
                     UndecidedBox(
-                        b[0], b[1], b[2],
+                        b[0],
+                        b[1],
+                        b[2],
                         float(np.prod([h - l for l, h in zip(b[1], b[2])])),
-                        (-math.inf, math.inf), "not processed (budget)",
+                        (-math.inf, math.inf),
+                        "not processed (budget)",
                     )
                 )
     unique = []
@@ -1133,5 +1158,8 @@ def prove_or_certify(
         excluded={name: 0 for name in _EXCLUDED},
         radius=a_priori_radius(group.k, float(max_loss)),
         cpu_time=time.process_time() - t0,
-        notes=(scope, "no proof of completeness: every point found by the search is certified instead"),
+        notes=(
+            scope,
+            "no proof of completeness: every point found by the search is certified instead",
+        ),
     )
