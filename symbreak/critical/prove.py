@@ -616,13 +616,16 @@ def _newton_point(P: _Problem, chart, mid, lo, hi, iters: int = 7):
     sig = P.sigma
     y = np.asarray(P.y_of_z(chart, mid), dtype=float)
     try:
-        for _ in range(iters):
+        reach = 2.0 * max(h - l for l, h in zip(lo, hi))
+        for it in range(iters):
             c = sig * y
             g = P.fsys.gradient(c)
             Hc = P.fsys.hessian(c)
             if not (np.all(np.isfinite(g)) and np.all(np.isfinite(Hc))):
                 return mid
             step = np.linalg.solve(Hc, -g) / sig
+            if it == 0 and float(np.max(np.abs(step))) > reach:
+                return mid  # the first Newton step leaves the box's neighbourhood
             y = y + step
             if float(np.max(np.abs(step))) < 1e-14 * (1 + float(np.max(np.abs(y)))):
                 break
