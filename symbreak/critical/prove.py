@@ -315,6 +315,18 @@ class _Problem:
         for o, (a, b, pat) in enumerate(keys):
             self.col_terms[b].append((o, pat, a))
         self.teacher_block = {b: factors[b].kind == "diag" for b in self.col_blocks}
+        # s_b = Σ_o α_o y_o with α_o = mult_o σ_o (balls)
+        A = self.A
+        with A:
+            sz = self.gsys.sizes
+            self.col_coef = {}
+            for b in self.col_blocks:
+                coef = {}
+                for o, pat, a in self.col_terms[b]:
+                    mult = A.number(1) if pat == "diag" else (sz[a] - 1 if pat == "off" else sz[a])
+                    if not A.is_zero(mult):
+                        coef[o] = mult * A.number(float(self.sigma[o]))
+                self.col_coef[b] = coef
 
     # ------------------------------------------------------------ coordinates
     def _ball(self, lo, hi):
@@ -477,6 +489,39 @@ def _round_out(A, x) -> tuple[float, float]:
 
 # ---------------------------------------------------------------------------
 # one box
+def _contract_column_sums(P: _Problem, lo, hi):
+    r"""Shrink a plain box with the Hermite degree-1 constraints (linear in ``c``).
+
+    ``L ≤ L₀`` implies ``Σ_b m_b (s_b − t_b)² ≤ 8L₀`` (``s_b`` the column sum of
+    column block ``b``, ``t_b = 1`` on teacher columns), so each
+    ``|s_b − t_b| ≤ \sqrt{8L₀/m_b}``; interval propagation through the linear
+    form ``s_b = Σ_o α_o y_o`` narrows every coordinate.  Returns the new
+    ``(lo, hi)`` or ``None`` when the box holds no point with ``L ≤ L₀``.
+    """
+    A = P.A
+    lo, hi = list(lo), list(hi)
+    for b in P.col_blocks:
+        coef = P.col_coef[b]
+        rb = (A.number(8 * P.max_loss) / P.gsys.sizes[b]).sqrt()
+        target = (A.number(1) if P.teacher_block[b] else A.number(0)) + (-rb).union(rb)
+        for _sweep in range(2):
+            Y = {o: P._ball(lo[o], hi[o]) for o in coef}
+            total = sum((coef[o] * Y[o] for o in coef), A.number(0))
+            if not total.overlaps(target):
+                return None
+            for o, a in coef.items():
+                rest = sum((coef[q] * Y[q] for q in coef if q != o), A.number(0))
+                yo = (target - rest) / a
+                if not yo.is_finite():
+                    continue
+                nlo, nhi = max(lo[o], A.lower(yo)), min(hi[o], A.upper(yo))
+                if nlo > nhi:
+                    return None
+                lo[o], hi[o] = nlo, nhi
+                Y[o] = P._ball(nlo, nhi)
+    return tuple(lo), tuple(hi)
+
+
 def _box_outcome(P: _Problem, box):
     """Process one box: ``("excluded", reason)``, ``("split", boxes)``,
     ``("root", record, boxes)`` or ``("undecided", UndecidedBox)``."""
@@ -484,6 +529,13 @@ def _box_outcome(P: _Problem, box):
     A = P.A
     if P.norm2_lower(chart, lo, hi) > P.R * P.R:
         return ("excluded", "a_priori")
+    if not chart:
+        with A:
+            new = _contract_column_sums(P, lo, hi)
+        if new is None:
+            return ("excluded", "loss")
+        lo, hi = new
+        box = (chart, lo, hi)
     widths = [h - l for l, h in zip(lo, hi)]
     with A:
         C, scales = P.model_coords(chart, lo, hi)
