@@ -63,8 +63,10 @@ R. B. Kearfott, Rigorous Global Search: Continuous Problems (1996).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -139,7 +141,7 @@ class ProveOptions:
         certified in the largest Krawczyk box around it and carved out.
     """
 
-    tube: float = 0.03
+    tube: float = 0.3
     max_boxes: int = 2_000_000
     min_width: float = 1e-7
     prec: int = 64
@@ -798,8 +800,6 @@ def _initial_boxes(P: _Problem) -> list:
     for t in P.blocks:
         coords = P.block_coords[t]
         pieces = []  # list of (chart entries, {o: (lo, hi)})
-        import itertools
-
         parts = []
         for o in coords:
             b = float(P.bounds[o])
@@ -817,8 +817,6 @@ def _initial_boxes(P: _Problem) -> list:
             else:
                 pieces.append(((), {o: (lo_, hi_) for o, (lo_, hi_, _m) in zip(coords, combo)}))
         per_block[t] = pieces
-    import itertools
-
     out = []
     for combo in itertools.product(*(per_block[t] for t in P.blocks)):
         chart = tuple(c for part in combo for c in part[0])
@@ -1136,8 +1134,6 @@ def _save_frontier(path, group, max_loss, opts, stack, roots, excluded, undecide
 
 
 def _load_frontier(path, group, max_loss, opts):
-    import os
-
     if path is None or not os.path.exists(path):
         return None
     with open(path, encoding="utf-8") as fh:
