@@ -560,16 +560,27 @@ def _box_outcome(P: _Problem, box):
         G = st.gradient_form(U)
         if any(_excludes_zero(g) for g in G):
             return ("excluded", "gradient")
+        smear = None
+        if not chart:
+            # Kearfott's maximal smear: split where |∂L/∂y_i|·width_i is largest
+            smear = [
+                float(P.sigma[o]) * max(abs(A.lower(G[o])), abs(A.upper(G[o]))) * widths[o]
+                for o in range(P.dim)
+            ]
         if any(lo[j] <= 0 for _t, j, _s in chart):
             return _split_or_undecided(
                 P, box, widths, (Llo, Lhi), "blow-up chart touching a zero-row face"
             )
-        return _smooth_box(P, box, widths, (Llo, Lhi), U)
+        return _smooth_box(P, box, widths, (Llo, Lhi), U, smear)
 
 
-def _split_or_undecided(P, box, widths, loss, reason):
+def _split_or_undecided(P, box, widths, loss, reason, smear=None):
     chart, lo, hi = box
     i = int(np.argmax(widths))
+    if smear is not None and all(math.isfinite(v) for v in smear) and max(smear) > 0:
+        j = int(np.argmax(smear))
+        if widths[j] >= 0.05 * widths[i]:  # never let a side stay much wider than the rest
+            i = j
     if widths[i] < P.opts.min_width:
         vol = float(np.prod(widths))
         return ("undecided", UndecidedBox(chart, tuple(lo), tuple(hi), vol, loss, reason))
@@ -588,7 +599,7 @@ def _bisect(box, i):
     return [(chart, tuple(lo), tuple(hi1)), (chart, tuple(lo2), tuple(hi))]
 
 
-def _krawczyk(P: _Problem, chart, Z, z_t, U):
+def _krawczyk(P: _Problem, chart, Z, z_t, U, pre=None):
     """Krawczyk in box coordinates ``z``: ``(inside, K, disjoint)``, or None if not evaluable.
 
     ``F(z) = ∇_c L(c(z))`` (zero exactly at critical points), ``J(Z) = ∇²_c L(C(Z))·∂c/∂z(Z)``
@@ -597,14 +608,17 @@ def _krawczyk(P: _Problem, chart, Z, z_t, U):
     """
     A = P.A
     n = P.dim
-    try:
-        C = P.true_balls(chart, Z)
-        H = P.gsys.state(C).hessian_form(U)
-        zt = [A.number(float(v)) for v in z_t]
-        sm = P.gsys.state(P.true_balls(chart, zt))
-        F = sm.gradient_form(U)
-    except ValueError:
-        return None
+    zt = [A.number(float(v)) for v in z_t]
+    if pre is not None:  # (C, H, state at z_t, gradient at z_t) already computed
+        C, H, sm, F = pre
+    else:
+        try:
+            C = P.true_balls(chart, Z)
+            H = P.gsys.state(C).hessian_form(U)
+            sm = P.gsys.state(P.true_balls(chart, zt))
+            F = sm.gradient_form(U)
+        except ValueError:
+            return None
     D = P.dc_dz(chart, Z)
     J = [
         [sum((H[i][m] * D[m][j] for m in range(n)), A.number(0)) for j in range(n)]
@@ -620,23 +634,21 @@ def _krawczyk(P: _Problem, chart, Z, z_t, U):
     return krawczyk_box(A, Z, zt, F, J, Y) + (C, H, sm)
 
 
-def _smooth_box(P: _Problem, box, widths, loss, U):
-    """A box on which ``L`` is smooth (no row vanishes): Krawczyk, centred loss bound, carving."""
+def _smooth_box(P: _Problem, box, widths, loss, U, smear=None):
+    """A box on which ``L`` is smooth (no row vanishes): centred loss bound, Krawczyk, carving."""
     chart, lo, hi = box
     A = P.A
     n = P.dim
     Z = [P._ball(lo[o], hi[o]) for o in range(n)]
     mid = [0.5 * (lo[o] + hi[o]) for o in range(n)]
-    res = _krawczyk(P, chart, Z, mid, U)
-    if res is None:
-        return _split_or_undecided(P, box, widths, loss, "model or Jacobian not evaluable")
-    inside, K, disjoint, C, H, sm = res
-    if disjoint:
-        return ("excluded", "krawczyk")
-    if inside:
-        return _certified_root(P, box, K, U)
+    try:
+        C = P.true_balls(chart, Z)
+        H = P.gsys.state(C).hessian_form(U)
+        cm = P.true_balls(chart, [A.number(v) for v in mid])
+        sm = P.gsys.state(cm)
+    except ValueError:
+        return _split_or_undecided(P, box, widths, loss, "model not evaluable", smear)
     # second-order centred loss bound L(c_m) + ∇L(c_m)·h + ½ hᵀ∇²L(C)h, h ∈ C − c_m
-    cm = P.true_balls(chart, [A.number(v) for v in mid])
     h = [C[o] - cm[o] for o in range(n)]
     Gm = sm.gradient_form(U)
     Lc = sm.loss() + sum((Gm[o] * h[o] for o in range(n)), A.number(0))
@@ -647,6 +659,14 @@ def _smooth_box(P: _Problem, box, widths, loss, U):
     if A.lower(Lc) > P.max_loss:
         return ("excluded", "loss")
     loss = (max(loss[0], A.lower(Lc)), min(loss[1], A.upper(Lc)))
+    res = _krawczyk(P, chart, Z, mid, U, pre=(C, H, sm, Gm))
+    if res is None:
+        return _split_or_undecided(P, box, widths, loss, "Jacobian not invertible", smear)
+    inside, K, disjoint = res[:3]
+    if disjoint:
+        return ("excluded", "krawczyk")
+    if inside:
+        return _certified_root(P, box, K, U)
     # every zero in the box lies in K ∩ X: shrink when that helps
     nlo = [max(lo[o], A.lower(K[o])) for o in range(n)]
     nhi = [min(hi[o], A.upper(K[o])) for o in range(n)]
@@ -661,7 +681,7 @@ def _smooth_box(P: _Problem, box, widths, loss, U):
             carved = _carve_root(P, box, z_t, U)
             if carved is not None:
                 return carved
-    return _split_or_undecided(P, box, widths, loss, "no test decided the box")
+    return _split_or_undecided(P, box, widths, loss, "no test decided the box", smear)
 
 
 def _newton_point(P: _Problem, chart, mid, lo, hi, iters: int = 7):
