@@ -2,12 +2,16 @@
 
 from ..reduced.fixed_point import FixedPointSpace
 from .classify import KINDS, CriticalPoint, classify
+from .prove import ProofResult, ProveOptions, UndecidedBox, prove_critical_points
 from .search import SearchOptions, SearchResult, find_critical_points, newton_polish
 from .symmetry import ExactIsotropy, block_permutations, exact_isotropy
 
 __all__ = [
     "KINDS",
     "CriticalPoint",
+    "ProofResult",
+    "ProveOptions",
+    "UndecidedBox",
     "ExactIsotropy",
     "FixedPointSpace",
     "SearchOptions",
@@ -16,5 +20,6 @@ __all__ = [
     "classify",
     "exact_isotropy",
     "find_critical_points",
+    "prove_critical_points",
     "newton_polish",
 ]
