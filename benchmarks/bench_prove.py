@@ -40,7 +40,7 @@ def run(spec, k, max_loss, budget, workers=1, tube=None, force=False):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="only Fix(k) at a few k")
-    ap.add_argument("--budget", type=int, default=200_000, help="box budget per 2-block group")
+    ap.add_argument("--budget", type=int, default=50_000, help="box budget per 2-block group")
     ap.add_argument("--k6", action="store_true", help="add Fix(k-1,1) at k = 6 (minutes)")
     ap.add_argument("--force3", action="store_true", help="try one 3-block group with the budget")
     ap.add_argument("--workers", type=int, default=1)
