@@ -977,6 +977,22 @@ def prove_critical_points(
         )
     worker_cpu = 0.0
     last_save = time.process_time()
+
+    def save():
+        cpu = cpu_before + time.process_time() - t_start + worker_cpu
+        _save_frontier(
+            opts.frontier,
+            group,
+            float(max_loss),
+            opts,
+            stack,
+            roots,
+            excluded,
+            undecided,
+            processed,
+            cpu,
+        )
+
     try:
         while stack and processed < opts.max_boxes:
             take = min(opts.batch, opts.max_boxes - processed, len(stack))
@@ -1007,20 +1023,9 @@ def prove_critical_points(
             # depth first, deterministic: the first child is processed first
             stack.extend(reversed(new_boxes))
             now = time.process_time()
-            if opts.frontier is not None and (now - last_save > 20.0 or not stack):
+            if opts.frontier is not None and now - last_save > 20.0:
                 last_save = now
-                _save_frontier(
-                    opts.frontier,
-                    group,
-                    float(max_loss),
-                    opts,
-                    stack,
-                    roots,
-                    excluded,
-                    undecided,
-                    processed,
-                    cpu_before + time.process_time() - t_start + worker_cpu,
-                )
+                save()
             report(
                 ProgressUpdate(
                     stage="prove",
@@ -1034,18 +1039,7 @@ def prove_critical_points(
             pool.close()
             pool.join()
     if opts.frontier is not None:
-        _save_frontier(
-            opts.frontier,
-            group,
-            float(max_loss),
-            opts,
-            stack,
-            roots,
-            excluded,
-            undecided,
-            processed,
-            cpu_before + time.process_time() - t_start + worker_cpu,
-        )
+        save()
     notes = [f"a priori bound: ||W||_F <= {P.R:.6g} on {{L <= {float(max_loss):g}}}"]
     if stack:
         notes.append(
