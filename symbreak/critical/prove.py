@@ -1022,7 +1022,7 @@ def prove_critical_points(
                     undecided.append(o[1])
             # depth first, deterministic: the first child is processed first
             stack.extend(reversed(new_boxes))
-            now = time.process_time()
+            now = time.process_time() + worker_cpu  # this process and its workers
             if opts.frontier is not None and now - last_save > 20.0:
                 last_save = now
                 save()
