@@ -349,3 +349,17 @@ def test_hermite_loss_bound_is_below_the_dense_loss(spec, k):
         assert lb_box <= L + 1e-12
         ratios.append(lb / L)
     assert np.median(ratios) > 0.5  # not vacuous
+
+
+def test_region_restricts_the_proof():
+    """Fix(k), k = 5: the full list has the global minimum and one saddle; a region around
+    the saddle's first coordinate (a ≈ −0.594) holds exactly that one."""
+    group = IsotropyGroup.from_spec("k", 5)
+    system = ReducedSystem(group)
+    c, gn = newton_polish(system, [-0.59, 0.4])
+    assert gn < 1e-12
+    res = prove_critical_points(group, 0.2, options=ProveOptions(region=((0, -0.7, -0.5),)))
+    assert res.complete and len(res.points) == 1
+    assert np.max(np.abs(np.asarray(res.points[0].center) - c)) < 1e-9
+    with pytest.raises(ValueError):
+        ProveOptions(region=((0, 1.0, 0.0),))

@@ -135,6 +135,11 @@ class ProveOptions:
         there after every round and read at the start if it exists (resume).
     force : bool
         Run even when :func:`proof_scope` says the proof is out of reach.
+    region : tuple of (int, float, float)
+        Restrict the search to ``lo ≤ c_o ≤ hi`` for the listed coordinates
+        ``(o, lo, hi)`` (model coordinates).  Inside a blow-up chart of a row
+        block, the restrictions of that block's own coordinates are ignored
+        (its whole tube is searched).  ``complete`` then refers to that region.
     newton_width : float
         Boxes at most this wide (orthonormal coordinates) that no test decides
         get a float Newton run from their centre; a root found inside is
@@ -150,8 +155,17 @@ class ProveOptions:
     frontier: str | None = None
     force: bool = False
     newton_width: float = 0.5
+    region: tuple = ()
 
     def __post_init__(self):
+        for entry in self.region:
+            if (
+                len(entry) != 3
+                or isinstance(entry[0], bool)
+                or not isinstance(entry[0], int)
+                or not float(entry[1]) <= float(entry[2])
+            ):
+                raise ValueError(f"region entries are (coordinate, lo, hi), lo <= hi: {entry!r}")
         for name in ("tube", "min_width", "newton_width"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf:
@@ -310,6 +324,18 @@ class _Problem:
             t: [o for o in range(self.dim) if keys[o][0] == t] for t in self.blocks
         }
         self.names = space.names
+        # region restrictions in orthonormal coordinates, rounded outward
+        self.region = []
+        for o, a, b in opts.region:
+            if not 0 <= o < self.dim:
+                raise ValueError(f"region coordinate {o} out of range (dim {self.dim})")
+            self.region.append(
+                (
+                    o,
+                    math.nextafter(float(a) / self.sigma[o], -math.inf),
+                    math.nextafter(float(b) / self.sigma[o], math.inf),
+                )
+            )
         # column sums Σ_i W_ij for a column j of block b: Σ_o mult_o c_o (Hermite degree-1 bound)
         factors = group.factors
         self.col_blocks = [b for b, f in enumerate(factors) if f.kind in ("diag", "col")]
@@ -845,7 +871,12 @@ def _initial_boxes(P: _Problem) -> list:
         for _ch, rng in combo:
             for o, (a, b) in rng.items():
                 lo[o], hi[o] = a, b
-        out.append((chart, tuple(lo), tuple(hi)))
+        charted = {o for t, _j, _s in chart for o in P.block_coords[t]}
+        for o, a, b in P.region:
+            if o not in charted:
+                lo[o], hi[o] = max(lo[o], a), min(hi[o], b)
+        if all(lo[o] <= hi[o] for o in range(n)):
+            out.append((chart, tuple(lo), tuple(hi)))
     return out
 
 
@@ -1127,6 +1158,7 @@ def _header(group, max_loss, opts):
         "tube": opts.tube,
         "prec": opts.prec,
         "min_width": opts.min_width,
+        "region": [list(r) for r in opts.region],
     }
 
 
@@ -1154,7 +1186,7 @@ def _load_frontier(path, group, max_loss, opts):
         data = json.load(fh)
     head = _header(group, max_loss, opts)
     for key, val in head.items():
-        if data.get(key) != val:
+        if data.get(key, [] if key == "region" else None) != val:
             raise ValueError(
                 f"frontier file {path} was written for {key}={data.get(key)!r}, not {val!r}"
             )
