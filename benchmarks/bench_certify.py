@@ -19,14 +19,14 @@ import time
 import numpy as np
 
 from symbreak import IsotropyGroup, ReducedSystem, hessian_blocks
-from symbreak.analytic import asymptotic_series
+from symbreak.analytic import asymptotic_series, eigenvalue_crossing
 from symbreak.certify import (
     ArbArithmetic,
     GenericReducedSystem,
     certify_critical_point,
-    eigenvalue_crossing,
-    follow_family,
 )
+from symbreak.continuation import ContinuationOptions, continuation
+from symbreak.solve import newton
 
 TYPE_II = np.array([0.986704, -0.050413, 0.308011, 0.224516, -0.601512])
 S211 = np.array(
@@ -45,7 +45,10 @@ def best_of(fn, repeat):
 
 
 def point_on_family(spec, start, k0, k):
-    return follow_family(spec, start, k0=k0, k1=k).coords[-1]
+    if k == k0:
+        return newton(IsotropyGroup.from_spec(spec, k0), start).x
+    opts = ContinuationOptions(detect_events=False)
+    return continuation(spec, start, k0=k0, k1=k, options=opts).points[-1].coords
 
 
 def main(quick: bool = False) -> None:

@@ -19,7 +19,7 @@ from symbreak import (
     IsotropyGroup,
     SearchOptions,
     certify_critical_point,
-    continuation,
+    continue_branch,
     eigenvalue_crossing,
     find_critical_points,
 )
@@ -36,8 +36,8 @@ def main(quick: bool = False, plot: str | None = None) -> dict:
     c6 = type_ii_point(6.0)
     print("type-II point at k = 6 (a, b, c, e, f):", np.round(c6, 6))
     k_hi = 20.0 if quick else 200.0
-    down = continuation("k-1,1", c6, k0=6.0, k1=5.0)
-    up = continuation("k-1,1", c6, k0=6.0, k1=k_hi)
+    down = continue_branch("k-1,1", c6, k0=6.0, k1=5.0)
+    up = continue_branch("k-1,1", c6, k0=6.0, k1=k_hi)
     print(f"continued down to k = 5: {down.status.value}; up to k = {k_hi:g}: {up.status.value}")
     for e in down.events + up.events:
         print(

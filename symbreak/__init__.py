@@ -9,17 +9,27 @@ The curated public API.  Two paths compute the same quantities:
   isotropy group, costs the same at any ``k``, and takes real ``k``.
 """
 
-from . import io, linear
+from . import (
+    continuation,  # the subpackage (callable for compatibility, deprecated)
+    io,
+    linear,
+)
 from ._version import __version__
-from .analytic import SeriesOptions, SeriesResult, asymptotic_series
+from .analytic import (
+    CrossingInterval,
+    SeriesOptions,
+    SeriesResult,
+    asymptotic_series,
+    eigenvalue_crossing,
+)
 from .atlas import AtlasOptions, run_atlas
-from .certify import Certificate, CrossingInterval, certify_critical_point, eigenvalue_crossing
+from .certify import Certificate, certify_critical_point
 from .continuation import (
     Branch,
     ContinuationOptions,
     Event,
     Status,
-    continuation,
+    continue_branch,
     switch_branch,
 )
 from .critical import (
@@ -59,6 +69,7 @@ __all__ = [
     "certify_critical_point",
     "check_interlacing",
     "continuation",
+    "continue_branch",
     "eigenvalue_crossing",
     "io",
     "linear",

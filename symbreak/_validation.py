@@ -6,7 +6,13 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_matrix", "as_positive_int", "as_finite_real", "check_nonzero_rows"]
+__all__ = [
+    "as_matrix",
+    "as_positive_int",
+    "as_finite_real",
+    "check_nonzero_rows",
+    "renamed_keyword",
+]
 
 
 def as_matrix(x, name: str, *, shape: tuple[int | None, int | None] | None = None) -> np.ndarray:
@@ -74,3 +80,27 @@ def as_finite_real(x, name: str) -> float:
     if not np.isfinite(x):
         raise ValueError(f"{name} must be finite, got {x}")
     return x
+
+
+_UNSET = object()
+
+
+def renamed_keyword(old: str, old_value, new: str, new_value, default):
+    """The value of a keyword that was renamed from ``old`` to ``new`` (old spelling deprecated).
+
+    Returns ``new_value`` (or ``default`` when neither was given); passing the
+    old spelling warns with a :class:`DeprecationWarning`, passing both is a
+    ``TypeError``.
+    """
+    if old_value is _UNSET:
+        return default if new_value is _UNSET else new_value
+    if new_value is not _UNSET and new_value != default:
+        raise TypeError(f"give {new}= only ({old}= is its deprecated spelling)")
+    import warnings
+
+    warnings.warn(
+        f"the keyword {old}= is deprecated; use {new}= (d − k has one name: extra_dims)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return old_value

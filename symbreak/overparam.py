@@ -40,7 +40,9 @@ from .interlacing import SaddleCertificate, block_certificate
 from .reduced.fixed_point import FixedPointSpace
 from .reduced.system import ReducedSystem
 from .representation.isotropy import IsotropyGroup, parse_spec
+from .solve import newton
 from .spectrum import Spectrum, analytic_spectrum, hessian_blocks
+from .tolerances import Tolerances
 
 __all__ = [
     "SplitEmbedding",
@@ -89,12 +91,10 @@ def polish(
         the point by more than ``max_move · max(1, |c|_∞)`` (it was not near a
         critical point, and Newton went to another one).
     """
-    from .critical.search import newton_polish
-
     system = ReducedSystem(group)
     c0 = system.space.check_coords(coords)
-    c, _ = newton_polish(system, c0, gtol=1e-13)
-    g = float(np.max(np.abs(system.gradient(c) / system.space.orbit_sizes())))
+    res = newton(system, c0, tolerances=Tolerances(gradient=tol))
+    c, g = res.x, res.residual
     move = float(np.max(np.abs(c - c0)))
     if not g <= tol or move > max_move * max(1.0, float(np.max(np.abs(c0)))):
         raise ValueError(

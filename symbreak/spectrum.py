@@ -158,7 +158,8 @@ def _component_states(group: IsotropyGroup, coords: np.ndarray):
         marks = comp.irrep.marks()
         if marks not in states:
             layout = layout_for(group, marks)
-            states[marks] = compressed_state(layout, group.sizes, group.k, coords)
+            weights = layout.float_weights(group.sizes)
+            states[marks] = compressed_state(layout, weights, group.k, coords[None, :])
         yield comp, states[marks]
 
 
@@ -198,8 +199,8 @@ def hessian_blocks(group: IsotropyGroup, coords) -> tuple[HessianBlock, ...]:
     for comp, st in _component_states(group, coords):
         if comp.dimension <= 0:
             continue  # at a real size below the irrep's smallest block, it does not occur
-        U = np.stack([st.layout.copy_pattern(comp.irrep, c) for c in comp.copies])
-        B = st.hessian_form(U)
+        U = st.layout.copy_patterns(comp.irrep, comp.copies)
+        B = st.hessian_form(U)[0]
         G = st.gram(U)
         T = _orthonormalising_map(G)
         A = T.T @ B @ T

@@ -13,19 +13,19 @@ import pytest
 from _helpers import TYPE_II_K6, dense_model
 
 from symbreak import IsotropyGroup, ReducedSystem, analytic_spectrum, hessian_blocks
+from symbreak.analytic import eigenvalue_crossing
 from symbreak.certify import (
     ArbArithmetic,
     certify_critical_point,
-    eigenvalue_crossing,
-    follow_family,
 )
 from symbreak.certify._interval import (
     Undecided,
     krawczyk_contains,
     pencil_eigenvalue_bounds,
 )
-from symbreak.critical.search import newton_polish
+from symbreak.continuation import ContinuationOptions, continuation
 from symbreak.reduced.fixed_point import FixedPointSpace
+from symbreak.solve import newton
 
 pytest.importorskip("flint")
 
@@ -71,8 +71,9 @@ def test_type_ii_k6_is_a_certified_minimum():
     cert = certify_critical_point(group, TYPE_II_K6)
     assert cert.exists and cert.kind == "minimum" and cert.index == 0
     # an independent float64 Newton solve lies in the certified enclosure
-    c_ref, gn = newton_polish(ReducedSystem(group), TYPE_II_K6)
-    assert gn < 1e-12
+    ref = newton(ReducedSystem(group), TYPE_II_K6)
+    assert ref.converged and ref.residual < 1e-13
+    c_ref = ref.x
     assert _inside(cert.enclosure, c_ref, tol=1e-14)
     assert cert.loss[0] - 1e-7 <= 0.0250806 <= cert.loss[1] + 1e-7
     b = _block(cert, "[k-2,1] x [1]")
@@ -94,25 +95,26 @@ def test_type_ii_k5_is_a_certified_saddle():
     b = _block(cert, "[k-2,1] x [1]")
     assert b.upper < 0 and b.negative_count == 1 and b.dimension == 3
     assert cert.loss[0] - 1e-7 <= 0.0269705 <= cert.loss[1] + 1e-7
-    c_ref, _ = newton_polish(ReducedSystem(group), TYPE_II_K5)
+    c_ref = newton(ReducedSystem(group), TYPE_II_K5).x
     ev = np.linalg.eigvalsh(dense_model(group).hessian(FixedPointSpace(group).embed(c_ref)))
     assert np.sum(ev < -1e-9) == 3
     assert b.lower - 1e-9 <= ev[0] <= b.upper + 1e-9
 
 
 def test_type_ii_kind_for_k_5_to_20_agrees_with_float64_index():
-    track = follow_family("k-1,1", TYPE_II_K6, k0=6, k1=5)
-    points = {5: track.coords[-1]}
-    up = follow_family("k-1,1", TYPE_II_K6, k0=6, k1=20)
+    opts = ContinuationOptions(detect_events=False)
+    down = continuation("k-1,1", TYPE_II_K6, k0=6, k1=5, options=opts)
+    points = {5: down.points[-1].coords}
+    up = continuation("k-1,1", TYPE_II_K6, k0=6, k1=20, options=opts)
     for k in range(6, 21):
-        points[k] = up.nearest(k)
+        points[k] = up.point_at(k)
     kinds = {}
     for k, c in points.items():
         group = IsotropyGroup.from_spec("k-1,1", k)
         cert = certify_critical_point(group, c)
         assert cert.exists
         kinds[k] = cert.kind
-        c_ref, _ = newton_polish(ReducedSystem(group), c)
+        c_ref = newton(ReducedSystem(group), c).x
         index = analytic_spectrum(group, c_ref).index
         assert cert.index == index
         assert cert.kind == ("minimum" if index == 0 else "saddle")
@@ -122,8 +124,10 @@ def test_type_ii_kind_for_k_5_to_20_agrees_with_float64_index():
 
 @pytest.mark.parametrize("k,kind", [(5.5, "saddle"), (5.7, "minimum"), (6.5, "minimum")])
 def test_certificates_at_real_k(k, kind):
-    track = follow_family("k-1,1", TYPE_II_K6, k0=6, k1=k)
-    cert = certify_critical_point(IsotropyGroup.from_spec("k-1,1", k), track.coords[-1])
+    branch = continuation(
+        "k-1,1", TYPE_II_K6, k0=6, k1=k, options=ContinuationOptions(detect_events=False)
+    )
+    cert = certify_critical_point(IsotropyGroup.from_spec("k-1,1", k), branch.points[-1].coords)
     assert cert.exists and cert.kind == kind
     if kind == "saddle":  # index is the polynomial dim [k-2,1] = k - 2 at real k
         assert cert.index == pytest.approx(k - 2)
@@ -143,7 +147,7 @@ def test_unpolished_six_digit_point_gets_a_wider_box():
     cert = certify_critical_point(group, TYPE_II_K6, polish=False)
     assert cert.exists and cert.kind == "minimum"
     assert 1e-7 < cert.box_radius <= 1e-4
-    c_ref, _ = newton_polish(ReducedSystem(group), TYPE_II_K6)
+    c_ref = newton(ReducedSystem(group), TYPE_II_K6).x
     assert _inside(cert.enclosure, c_ref)
 
 
@@ -192,7 +196,7 @@ def _float_crossing_root():
 
     def lam(k):
         group = IsotropyGroup.from_spec("k-1,1", k)
-        c, _ = newton_polish(ReducedSystem(group), TYPE_II_K6 + (TYPE_II_K5 - TYPE_II_K6) * (6 - k))
+        c = newton(ReducedSystem(group), TYPE_II_K6 + (TYPE_II_K5 - TYPE_II_K6) * (6 - k)).x
         return {b.label: b.eigenvalues[0] for b in hessian_blocks(group, c)}[label]
 
     a, b = 5.0, 6.0
@@ -287,3 +291,14 @@ def test_krawczyk_on_a_linear_system(rng):
         ]
         inside2, _, _ = krawczyk_contains(A, far, [1e-6] * n, F2, Ma, np.linalg.inv(M))
         assert not inside2
+
+
+def test_crossing_moved_to_analytic_with_a_deprecation_path():
+    import symbreak.analytic
+    import symbreak.certify
+
+    with pytest.warns(DeprecationWarning, match="symbreak.analytic.eigenvalue_crossing"):
+        old = symbreak.certify.eigenvalue_crossing
+    assert old is symbreak.analytic.eigenvalue_crossing
+    with pytest.raises(AttributeError):
+        symbreak.certify.no_such_name  # noqa: B018

@@ -22,9 +22,9 @@ from symbreak.continuation import (
 )
 from symbreak.continuation import events as events_mod
 from symbreak.continuation.family import KFamily
-from symbreak.critical.search import newton_polish
 from symbreak.reduced import ReducedSystem
 from symbreak.representation import IsotropyGroup
+from symbreak.solve import newton
 from symbreak.spectrum import hessian_blocks
 
 TYPE_II_K6 = [0.986704, -0.050413, 0.308011, 0.224516, -0.601512]
@@ -45,9 +45,9 @@ def up():
 
 def _fixed_k_point(spec, k, guess):
     system = ReducedSystem(IsotropyGroup.from_spec(spec, k))
-    c, gn = newton_polish(system, guess, gtol=1e-13)
-    assert gn < 1e-11
-    return system, c
+    res = newton(system, guess)
+    assert res.converged and res.residual < 1e-12
+    return system, res.x
 
 
 def _block_eig(spec, k, c, label, j=0):
@@ -287,7 +287,12 @@ def test_max_steps():
 
 def test_progress_is_reported():
     seen = []
-    continuation("k", [1.0, 0.0], k0=4, k1=8, progress=lambda s, k, i: seen.append((s, k, i)))
+
+    def progress(update):  # symbreak.progress protocol: one ProgressUpdate per accepted step
+        assert update.stage == "continuation"
+        seen.append((update.done, update.info["k"], update.info["index"]))
+
+    continuation("k", [1.0, 0.0], k0=4, k1=8, progress=progress)
     assert [s for s, _, _ in seen] == list(range(len(seen)))
     assert seen[0][1] == 4 and seen[-1][1] == 8
     assert all(i == 0 for _, _, i in seen)
@@ -406,7 +411,7 @@ def test_extra_input_columns_are_held_fixed():
     g = IsotropyGroup.from_spec("k-1,1", 6, d=7)
     c = np.array([0.986704, -0.050413, 0.308011, 0.0, 0.224516, -0.601512, 0.0])
     b = continuation(g, c, k1=5)
-    assert b.success and b.d_extra == 1
+    assert b.success and b.extra_dims == 1
     assert [e.irrep for e in b.events] == ["[k-2,1] x [1] x [1]"]
     ref = continuation("k-1,1", TYPE_II_K6, k0=6, k1=5).events[0].k
     assert b.events[0].k == pytest.approx(ref, abs=1e-10)
@@ -419,7 +424,6 @@ def test_extra_input_columns_are_held_fixed():
 def test_structural_zero_eigenvalue_is_not_an_event():
     # a k-2,1,1 family whose k-2 rows coincide (a = b): its [k-3,1] x [1] x [1] block has an
     # identically zero eigenvalue, and another eigenvalue crosses zero right through it
-    from symbreak.critical import newton_polish
     from symbreak.reduced import ReducedSystem
     from symbreak.spectrum import hessian_blocks
 
@@ -434,8 +438,9 @@ def test_structural_zero_eigenvalue_is_not_an_event():
     # independent bracket: Newton at fixed k, then the block's non-zero eigenvalue nearest 0
     def crossing_value(k):
         g = IsotropyGroup.from_spec("k-2,1,1", k)
-        c, gn = newton_polish(ReducedSystem(g), b.point_at(k))
-        assert gn < 1e-10
+        res = newton(ReducedSystem(g), b.point_at(k))
+        assert res.converged
+        c = res.x
         blk = next(x for x in hessian_blocks(g, c) if x.label == ev.irrep)
         vals = blk.eigenvalues[np.abs(blk.eigenvalues) > 1e-10]
         return vals[np.argmin(np.abs(vals))]

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from symbreak import TeacherStudent
-from symbreak.critical.search import newton_polish
 from symbreak.interlacing import (
     block_certificate,
     check_interlacing,
@@ -16,6 +15,7 @@ from symbreak.interlacing import (
 )
 from symbreak.reduced import ReducedSystem
 from symbreak.representation import IsotropyGroup
+from symbreak.solve import newton
 from symbreak.spectrum import hessian_blocks
 
 TYPE_II_K6 = [0.986704, -0.050413, 0.308011, 0.224516, -0.601512]
@@ -86,8 +86,9 @@ def test_rayleigh_quotient_accepts_an_hvp(rng):
 @pytest.fixture(scope="module")
 def type_ii_k5():
     g = IsotropyGroup.from_spec("k-1,1", 5)
-    c, gn = newton_polish(ReducedSystem(g), TYPE_II_K5)
-    assert gn < 1e-12
+    res = newton(ReducedSystem(g), TYPE_II_K5)
+    assert res.converged and res.residual < 1e-13
+    c = res.x
     W = ReducedSystem(g).space.embed(c)
     return g, c, TeacherStudent(np.eye(5)), W
 
@@ -118,15 +119,16 @@ def test_block_certificate_at_a_saddle_is_checked_densely(type_ii_k5):
 
 def test_no_certificate_at_a_minimum():
     g = IsotropyGroup.from_spec("k-1,1", 6)
-    c, _ = newton_polish(ReducedSystem(g), TYPE_II_K6)
+    c = newton(ReducedSystem(g), TYPE_II_K6).x
     assert block_certificate(g, c) is None
 
 
 def test_block_certificate_at_real_k():
     """Between k = 5 and the crossing near 5.59 the type II point is a saddle (MATH §4)."""
     g = IsotropyGroup.from_spec("k-1,1", 5.3)
-    c, gn = newton_polish(ReducedSystem(g), TYPE_II_K5)
-    assert gn < 1e-12
+    res = newton(ReducedSystem(g), TYPE_II_K5)
+    assert res.converged and res.residual < 1e-13
+    c = res.x
     cert = block_certificate(g, c)
     assert cert.irrep == "[k-2,1] x [1]" and cert.rayleigh_quotient < 0
     with pytest.raises(ValueError, match="integer"):

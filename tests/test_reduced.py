@@ -112,9 +112,73 @@ def test_loss_at_large_k_is_precise():
         quad = 0.5 * delta @ H @ delta
         assert system.loss([1.0 + delta[0], delta[1]]) == pytest.approx(quad, rel=1e-6)
         # the float64 sum alone cannot resolve it: its error is about 1e-16·k²
-        raw = system.state([1.0 + delta[0], delta[1]]).loss()
+        raw = float(system.state([1.0 + delta[0], delta[1]]).loss()[0])
         assert abs(raw - quad) > 1e-3 * quad
     # the extended-precision path is an independent implementation: same values at small k
     system = ReducedSystem(IsotropyGroup.from_spec("k-1,1", 6.5))
     c = np.array([0.98, -0.05, 0.3, 0.22, -0.6])
-    assert system.loss_precise(c) == pytest.approx(system.state(c).loss(), abs=1e-13)
+    assert system.loss_precise(c) == pytest.approx(float(system.state(c).loss()[0]), abs=1e-13)
+
+
+# ---------------------------------------------------------------------------
+# batched evaluation and the exact derivative in k
+
+BATCH_GROUPS = [("k", 6.0), ("k-1,1", 6.5), ("k-2,1,1", 7.25), ("k-1,1|2,1", 5.0), ("k-3,2,1", 9.0)]
+
+
+@pytest.mark.parametrize("spec,k", BATCH_GROUPS)
+def test_batched_calls_equal_single_calls(spec, k, rng):
+    system = ReducedSystem(IsotropyGroup.from_spec(spec, k))
+    C = rng.normal(size=(7, system.space.dim))
+    L, G, H = system.loss(C), system.gradient(C), system.hessian(C)
+    Gk = system.gradient_dk(C)
+    assert L.shape == (7,) and G.shape == (7, system.space.dim)
+    assert H.shape == (7, system.space.dim, system.space.dim) and Gk.shape == G.shape
+    for i, c in enumerate(C):
+        assert L[i] == pytest.approx(system.loss(c), abs=1e-14)
+        np.testing.assert_allclose(G[i], system.gradient(c), atol=1e-14)
+        np.testing.assert_allclose(H[i], system.hessian(c), atol=1e-14)
+        np.testing.assert_allclose(Gk[i], system.gradient_dk(c), atol=1e-14)
+    loss, grad, hess = system.loss_gradient_hessian(C)
+    np.testing.assert_allclose(loss, L, atol=1e-14)
+    np.testing.assert_allclose(grad, G, atol=1e-14)
+    np.testing.assert_allclose(hess, H, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "spec,k", [("k", 6.0), ("k-1,1", 6.5), ("k-2,1,1", 7.25), ("k-1,1|2,1", 5.5), ("k-2,2", 40.0)]
+)
+def test_gradient_dk_matches_central_differences_in_k(spec, k, rng):
+    system = ReducedSystem(IsotropyGroup.from_spec(spec, k))
+    C = rng.normal(size=(4, system.space.dim))
+    h = 1e-5 * k
+    fd = (system.with_k(k + h).gradient(C) - system.with_k(k - h).gradient(C)) / (2 * h)
+    exact = system.gradient_dk(C)
+    np.testing.assert_allclose(exact, fd, rtol=1e-6, atol=1e-7 * max(1.0, np.abs(fd).max()))
+    fd_loss = (system.with_k(k + h).loss(C) - system.with_k(k - h).loss(C)) / (2 * h)
+    np.testing.assert_allclose(system.loss_dk(C), fd_loss, rtol=1e-6, atol=1e-7)
+
+
+def test_gradient_dk_at_parallel_rows_matches_finite_differences():
+    # W = I_k: every pair of rows orthogonal, teacher rows parallel to the student rows
+    for c in ([1.0, 0.0], [0.7, 0.7]):  # the second: all rows of W parallel
+        system = ReducedSystem(IsotropyGroup.from_spec("k", 8.5))
+        h = 1e-4
+        fd = (system.with_k(8.5 + h).gradient(c) - system.with_k(8.5 - h).gradient(c)) / (2 * h)
+        np.testing.assert_allclose(system.gradient_dk(c), fd, rtol=1e-6, atol=1e-8)
+
+
+def test_zero_rows_in_a_batch_name_the_point():
+    from symbreak.errors import NotDifferentiableError
+
+    system = ReducedSystem(IsotropyGroup.from_spec("k-1,1", 6))
+    C = np.array([[1.0, 0.1, 0.2, 0.3, 0.4], [1.0, 0.0, 0.0, 0.0, 0.0], [1.0, 0, 0, 0, 1.0]])
+    for method in (system.loss, system.gradient, system.hessian, system.gradient_dk):
+        with pytest.raises(NotDifferentiableError, match="block 2 .*point 1 of the batch"):
+            method(C)
+    np.testing.assert_array_equal(system.differentiable(C), [True, False, True])
+    assert system.differentiable(C[0]) is True
+    with pytest.raises(ValueError, match="finite.*point 2"):
+        system.gradient(np.vstack([C[[0, 2]], [np.inf, 0, 0, 0, 1]]))
+    with pytest.raises(ValueError, match=r"shape \(5,\) or \(N, 5\)"):
+        system.gradient(np.ones((3, 4)))

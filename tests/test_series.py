@@ -15,9 +15,11 @@ from _helpers import TYPE_II_K6
 
 from symbreak import IsotropyGroup, ReducedSystem, hessian_blocks
 from symbreak.analytic import VARIABLE, SeriesOptions, asymptotic_series
-from symbreak.certify import GenericReducedSystem, MPArithmetic, follow_family, scaled_newton
-from symbreak.certify.branch import mp_newton
+from symbreak.certify import GenericReducedSystem, MPArithmetic
 from symbreak.cli import main
+from symbreak.continuation import ContinuationOptions, continuation
+from symbreak.solve import newton
+from symbreak.tolerances import Tolerances
 
 K_CHECK = (1e3, 1e4, 1e5, 1e6)
 
@@ -29,14 +31,17 @@ def type_ii():
 
 @pytest.fixture(scope="module")
 def float_solves():
-    """Float64 scaled Newton on the float64 ReducedSystem along the family."""
-    track = follow_family("k-1,1", TYPE_II_K6, k0=6, k1=K_CHECK[-1])
+    """Float64 orbit-scaled Newton on the float64 ReducedSystem along the continued family."""
+    opts = ContinuationOptions(detect_events=False)
+    branch = continuation("k-1,1", TYPE_II_K6, k0=6, k1=K_CHECK[-1], options=opts)
+    assert branch.status.success, branch.message
     out = {}
     for k in K_CHECK:
         system = ReducedSystem(IsotropyGroup.from_spec("k-1,1", k))
-        res = scaled_newton(system, track.nearest(k))
+        near = branch.points[int(np.argmin(np.abs(np.log(branch.k / k))))].coords
+        res = newton(system, near)
         assert res.converged
-        out[k] = res.coords
+        out[k] = res.x
     return out
 
 
@@ -48,9 +53,9 @@ def mp_solves(float_solves):
         group = IsotropyGroup.from_spec("k-1,1", k)
         arith = MPArithmetic(60)
         gen = GenericReducedSystem(group, arith)
-        scaling = 1 / np.sqrt(ReducedSystem(group).space.orbit_sizes())
-        cm, ok, _ = mp_newton(gen, c, scaling=scaling, tol=1e-40)
-        assert ok
+        res = newton(gen, c, tolerances=Tolerances(gradient=1e-40, step=1e-40))
+        assert res.converged
+        cm = list(res.x)
         with arith:
             loss = gen.loss(cm)
             eigs = {}
@@ -96,7 +101,7 @@ def test_type_ii_loss_matches_direct_solves(type_ii, mp_solves):
         assert abs(type_ii.loss(k) - loss) <= type_ii.loss.error_bound(k) + 1e-18
     # float64 loss (the constant k²/(4π) cancels: only usable at moderate k)
     system = ReducedSystem(IsotropyGroup.from_spec("k-1,1", 1e3))
-    c = scaled_newton(system, mp_solves[1e3][0]).coords
+    c = newton(system, mp_solves[1e3][0]).x
     assert abs(type_ii.loss(1e3) - system.loss(c)) <= type_ii.loss.error_bound(1e3) + 1e-9
 
 
@@ -199,3 +204,19 @@ def test_series_cli_failure_exit_code(capsys):
     argv = ["series", "--isotropy", "k-1,1", "--start", "1,0,0,0,0", "--k0", "6", "--json"]
     assert main(argv) == 1
     assert json.loads(capsys.readouterr().out)["status"] == "failed"
+
+
+@pytest.mark.parametrize("k1", [1e6, 1e9])
+def test_type_ii_continues_to_huge_k_and_its_loss_matches_the_series(type_ii, k1):
+    # issue 11: float64 continuation used to stop at k = 463 318 (newton_failed).  The series is an
+    # independent computation (mpmath solves at Chebyshev nodes in k^(-1/2), least-squares fit).
+    opts = ContinuationOptions(detect_events=False)
+    branch = continuation("k-1,1", TYPE_II_K6, k0=6, k1=k1, options=opts)
+    assert branch.status.success, branch.message
+    end = branch.points[-1]
+    assert end.k == k1
+    assert abs(end.loss - type_ii.loss(k1)) <= type_ii.loss.error_bound(k1) + 1e-12 * end.loss
+    for s, x in zip(type_ii.coords, end.coords):
+        assert abs(s(k1) - x) <= s.error_bound(k1) + 1e-15
+    # still the type-II minimum: index 0 all the way
+    assert all(p.index == 0 for p in branch.points if p.k > 6)

@@ -1,5 +1,11 @@
-"""Analytic results: asymptotic series of families of critical points in ``k^(-1/2)``."""
+"""Results along families of critical points: asymptotic series in ``k^(-1/2)`` and certified
+crossing intervals.
 
+Both consume the branches of :func:`~symbreak.continuation.continuation`; the
+crossing intervals use the interval certificates of :mod:`symbreak.certify`.
+"""
+
+from .crossing import CrossingInterval, eigenvalue_crossing
 from .series import (
     VARIABLE,
     BlockSeries,
@@ -11,6 +17,8 @@ from .series import (
 )
 
 __all__ = [
+    "CrossingInterval",
+    "eigenvalue_crossing",
     "VARIABLE",
     "BlockSeries",
     "FitInfo",

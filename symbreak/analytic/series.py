@@ -1,7 +1,7 @@
 r"""Asymptotic series of a family of symmetric critical points in ``t = k^{-1/2}``.
 
 For a family ``k ↦ c(k)`` (an isotropy spec and a start point at ``k_0``,
-see :mod:`symbreak.certify.branch`) every quantity of interest — the
+followed by :func:`~symbreak.continuation.continuation`) every quantity of interest — the
 coordinates ``c_o(k)``, the loss ``L(k)`` and the eigenvalues of every
 Hessian block ``A_χ(k)`` — is expanded as
 
@@ -15,14 +15,15 @@ eigenvalues (some eigenvalues of ``A_χ`` grow like ``k``).
 Method (numerical, documented extrapolation)
 --------------------------------------------
 1. Follow the family in float64 from ``(k_0, c_0)`` to ``k_min``
-   (:func:`~symbreak.certify.branch.follow_family`).
+   (:func:`~symbreak.continuation.continuation`, without events).
 2. Solve ``∇L_H = 0`` at ``n`` sample points ``t_i = t_max s_i``,
    ``t_max = k_min^{-1/2}``, ``s_i = (1 + cos((2i+1)π/(2n)))/2`` (Chebyshev
    points of ``[0, 1]``, clustered at ``t = 0``), in ``mpmath`` with
    ``dps + 2 log10 k_max + 10`` digits on the generic compressed model
    (:class:`~symbreak.certify.generic_model.GenericReducedSystem`; every weight
-   is an exact polynomial in ``k``, so nothing is lost at ``k = 10^9``).  Each
-   solve starts from a polynomial extrapolation of the previous solutions.
+   is an exact polynomial in ``k``, so nothing is lost at ``k = 10^9``) with
+   the one Newton solver (:func:`symbreak.solve.newton`).  Each solve starts
+   from a polynomial extrapolation of the previous solutions.
 3. Least-squares fit (Householder QR in ``mpmath``, monomials in ``s``) of
    degree ``D = N + extra_degree`` to ``t^{-p} q(t)``.  For eigenvalues ``p``
    is found first: ``t² λ`` is fitted, its leading coefficients that vanish
@@ -55,10 +56,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._validation import _UNSET, renamed_keyword
 from ..certify._arith import MPArithmetic
-from ..certify.branch import follow_family, group_at, mp_newton, scaled_newton
 from ..certify.generic_model import GenericReducedSystem
+from ..continuation import ContinuationOptions
+from ..continuation.pseudo_arclength import continue_branch
 from ..reduced.system import ReducedSystem
+from ..representation.isotropy import family_of, group_at
+from ..solve import newton
+from ..tolerances import Tolerances
 
 __all__ = [
     "SeriesOptions",
@@ -377,28 +383,31 @@ def _series_from_samples(mp, s, t_max, y, *, order, degree, noise, strip_max=0):
 
 
 def asymptotic_series(
-    spec: str,
+    spec,
     start,
     *,
-    k0: float,
+    k0: float | None = None,
     order: int,
-    extra_columns: float = 0.0,
+    extra_dims: float | None = None,
+    extra_columns=_UNSET,
     options: SeriesOptions | None = None,
 ) -> SeriesResult:
     r"""Series in ``t = k^{-1/2}`` of a family's coordinates, loss and block eigenvalues.
 
     Parameters
     ----------
-    spec : str
-        Isotropy spec with blocks in terms of ``k`` (``"k"``, ``"k-1,1"``, …).
+    spec : str or IsotropyGroup
+        Isotropy spec with blocks in terms of ``k`` (``"k"``, ``"k-1,1"``, …),
+        or a group of such a spec (its ``k`` and ``d − k`` are the defaults of
+        ``k0`` and ``extra_dims``).
     start : array_like
         A point of (or near) the family at ``k0``.
-    k0 : float
-        Where ``start`` lives.
+    k0 : float, optional
+        Where ``start`` lives (required with a spec string).
     order : int
         Highest power ``N`` reported (relative to the leading power).
-    extra_columns : float
-        ``d − k`` (default 0).
+    extra_dims : float
+        ``d − k`` (default 0); ``extra_columns=`` is its deprecated spelling.
     options : SeriesOptions, optional
 
     Returns
@@ -416,6 +425,7 @@ def asymptotic_series(
     >>> r.coords[0].coefficients, r.loss.coefficients
     ((1.0, 0.0, 0.0), (0.0, 0.0, 0.0))
     """
+    extra_dims = renamed_keyword("extra_columns", extra_columns, "extra_dims", extra_dims, None)
     opts = SeriesOptions() if options is None else options
     if not isinstance(opts, SeriesOptions):
         raise TypeError(f"options must be a SeriesOptions, got {type(opts).__name__}")
@@ -424,10 +434,8 @@ def asymptotic_series(
     order = int(order)
     if not 0 <= order <= 30:
         raise ValueError(f"order must be between 0 and 30, got {order}")
-    if isinstance(k0, bool) or not isinstance(k0, (int, float, np.integer, np.floating)):
-        raise TypeError(f"k0 must be a real number, got {k0!r}")
-    k0 = float(k0)
-    group0 = group_at(spec, k0, extra_columns=extra_columns)  # validates spec and k0
+    spec, k0, extra_dims = family_of(spec, k0, extra_dims)
+    group0 = group_at(spec, k0, extra_dims=extra_dims)  # validates spec and k0
     if all(not f.expr.free_symbols for f in group0.factors):
         raise ValueError(f"spec {spec!r} has no block depending on k; write it as e.g. 'k-1,1'")
     system0 = ReducedSystem(group0)
@@ -452,39 +460,50 @@ def asymptotic_series(
     s_nodes = _chebyshev_nodes(n)
     t_max = opts.k_min**-0.5
     ks = [(t_max * s) ** -2 for s in s_nodes]
-    track = follow_family(spec, c0, k0=k0, k1=ks[0], extra_columns=extra_columns)
-    if not track.completed:
-        return failed(
-            f"could not follow the family from k = {k0:g} to {ks[0]:.6g}: {track.message}"
+    if ks[0] == k0:
+        polished = newton(group0, c0)
+        if not polished.converged:
+            return failed(f"Newton at k0 = {k0:g} failed: {polished.message}")
+        first = guess0 = polished.x
+    else:
+        branch = continue_branch(
+            spec,
+            c0,
+            k0=k0,
+            k1=ks[0],
+            extra_dims=extra_dims,
+            options=ContinuationOptions(detect_events=False),
         )
-    first = track.coords[0]
-    guess0 = scaled_newton(
-        ReducedSystem(group_at(spec, ks[0], extra_columns=extra_columns)), track.coords[-1]
-    ).coords
+        if not branch.status.success:
+            return failed(
+                f"could not follow the family from k = {k0:g} to {ks[0]:.6g}: {branch.message}"
+            )
+        first, guess0 = branch.points[0].coords, branch.points[-1].coords
     dps_total = opts.dps + 2 * int(math.ceil(math.log10(ks[-1]))) + 10
     arith = MPArithmetic(dps_total)
     import mpmath as mp
 
     tol = 10.0 ** (-(opts.dps - 5))
+    tolerances = Tolerances(gradient=tol, step=tol)
     sols, ts, losses, eigs = [], [], [], None
     comps = None
     with arith:
         for i, k in enumerate(ks):
-            g = group_at(spec, k, extra_columns=extra_columns)
+            g = group_at(spec, k, extra_dims=extra_dims)
             gsys = GenericReducedSystem(g, arith, k=_exact(mp, k))
-            scaling = 1.0 / np.sqrt(np.maximum(ReducedSystem(g).space.orbit_sizes(), 1.0))
             t = mp.mpf(k) ** mp.mpf(-0.5)
             if i == 0:
                 guess = list(guess0)
             else:
                 m = min(i, 6)
                 guess = _extrapolate(mp, ts[-m:], sols[-m:], t)
-            c, ok, step = mp_newton(gsys, guess, scaling=scaling, tol=tol)
-            if not ok:
+            solved = newton(gsys, np.array(guess, dtype=object), tolerances=tolerances)
+            if not solved.converged:
                 return failed(
-                    f"high-precision Newton failed at k = {k:.6g} (last step {step:.3g}); "
+                    f"high-precision Newton failed at k = {k:.6g} ({solved.message}); "
                     "try a larger k_min or a smaller order"
                 )
+            c = list(solved.x)
             if comps is None:
                 comps = [cp for cp in gsys.components() if cp.multiplicity > 0]
                 eigs = [[] for _ in comps]

@@ -150,10 +150,12 @@ def _point_on_branch(
     full symmetry group, so a seed that is a symmetric image of the branch's
     point (e.g. the two rows of a block of size 2 swapped) is recognised too.
     """
-    from ..critical.search import newton_polish
+    from ..errors import DomainError
     from ..reduced import ReducedSystem
     from ..representation.isotropy import IsotropyGroup
+    from ..solve import newton
     from ..spectrum import analytic_spectrum
+    from ..tolerances import Tolerances
 
     if not branch_json or not branch_json.get("branch"):
         return False
@@ -170,11 +172,12 @@ def _point_on_branch(
         if system is None:
             system = ReducedSystem(IsotropyGroup.from_spec(spec, k, d=k + extra_dims))
         try:
-            polished, gn = newton_polish(system, interp)
-            if gn > 1e-8:
+            res = newton(system, interp, tolerances=Tolerances(gradient=1e-8))
+            if not res.converged:
                 continue
+            polished = res.x
             spectrum = analytic_spectrum(system.group, polished).to_json()
-        except ValueError:
+        except DomainError:
             continue
         cand = {"loss": system.loss(polished), "spectrum": spectrum}
         if _same_point(cand, seed):

@@ -94,7 +94,7 @@ def continue_task(
             continue
         try:
             br = continuation(
-                spec, coords, k0=k0, k1=target, d_extra=float(extra_dims), options=opts
+                spec, coords, k0=k0, k1=target, extra_dims=float(extra_dims), options=opts
             )
             data = br.to_json(full=True)
             for q in data["branch"]:

@@ -5,35 +5,48 @@
 * :func:`certify_critical_point` — Krawczyk proof that a critical point exists
   (uniquely) in a box of ``Fix(H)``, and certified kind (minimum / saddle with
   its irrep) from enclosures of every Hessian block ``A_χ``;
-* :func:`eigenvalue_crossing` — a certified interval of ``k`` in which a block
-  eigenvalue of a family crosses zero;
-* :func:`follow_family`, :func:`scaled_newton` — float64 continuation in ``k``.
+
+Layering: this package sits *below* :mod:`symbreak.critical` (interval linear
+algebra and point certificates, usable by a proving search).  The certified
+crossing intervals along a continued family moved up to
+:mod:`symbreak.analytic` (``symbreak.analytic.eigenvalue_crossing``); the old
+names here still work with a :class:`DeprecationWarning`.
 
 Ball arithmetic needs python-flint (``pip install python-flint``); everything
 else works without it.
 """
 
 from ._arith import ArbArithmetic, FloatArithmetic, MPArithmetic, flint_available
-from .branch import FamilyTrack, NewtonResult, follow_family, scaled_newton
 from .certificate import KINDS, BlockBound, Certificate, certify_critical_point
-from .crossing import CrossingInterval, eigenvalue_crossing
 from .generic_model import GenericBlock, GenericReducedSystem
+
+_MOVED = {"CrossingInterval", "eigenvalue_crossing"}
+
+
+def __getattr__(name):
+    if name in _MOVED:
+        import importlib
+        import warnings
+
+        warnings.warn(
+            f"symbreak.certify.{name} moved to symbreak.analytic.{name} "
+            "(import it from symbreak.analytic or symbreak)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(importlib.import_module("symbreak.analytic.crossing"), name)
+    raise AttributeError(f"module 'symbreak.certify' has no attribute {name!r}")
+
 
 __all__ = [
     "ArbArithmetic",
     "BlockBound",
     "Certificate",
-    "CrossingInterval",
-    "FamilyTrack",
     "FloatArithmetic",
     "GenericBlock",
     "GenericReducedSystem",
     "KINDS",
     "MPArithmetic",
-    "NewtonResult",
     "certify_critical_point",
-    "eigenvalue_crossing",
     "flint_available",
-    "follow_family",
-    "scaled_newton",
 ]

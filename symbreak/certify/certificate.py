@@ -45,11 +45,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import DomainError
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup
+from ..solve import newton
+from ..tolerances import Tolerances
 from ._arith import ArbArithmetic, MPArithmetic
 from ._interval import Undecided, krawczyk_contains, mid_matrix, pencil_eigenvalue_bounds
-from .branch import mp_newton, scaled_newton
 from .generic_model import GenericReducedSystem
 
 __all__ = ["BlockBound", "Certificate", "certify_critical_point", "KINDS"]
@@ -189,19 +191,21 @@ def _box_scaling(system: ReducedSystem) -> np.ndarray:
 
 
 def polish_point(group: IsotropyGroup, coords, *, k_value=None) -> tuple[np.ndarray, str]:
-    """Float64 scaled Newton, then a few ``mpmath`` Newton steps; returns (x̃, message)."""
+    """Float64 orbit-scaled Newton, then a few ``mpmath`` Newton steps; returns (x̃, message).
+
+    Both are the one solver :func:`symbreak.solve.newton`; the ``mpmath`` run
+    (``30 + 2 log10 k`` digits) gives ``x̃`` to the last bit of float64.
+    """
     system = ReducedSystem(group)
-    res = scaled_newton(system, coords, tol=1e-15, max_iter=60)
-    c = res.coords
+    res = newton(system, coords, max_iter=60)
+    c = res.x
     if not np.all(np.isfinite(c)):
         return np.asarray(coords, dtype=float), f"Newton diverged: {res.message}"
     dps = 30 + 2 * int(math.ceil(math.log10(max(group.k, 10.0))))
     gsys = GenericReducedSystem(group, MPArithmetic(dps), k=k_value)
-    scaling = 1.0 / np.sqrt(np.maximum(system.space.orbit_sizes(), 1.0))
-    cm, ok, _step = mp_newton(gsys, c, scaling=scaling, tol=1e-25, max_iter=8)
-    if ok:
-        c = np.array([float(x) for x in cm])
-        return c, ""
+    fine = newton(gsys, c, tolerances=Tolerances(gradient=1e-25, step=1e-25), max_iter=8)
+    if fine.converged:
+        return np.array([float(x) for x in fine.x]), ""
     if res.converged:
         return c, ""
     return c, f"Newton from the start point did not converge ({res.message})"
@@ -211,7 +215,7 @@ def _block_bounds(A, gsys, box) -> list[BlockBound]:
     out = []
     try:
         blocks = gsys.blocks(box)
-    except ValueError as exc:
+    except DomainError as exc:
         return [BlockBound("all", 0, (), str(exc))]
     for b in blocks:
         dim = b.component.dimension
@@ -333,7 +337,7 @@ def certify_critical_point(
             Y = np.linalg.inv(J0)
             if not np.all(np.isfinite(Y)):
                 raise np.linalg.LinAlgError("non-finite inverse")
-        except ValueError as exc:
+        except DomainError as exc:
             return result(False, msg=f"cannot evaluate the model at the point: {exc}")
         except np.linalg.LinAlgError:
             return result(False, msg="the reduced Hessian is singular at the point")
@@ -345,7 +349,7 @@ def certify_critical_point(
             tried.append(rho)
             try:
                 J = gsys.hessian([A.number(float(xi)) + A.ball(-r, r) for xi, r in zip(x, rho * s)])
-            except ValueError as exc:
+            except DomainError as exc:
                 return result(False, msg=f"the box of radius {rho:.3g} reaches a zero row ({exc})")
             inside, K, X = krawczyk_contains(A, x, rho * s, F, J, Y)
             if inside:
@@ -371,6 +375,6 @@ def certify_critical_point(
         try:
             L = gsys.loss(E)
             loss = (A.lower(L), A.upper(L))
-        except ValueError:  # pragma: no cover - the box was already evaluated
+        except DomainError:  # pragma: no cover - the box was already evaluated
             loss = None
         return result(True, box, enc, radius, blocks, loss)

@@ -57,6 +57,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
+from ..errors import NotDifferentiableError
 from ..reduced.layout import layout_for
 from ..representation.isotropy import K_SYMBOL, IsotropyGroup
 from ..representation.isotypic import IsotypicComponent, isotypic_decomposition
@@ -358,7 +359,7 @@ class _State:
                 continue
             if not A.is_positive(s):
                 t, _lab = data.layout.rows[p]
-                raise ValueError(
+                raise NotDifferentiableError(
                     f"a row of block {t + 1} may vanish at coordinates "
                     f"{[A.to_float(x) for x in coords]}: the loss is not differentiable there"
                 )

@@ -16,7 +16,8 @@ bound the smallest eigenvalue of the block."""
 
 from __future__ import annotations
 
-from ..certify import certify_critical_point, eigenvalue_crossing, flint_available
+from ..analytic import eigenvalue_crossing
+from ..certify import certify_critical_point, flint_available
 from ._common import CommandResult, add_json_flag, format_table, parse_coords, parse_real
 from ._isotropy_args import add_group_args, group_from_args
 
@@ -79,7 +80,7 @@ def run(args) -> CommandResult:
             k0=group.k,
             k_bracket=tuple(args.crossing),
             irrep=args.irrep,
-            extra_columns=extra,
+            extra_dims=extra,
             prec=args.prec,
         )
         payload["crossing"] = cross.to_json()

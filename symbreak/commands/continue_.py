@@ -38,10 +38,12 @@ def configure(parser) -> None:
     parser.add_argument("--k0", type=parse_real, required=True, help="k of the start point")
     parser.add_argument("--k1", type=parse_real, required=True, help="where to continue to")
     parser.add_argument(
-        "--d-extra",
+        "--extra-dims",
+        "--d-extra",  # its former name
+        dest="extra_dims",
         type=parse_real,
         default=0.0,
-        help="extra input columns d - k, held fixed (default 0)",
+        help="extra input dimensions d - k, held fixed (default 0)",
     )
     parser.add_argument("--ds", type=parse_real, default=None, help="initial arclength step")
     parser.add_argument("--ds-max", type=parse_real, default=None, help="largest step")
@@ -73,7 +75,8 @@ def _progress(args):
         return None
     tty = sys.stderr.isatty()
 
-    def progress(step, k, index):
+    def progress(update):
+        step, k, index = update.done, update.info["k"], update.info["index"]
         if tty:
             print(f"\rstep {step:5d}  k = {k:<14.8g} index {index:<10.6g}", end="", file=sys.stderr)
         elif step % 50 == 0:
@@ -94,7 +97,7 @@ def run(args) -> CommandResult:
         args.start,
         k0=args.k0,
         k1=args.k1,
-        d_extra=args.d_extra,
+        extra_dims=args.extra_dims,
         options=opts,
         progress=progress,
     )

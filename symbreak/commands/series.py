@@ -41,7 +41,12 @@ def configure(parser) -> None:
         "--dps", type=int, default=40, help="digits kept after cancellations (default 40)"
     )
     parser.add_argument(
-        "--extra-columns", type=parse_real, default=0.0, help="d - k, kept fixed (default 0)"
+        "--extra-dims",
+        "--extra-columns",  # its former name
+        dest="extra_dims",
+        type=parse_real,
+        default=0.0,
+        help="d - k, kept fixed (default 0)",
     )
     add_json_flag(parser)
 
@@ -53,7 +58,7 @@ def run(args) -> CommandResult:
         args.start,
         k0=args.k0,
         order=args.order,
-        extra_columns=args.extra_columns,
+        extra_dims=args.extra_dims,
         options=opts,
     )
     payload = res.to_json()

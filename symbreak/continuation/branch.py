@@ -18,10 +18,20 @@ import numpy as np
 
 from .. import io
 from .._numerics import as_count
+from ..errors import DomainError
+from .corrector import correct
+from .family import KFamily
 from .options import ContinuationOptions
 from .status import Status
 
-__all__ = ["BranchPoint", "Event", "Branch", "EVENT_KINDS", "BRANCH_FORMAT_VERSION"]
+__all__ = [
+    "BranchPoint",
+    "Event",
+    "Branch",
+    "EVENT_KINDS",
+    "BRANCH_FORMAT_VERSION",
+    "branch_point_at",
+]
 
 #: kinds of events (strings used in JSON)
 EVENT_KINDS = ("fold", "branch_point", "symmetry_breaking", "touch")
@@ -188,7 +198,7 @@ class Branch:
     ----------
     spec : str
         Isotropy spec of the fixed-point space.
-    d_extra : float
+    extra_dims : float
         Extra input columns ``d − k`` (when the spec does not give them).
     names : tuple of str
         Coordinate names.
@@ -208,7 +218,7 @@ class Branch:
     """
 
     spec: str
-    d_extra: float
+    extra_dims: float
     names: tuple[str, ...]
     points: tuple[BranchPoint, ...]
     events: tuple[Event, ...]
@@ -258,11 +268,9 @@ class Branch:
 
         Raises
         ------
-        ValueError
+        DomainError
             If ``k`` is not covered by the branch, or Newton fails there.
         """
-        from .pseudo_arclength import branch_point_at
-
         return branch_point_at(self, k)
 
     # ------------------------------------------------------------ JSON
@@ -279,7 +287,7 @@ class Branch:
             "events": [e.to_json(full=full) for e in self.events],
         }
         if full:
-            out["d_extra"] = float(self.d_extra)
+            out["extra_dims"] = float(self.extra_dims)
             out["origin"] = self.origin
             out["options"] = self.options.to_json()
         return out
@@ -297,7 +305,8 @@ class Branch:
             raise ValueError("branch data has no 'status' field") from None
         return cls(
             spec=str(data["isotropy"]),
-            d_extra=float(data.get("d_extra", 0.0)),
+            # "d_extra": the key of branch files written before extra_dims was the one name
+            extra_dims=float(data.get("extra_dims", data.get("d_extra", 0.0))),
             names=tuple(data["names"]),
             points=tuple(BranchPoint.from_json(p) for p in data["branch"]),
             events=tuple(Event.from_json(e) for e in data["events"]),
@@ -321,3 +330,41 @@ class Branch:
             return cls.from_json(data)
         except (KeyError, TypeError) as exc:
             raise ValueError(f"{path} is a damaged branch file: missing or bad {exc}") from None
+
+
+def branch_point_at(branch: Branch, k: float) -> np.ndarray:
+    """Coordinates of ``branch`` at ``k`` (first segment covering ``k``), Newton-corrected.
+
+    Raises
+    ------
+    TypeError
+        If ``k`` is not a real number.
+    DomainError
+        If ``k`` is not between two consecutive points of the branch, or the
+        corrector fails.
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, float, np.integer, np.floating)):
+        raise TypeError(f"k must be a real number, got {k!r}")
+    k = float(k)
+    pts = branch.points
+    opts = branch.options
+    family = KFamily.for_options(branch.spec, branch.extra_dims, opts)
+    for p in pts:
+        if p.k == k:
+            return np.array(p.coords)
+    for a, b in zip(pts[:-1], pts[1:]):
+        if min(a.k, b.k) <= k <= max(a.k, b.k):
+            za, zb = family.to_z(a.coords, a.k), family.to_z(b.coords, b.k)
+            target = family.theta * family.tau(k)
+            w = (target - za[-1]) / (zb[-1] - za[-1]) if zb[-1] != za[-1] else 0.5
+            e_last = np.zeros(za.size)
+            e_last[-1] = 1.0
+            z = za + w * (zb - za)
+            z[-1] = target
+            res = correct(family, z, e_last, target, opts)
+            if not res.converged:
+                raise DomainError(f"Newton at fixed k = {k:g} failed ({res.reason})")
+            return family.split(res.z)[0]
+    ks = branch.k
+    span = f"[{ks.min():g}, {ks.max():g}]" if ks.size else "(empty)"
+    raise DomainError(f"k = {k:g} is not on the branch, which covers {span}")

@@ -40,11 +40,11 @@ has a quadratic equivariant), tangent to ``k = k_*`` when ``c_3 = 0``
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..progress import Progress
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup
 from .branch import Branch, Event
@@ -167,7 +167,7 @@ def switch_branch(
     k_window: tuple[float, float] | None = None,
     amplitude: float = 0.02,
     options: ContinuationOptions | None = None,
-    progress: Callable[[int, float, float], None] | None = None,
+    progress: Progress | None = None,
 ) -> SwitchResult:
     """Start the branches with isotropy ``K`` that bifurcate at ``event``.
 
@@ -186,8 +186,9 @@ def switch_branch(
         Distance (in ``z``) from the event of the first point of each new branch.
     options : ContinuationOptions, optional
         Default: those of ``branch``.
-    progress : callable, optional
-        As in :func:`~symbreak.continuation.continuation`.
+    progress : Progress, optional
+        As in :func:`~symbreak.continuation.continue_branch`
+        (``ProgressUpdate(stage="continuation", ...)`` per accepted step).
 
     Returns
     -------
@@ -209,7 +210,7 @@ def switch_branch(
     if not (isinstance(amplitude, (int, float)) and 0 < amplitude < 1):
         raise ValueError(f"amplitude must be in (0, 1), got {amplitude!r}")
     opts = branch.options if options is None else options
-    old_fam = KFamily.for_options(branch.spec, branch.d_extra, opts)
+    old_fam = KFamily.for_options(branch.spec, branch.extra_dims, opts)
     k_star = event.k
     old_group = old_fam.group(k_star)
     candidates = axial_subgroups(old_group, event.irrep_types)
@@ -229,7 +230,7 @@ def switch_branch(
                 f"{[c.spec for c in candidates]}"
             )
         chosen = matches[0]
-    new_fam = KFamily.for_options(chosen.spec, branch.d_extra, opts)
+    new_fam = KFamily.for_options(chosen.spec, branch.extra_dims, opts)
     P = chosen.refinement.matrix(old_group)
     c_new = P @ event.coords
     new_sys: ReducedSystem = new_fam.system(k_star)
@@ -308,7 +309,7 @@ def _half_branch(fam, z_star, T, P, Pp, amplitude, lo, hi, opts, progress, chose
     )
     common = dict(
         spec=fam.spec,
-        d_extra=fam.d_extra,
+        extra_dims=fam.extra_dims,
         names=names,
         options=opts,
         origin=origin,

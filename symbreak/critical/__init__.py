@@ -3,7 +3,7 @@
 from ..reduced.fixed_point import FixedPointSpace
 from .classify import KINDS, CriticalPoint, classify
 from .prove import ProofResult, ProveOptions, UndecidedBox, prove_critical_points
-from .search import SearchOptions, SearchResult, find_critical_points, newton_polish
+from .search import SearchOptions, SearchResult, find_critical_points
 from .symmetry import ExactIsotropy, block_permutations, exact_isotropy
 
 __all__ = [
@@ -21,5 +21,4 @@ __all__ = [
     "exact_isotropy",
     "find_critical_points",
     "prove_critical_points",
-    "newton_polish",
 ]

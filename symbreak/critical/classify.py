@@ -19,12 +19,15 @@ whose multiplicities are larger than those of the searched group.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..errors import DomainError
 from ..reduced.system import ReducedSystem
-from ..spectrum import ZERO_TOL, Spectrum, analytic_spectrum
+from ..solve import solve
+from ..spectrum import Spectrum, analytic_spectrum
+from ..tolerances import Tolerances, as_tolerances
 from .symmetry import exact_isotropy
 
 __all__ = ["CriticalPoint", "classify", "LOSS_TOL", "KINDS"]
@@ -98,37 +101,56 @@ def _set_dimension(system: ReducedSystem, c: np.ndarray, *, null_tol: float = 1e
         ok = True
         for eps in (step, -step):
             x = c + eps * v
-            # Newton restricted to the complement of v
+            # Newton restricted to the complement of v (the one solver, least-squares steps)
             P = np.eye(len(c)) - np.outer(v, v)
+            vv = np.outer(v, v)
+            res = solve(
+                lambda y, P=P, vv=vv: (P @ system.gradient(y), P @ system.hessian(y) @ P + vv),
+                x,
+                gradient_tol=1e-11,
+                step_tol=np.inf,
+                max_iter=30,
+                lstsq=True,
+                norm=np.linalg.norm,
+            )
             try:
-                for _ in range(30):
-                    g = system.gradient(x)
-                    if np.linalg.norm(g) < 1e-11:
-                        break
-                    Hx = P @ system.hessian(x) @ P + np.outer(v, v)
-                    x = x - np.linalg.lstsq(Hx, P @ g, rcond=1e-12)[0]
-                ok &= bool(np.linalg.norm(system.gradient(x)) < 1e-9)
-            except ValueError:
+                ok &= bool(np.linalg.norm(system.gradient(res.x)) < 1e-9)
+            except DomainError:
                 ok = False
         dim += int(ok)
     return dim
 
 
-def classify(system: ReducedSystem, coords, *, zero_tol: float = ZERO_TOL) -> CriticalPoint:
+def classify(
+    system: ReducedSystem,
+    coords,
+    *,
+    zero_tol: float | None = None,
+    tolerances: Tolerances | None = None,
+) -> CriticalPoint:
     """Classify a (numerically) critical point ``coords`` of ``system``.
 
     Parameters
     ----------
     system : ReducedSystem
     coords : array_like
-    zero_tol : float
-        Eigenvalues with ``|λ| <= zero_tol`` count as zero.
+    zero_tol : float, optional
+        Eigenvalues with ``|λ| <= zero_tol`` count as zero.  Default: the
+        relative threshold of the tolerance policy,
+        ``tolerances.zero_threshold(ρ)`` with ``ρ`` the largest ``|λ|``
+        (:class:`~symbreak.tolerances.Tolerances`).
+    tolerances : Tolerances, optional
+        The policy (default :data:`~symbreak.tolerances.DEFAULT_TOLERANCES`).
     """
     c = system.space.check_coords(coords)
     loss = system.loss(c)
     gnorm = float(np.linalg.norm(system.gradient(c)))
     exact = exact_isotropy(system.space, c)
-    spectrum = analytic_spectrum(exact.group, exact.coords, zero_tol=zero_tol)
+    spectrum = analytic_spectrum(exact.group, exact.coords)
+    if zero_tol is None:
+        radius = max((abs(e.value) for e in spectrum.entries), default=0.0)
+        zero_tol = as_tolerances(tolerances).zero_threshold(radius)
+    spectrum = replace(spectrum, zero_tol=float(zero_tol))
     set_dim = _set_dimension(system, c) if spectrum.is_degenerate else 0
     index = spectrum.index
     if index > 0:

@@ -14,7 +14,9 @@ Method
    permutations (so a new solve cannot return an old root), with MINPACK's
    hybrid method (``scipy.optimize.root``) and the exact Jacobian
    ``M ∇²L_H + ∇L_H ⊗ ∇M``.
-2. **Polishing**: undeflated Newton steps until ``|∇L_H| < 1e-12``.
+2. **Polishing**: undeflated orbit-scaled Newton (:func:`symbreak.solve.newton`)
+   until the gradient per entry of ``W`` is below ``gtol``
+   (:class:`~symbreak.tolerances.Tolerances`, the same test at every ``k``).
 3. **Deduplication** up to the block permutations that map ``Fix(H)`` to itself.
 4. **Positive-dimensional sets**: where the reduced Hessian is singular, the
    point is moved along its null directions and re-corrected; if the gradient
@@ -35,13 +37,16 @@ import scipy.optimize
 
 from .._numerics import same_loss_and_spectrum
 from .._validation import as_positive_int
+from ..errors import DomainError
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup
+from ..solve import newton
+from ..tolerances import Tolerances
 from .classify import CriticalPoint, classify
 from .prove import ProofResult, ProveOptions, prove_or_certify
 from .symmetry import block_permutations, canonical_coords, permute_coords
 
-__all__ = ["SearchOptions", "SearchResult", "find_critical_points", "newton_polish"]
+__all__ = ["SearchOptions", "SearchResult", "find_critical_points"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,10 @@ class SearchOptions:
     deflation_power, deflation_shift : float
         ``p`` and ``σ`` of the deflation operator.
     gtol : float
-        Gradient norm below which a point counts as critical.
+        A point counts as critical when its gradient per entry of ``W``
+        (``max_o |∂L/∂c_o| / |o|``, :class:`~symbreak.tolerances.Tolerances`)
+        is at most ``gtol`` (never less than the float64 rounding floor at
+        ``k``).
     dedup_tol : float
         Points (after canonicalisation) closer than this are the same.
     scale : float
@@ -112,40 +120,6 @@ class SearchResult:
     failures: int
     notes: tuple[str, ...] = field(default_factory=tuple)
     proof: ProofResult | None = None
-
-
-def newton_polish(system: ReducedSystem, c, *, gtol: float = 1e-12, max_iter: int = 50):
-    """Newton's method on ``∇L_H = 0`` (least-squares steps where singular).
-
-    Returns
-    -------
-    c : ndarray
-    gnorm : float
-        Final gradient norm.
-    """
-    c = np.asarray(c, dtype=float).copy()
-    g = system.gradient(c)
-    gn = float(np.linalg.norm(g))
-    for _ in range(max_iter):
-        if gn < gtol:
-            break
-        H = system.hessian(c)
-        step = np.linalg.lstsq(H, -g, rcond=1e-13)[0]
-        t = 1.0
-        while t > 1e-4:
-            try:
-                cn = c + t * step
-                gn_new = float(np.linalg.norm(system.gradient(cn)))
-            except ValueError:
-                gn_new = np.inf
-            if gn_new < gn or t < 2e-4:
-                break
-            t *= 0.5
-        if not np.isfinite(gn_new) or gn_new >= gn:
-            break
-        c, gn = cn, gn_new
-        g = system.gradient(c)
-    return c, gn
 
 
 def _random_start(space, rng, scale):
@@ -254,6 +228,8 @@ def find_critical_points(
     failures = 0
     p, sigma = opts.deflation_power, opts.deflation_shift
 
+    tolerances = Tolerances(gradient=opts.gtol)
+
     def deflated(c):
         g = system.gradient(c)
         H = system.hessian(c)
@@ -278,13 +254,14 @@ def find_critical_points(
             sol = scipy.optimize.root(
                 deflated, x0, jac=True, method="hybr", options={"xtol": 1e-12, "maxfev": 400}
             )
-            c, gn = newton_polish(system, sol.x, gtol=opts.gtol * 1e-2)
-        except (ValueError, np.linalg.LinAlgError, FloatingPointError):
+        except (DomainError, np.linalg.LinAlgError, FloatingPointError):
             failures += 1
             if progress is not None:
                 progress(i + 1, total)
             continue
-        if not np.isfinite(gn) or gn > opts.gtol:
+        polished = newton(system, sol.x, tolerances=tolerances)
+        c = polished.x
+        if not polished.converged:
             failures += 1
         elif system.state(c).norms.min() < opts.min_row_norm:
             # converged onto a zero row, where L is not differentiable

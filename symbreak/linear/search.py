@@ -21,6 +21,7 @@ import scipy.linalg
 import scipy.optimize
 
 from .._validation import as_finite_real, as_positive_int
+from ..solve import solve
 from .critical import CriticalPoint, Kind, Tolerances, _analyse, _checked, _label, exact_minimum
 from .losses import MatrixLoss
 from .network import LinearNetwork
@@ -46,34 +47,32 @@ def newton_polish(
 ) -> PolishResult:
     r"""Newton's method on ``∇L(θ) = 0`` with the least-squares step.
 
-    ``δ = −(∇²L)^+ ∇L`` (``scipy.linalg.lstsq``, singular values below
-    ``1e-12`` of the largest dropped), halved until ``‖∇L‖`` decreases.  The
-    Hessian is singular along the fibres of ``μ``; the minimum-norm step
-    ignores those flat directions and converges quadratically to the
-    critical manifold.  Stops at ``‖∇L‖ ≤ tol``, after ``max_iter`` steps, or
-    when no halving decreases ``‖∇L‖``.
+    The one Newton solver (:func:`symbreak.solve.solve`) with
+    ``δ = −(∇²L)^+ ∇L`` (least squares, singular values below ``1e-13`` of
+    the largest dropped), halved until ``‖∇L‖`` decreases.  The Hessian is
+    singular along the fibres of ``μ``; the minimum-norm step ignores those
+    flat directions and converges quadratically to the critical manifold.
+    Stops at ``‖∇L‖ ≤ tol``, after ``max_iter`` steps, or when no halving
+    decreases ``‖∇L‖``.
     """
     if not isinstance(objective, ParameterLoss):
         raise TypeError(f"objective must be a ParameterLoss, got {type(objective).__name__}")
     max_iter = as_positive_int(max_iter, "max_iter")
     x = objective.network.flatten(theta)
-    g = objective.gradient(x)
-    gn = float(np.linalg.norm(g))
-    it = 0
-    while it < max_iter and gn > tol:
-        step = -scipy.linalg.lstsq(objective.hessian(x), g, cond=1e-12)[0]
-        for _ in range(30):
-            x_new = x + step
-            g_new = objective.gradient(x_new)
-            gn_new = float(np.linalg.norm(g_new))
-            if gn_new < gn:
-                break
-            step *= 0.5
-        else:
-            break
-        x, g, gn = x_new, g_new, gn_new
-        it += 1
-    return PolishResult(theta=x, gradient_norm=gn, iterations=it)
+    gn = float(np.linalg.norm(objective.gradient(x)))
+    if gn <= tol:
+        return PolishResult(theta=x, gradient_norm=gn, iterations=0)
+    res = solve(
+        lambda y: (objective.gradient(y), objective.hessian(y)),
+        x,
+        gradient_tol=tol,
+        step_tol=np.inf,
+        max_iter=max_iter,
+        line_search=True,
+        lstsq=True,
+        norm=np.linalg.norm,
+    )
+    return PolishResult(theta=res.x, gradient_norm=res.residual, iterations=res.iterations)
 
 
 @dataclass(frozen=True, eq=False)

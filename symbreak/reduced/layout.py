@@ -41,12 +41,72 @@ import numpy as np
 from ..representation.isotropy import IsotropyGroup
 from ..representation.isotypic import CopyVector, Irrep, fix_coordinate_keys
 
-__all__ = ["Layout", "layout_for", "G1", "G2", "BULK"]
+__all__ = ["Layout", "LayoutWeights", "layout_for", "G1", "G2", "BULK"]
 
 G1, G2, BULK = -1, -2, -3
 
 
 @dataclass(frozen=True)
+class LayoutWeights:
+    """Float weights of a layout at given sizes, and their derivatives in ``k``.
+
+    Attributes
+    ----------
+    row, pair, col : ndarray
+        ``ω_p`` (P,), ``Ω_pq`` (P, P) and the column weights ``a_c`` (C,).
+    teacher : ndarray
+        ``t_c``: ``a_c`` on the teacher's columns, 0 elsewhere (C,).
+    drow, dpair, dcol, dteacher : ndarray
+        Their exact derivatives ``d/dk`` (the weights are polynomials in the
+        block sizes, the sizes polynomials in ``k``).
+    """
+
+    row: np.ndarray
+    pair: np.ndarray
+    col: np.ndarray
+    teacher: np.ndarray
+    drow: np.ndarray
+    dpair: np.ndarray
+    dcol: np.ndarray
+    dteacher: np.ndarray
+
+
+class _Dual:
+    """``value + ε·derivative`` with ``ε² = 0`` (forward derivative of the weights)."""
+
+    __slots__ = ("v", "d")
+
+    def __init__(self, v, d):
+        self.v, self.d = v, d
+
+    def __add__(self, o):
+        return (
+            _Dual(self.v + o.v, self.d + o.d) if isinstance(o, _Dual) else _Dual(self.v + o, self.d)
+        )
+
+    __radd__ = __add__
+
+    def __sub__(self, o):
+        return (
+            _Dual(self.v - o.v, self.d - o.d) if isinstance(o, _Dual) else _Dual(self.v - o, self.d)
+        )
+
+    def __rsub__(self, o):
+        return _Dual(o - self.v, -self.d)
+
+    def __mul__(self, o):
+        if isinstance(o, _Dual):
+            return _Dual(self.v * o.v, self.d * o.v + self.v * o.d)
+        return _Dual(self.v * o, self.d * o)
+
+    __rmul__ = __mul__
+
+
+def _split(x) -> tuple[float, float]:
+    return (float(x.v), float(x.d)) if isinstance(x, _Dual) else (float(x), 0.0)
+
+
+@dataclass(frozen=True, eq=False)
 class Layout:
     """Explicit rows/columns of the compressed model for one marking.
 
@@ -113,7 +173,24 @@ class Layout:
             np.asarray(col_w, dtype=float),
         )
 
+    def float_weights(self, sizes, dsizes=None) -> LayoutWeights:
+        """The weights as float arrays with their ``k``-derivatives (cached).
+
+        Parameters
+        ----------
+        sizes : tuple of float
+            Block sizes ``m_t``.
+        dsizes : tuple of float, optional
+            ``dm_t/dk`` (default 0: every derivative is then 0).
+        """
+        dsizes = (0.0,) * len(sizes) if dsizes is None else dsizes
+        return _float_weights(self, tuple(float(m) for m in sizes), tuple(float(x) for x in dsizes))
+
     # ------------------------------------------------------------ patterns
+    def copy_patterns(self, irrep: Irrep, copies: tuple[CopyVector, ...]) -> np.ndarray:
+        """The stacked patterns of ``copies`` (shape (μ, P, C), cached, read-only)."""
+        return _copy_patterns(self, irrep, tuple(copies))
+
     def copy_pattern(self, irrep: Irrep, copy: CopyVector) -> np.ndarray:
         """The copy vector's entries on the explicit rows and columns (P×C)."""
         P, C = len(self.rows), len(self.cols)
@@ -127,6 +204,36 @@ class Layout:
                     continue
                 U[p, c] = _pattern_value(irrep, copy, la, lb)
         return U
+
+
+@lru_cache(maxsize=4096)
+def _float_weights(layout: Layout, sizes: tuple, dsizes: tuple) -> LayoutWeights:
+    duals = [_Dual(m, dm) for m, dm in zip(sizes, dsizes)]
+    row_w, pair_w, col_w = layout.weights(duals, xp=None)
+    row = np.array([_split(x) for x in row_w]).reshape(-1, 2)
+    pair = np.array([[_split(x) for x in r] for r in pair_w]).reshape(len(row_w), len(row_w), 2)
+    col = np.array([_split(x) for x in col_w]).reshape(-1, 2)
+    teach = np.where(layout.teacher_cols[:, None], col, 0.0)
+    out = LayoutWeights(
+        row=row[:, 0],
+        pair=pair[..., 0],
+        col=col[:, 0],
+        teacher=teach[:, 0],
+        drow=row[:, 1],
+        dpair=pair[..., 1],
+        dcol=col[:, 1],
+        dteacher=teach[:, 1],
+    )
+    for a in (out.row, out.pair, out.col, out.teacher, out.drow, out.dpair, out.dcol, out.dteacher):
+        a.setflags(write=False)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _copy_patterns(layout: Layout, irrep: Irrep, copies: tuple) -> np.ndarray:
+    U = np.stack([layout.copy_pattern(irrep, c) for c in copies])
+    U.setflags(write=False)
+    return U
 
 
 def _label_vector(ty: str, lab: int) -> float:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..errors import DomainError
 from ..representation.isotropy import K_SYMBOL, IsotropyGroup
 from .fixed_point import FixedPointSpace
 from .layout import layout_for
@@ -64,7 +65,7 @@ def _kappa(nw2, nv2, dot):
     return (wedge + (sp.pi - theta) * dot) / (2 * sp.pi)
 
 
-def reduced_loss_expr(spec: str, *, extra_columns: int = 0) -> SymbolicReducedLoss:
+def reduced_loss_expr(spec: str, *, extra_dims: int = 0) -> SymbolicReducedLoss:
     """Symbolic reduced loss of ``Fix(H)`` for the isotropy spec ``spec``.
 
     Parameters
@@ -72,7 +73,7 @@ def reduced_loss_expr(spec: str, *, extra_columns: int = 0) -> SymbolicReducedLo
     spec : str
         Isotropy spec (see :mod:`symbreak.representation.isotropy`); its
         non-constant block sizes become polynomials in the symbol ``k``.
-    extra_columns : int
+    extra_dims : int
         ``d − k`` (extra input dimensions), default 0.
 
     Examples
@@ -85,8 +86,8 @@ def reduced_loss_expr(spec: str, *, extra_columns: int = 0) -> SymbolicReducedLo
     """
     # a generic numeric k gives the generic structure (no small blocks)
     probe = IsotropyGroup.from_spec(spec, _generic_k(spec), d=None)
-    if extra_columns:
-        probe = IsotropyGroup.from_spec(spec, probe.k, d=probe.k + extra_columns)
+    if extra_dims:
+        probe = IsotropyGroup.from_spec(spec, probe.k, d=probe.k + extra_dims)
     space = FixedPointSpace(probe)
     layout = layout_for(probe, (0,) * len(probe.factors))
     names = space.names
@@ -121,7 +122,7 @@ def _generic_k(spec: str) -> float:
     for k in (40.0, 400.0, 4000.0):
         try:
             return IsotropyGroup.from_spec(spec, k).k
-        except ValueError:
+        except DomainError:
             continue
     raise ValueError(
         f"spec {spec!r} has constant block sizes; give it in terms of k (e.g. 'k-1,1')"

@@ -10,6 +10,18 @@ For ``W = Σ_o c_o E_o`` (``E_o`` the 0/1 indicator of orbit ``o``):
 evaluated on the compressed model (:mod:`symbreak.reduced.evaluate`), so the
 cost does not depend on ``k`` and ``k`` may be real.  By the principle of
 symmetric criticality a zero of this gradient is a critical point of ``L``.
+
+Every method accepts one point (shape ``(dim,)``) or a batch (shape
+``(N, dim)``) and returns the matching shape; a batch is evaluated with one set
+of ``einsum`` calls, not a loop over points.  Everything that does not depend
+on the coordinates (layout, copy patterns, weights and their ``k``-derivatives)
+is computed once per group and cached.
+
+**Zero rows in a batch.**  The loss is not differentiable where a row of ``W``
+is zero.  If any point of a batch has a zero row, the whole call raises
+:class:`~symbreak.errors.NotDifferentiableError` whose message names the block
+and the index of the first offending point; no value is returned as NaN.
+Screen a batch first with :meth:`ReducedSystem.differentiable` (a boolean mask).
 """
 
 from __future__ import annotations
@@ -23,7 +35,7 @@ from ..representation.isotropy import IsotropyGroup
 from ..representation.isotypic import isotypic_decomposition
 from .evaluate import CompressedState, compressed_state
 from .fixed_point import FixedPointSpace
-from .layout import layout_for
+from .layout import LayoutWeights, layout_for
 
 __all__ = ["ReducedSystem", "PRECISE_LOSS_K"]
 
@@ -41,6 +53,11 @@ class ReducedSystem:
     group : IsotropyGroup
         The isotropy group; its block sizes (possibly real) fix ``k``.
 
+    Notes
+    -----
+    Coordinates may be one point ``(dim,)`` or a batch ``(N, dim)``; outputs
+    have a matching leading axis (see the module docstring for zero rows).
+
     Examples
     --------
     >>> from symbreak.representation import IsotropyGroup
@@ -48,6 +65,8 @@ class ReducedSystem:
     >>> sys = ReducedSystem(IsotropyGroup.from_spec("k", 6))
     >>> round(sys.loss([1.0, 0.0]), 12)   # W = I_6 = V
     0.0
+    >>> sys.loss([[1.0, 0.0], [0.0, 1.0]]).shape
+    (2,)
     """
 
     group: IsotropyGroup
@@ -61,22 +80,64 @@ class ReducedSystem:
         return layout_for(self.group, (0,) * len(self.group.factors))
 
     @cached_property
+    def _weights(self) -> LayoutWeights:
+        g = self.group
+        return self._layout.float_weights(g.sizes, g.size_derivatives)
+
+    @cached_property
     def _basis(self) -> np.ndarray:
         triv = isotypic_decomposition(self.group)[0]
-        return np.stack([self._layout.copy_pattern(triv.irrep, c) for c in triv.copies])
+        return self._layout.copy_patterns(triv.irrep, triv.copies)
+
+    # ------------------------------------------------------------ helpers
+    def _batch(self, coords) -> tuple[np.ndarray, bool]:
+        """``coords`` as an (N, dim) float array, and whether it was one point."""
+        space = self.space
+        try:
+            c = np.asarray(coords, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"coordinates must be real numbers, got {coords!r}") from None
+        if c.ndim == 1:
+            return space.check_coords(c)[None, :], True
+        if c.ndim != 2 or c.shape[1] != space.dim:
+            raise ValueError(
+                f"Fix({self.group.name}) has {space.dim} coordinates {list(space.names)}: "
+                f"pass shape ({space.dim},) or (N, {space.dim}), got shape {c.shape}"
+            )
+        bad = ~np.all(np.isfinite(c), axis=1)
+        if np.any(bad):
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"coordinates must be finite, got {c[i].tolist()} at point {i}")
+        return c, False
 
     def state(self, coords) -> CompressedState:
-        """The compressed model at ``coords`` (no marks)."""
-        c = self.space.check_coords(coords)
-        return compressed_state(self._layout, self.group.sizes, self.group.k, c)
+        """The compressed model at ``coords`` (no marks); arrays have a batch axis."""
+        c, _ = self._batch(coords)
+        return compressed_state(self._layout, self._weights, self.group.k, c)
 
-    def loss(self, coords) -> float:
-        """``L(W(c))``; above ``k = PRECISE_LOSS_K`` through :meth:`loss_precise`."""
+    def differentiable(self, coords) -> np.ndarray:
+        """Boolean mask (N,) (or a bool for one point): no row of ``W`` is zero."""
+        c, single = self._batch(coords)
+        lay, w = self._layout, self._weights
+        n_slots = int(lay.coord_index.max()) + 1
+        full = np.concatenate([c, np.zeros((c.shape[0], max(0, n_slots - c.shape[1])))], axis=1)
+        W = full[:, lay.coord_index]
+        ok = np.all(np.einsum("npc,c,npc->np", W, w.col, W) > 0.0, axis=1)
+        return bool(ok[0]) if single else ok
+
+    # ---------------------------------------------------------------- API
+    def loss(self, coords):
+        """``L(W(c))``: a float, or shape (N,).
+
+        Above ``k = PRECISE_LOSS_K`` through :meth:`loss_precise`.
+        """
         if self.group.k > PRECISE_LOSS_K:
             return self.loss_precise(coords)
-        return self.state(coords).loss()
+        c, single = self._batch(coords)
+        out = compressed_state(self._layout, self._weights, self.group.k, c).loss()
+        return float(out[0]) if single else out
 
-    def loss_precise(self, coords, *, dps: int | None = None) -> float:
+    def loss_precise(self, coords, *, dps: int | None = None):
         """``L(W(c))`` in extended precision (mpmath), for large ``k``.
 
         The loss is a sum of ``O(k²)``-weighted kernel terms that cancel down
@@ -85,31 +146,74 @@ class ReducedSystem:
         independent generic-arithmetic implementation of the compressed model
         (:class:`symbreak.certify.generic_model.GenericReducedSystem`) with
         ``dps`` decimal digits (default ``20 + 2·log10(k)``) and rounds to float.
+        A batch is evaluated point by point.
         """
         from ..certify import MPArithmetic
         from ..certify.generic_model import GenericReducedSystem
 
-        c = self.space.check_coords(coords)
+        c, single = self._batch(coords)
         if dps is None:
             dps = 20 + 2 * int(np.ceil(np.log10(max(self.group.k, 10.0))))
         arith = MPArithmetic(dps=dps)
         with arith:
-            value = GenericReducedSystem(self.group, arith).loss([float(x) for x in c])
-        return float(value)
+            model = GenericReducedSystem(self.group, arith)
+            values = np.array([float(model.loss([float(x) for x in row])) for row in c])
+        return float(values[0]) if single else values
 
     def gradient(self, coords) -> np.ndarray:
-        """``∂L/∂c_o = ⟨∇L(W), E_o⟩`` (length ``dim Fix(H)``)."""
-        return self.state(coords).gradient_form(self._basis)
+        """``∂L/∂c_o = ⟨∇L(W), E_o⟩``: shape (dim,) or (N, dim)."""
+        c, single = self._batch(coords)
+        st = compressed_state(self._layout, self._weights, self.group.k, c)
+        out = st.gradient_form(self._basis)
+        return out[0] if single else out
+
+    def derivatives(self, coords) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`gradient`, :meth:`hessian` and :meth:`gradient_dk` from one compressed state.
+
+        What a continuation in ``k`` needs at every Newton step (one evaluation
+        of the model instead of three).
+        """
+        c, single = self._batch(coords)
+        st = compressed_state(self._layout, self._weights, self.group.k, c)
+        g = st.gradient_form(self._basis)
+        H = st.hessian_form(self._basis)
+        gk = st.gradient_dk_form(self._basis)
+        return (g[0], H[0], gk[0]) if single else (g, H, gk)
+
+    def gradient_dk(self, coords) -> np.ndarray:
+        """Exact ``∂/∂k`` of :meth:`gradient` at fixed coordinates: shape (dim,) or (N, dim).
+
+        The coordinates (entries of ``W``) do not move with ``k``; the block
+        sizes enter through polynomial weights, which are differentiated
+        exactly (:meth:`~symbreak.reduced.evaluate.CompressedState.gradient_dk_form`).
+        """
+        c, single = self._batch(coords)
+        st = compressed_state(self._layout, self._weights, self.group.k, c)
+        out = st.gradient_dk_form(self._basis)
+        return out[0] if single else out
+
+    def loss_dk(self, coords):
+        """Exact ``∂L/∂k`` at fixed coordinates (float64): a float or shape (N,)."""
+        c, single = self._batch(coords)
+        out = compressed_state(self._layout, self._weights, self.group.k, c).loss_dk()
+        return float(out[0]) if single else out
 
     def hessian(self, coords) -> np.ndarray:
-        """``∂²L/∂c_o∂c_{o'}`` (``dim × dim``, symmetric)."""
-        return self.state(coords).hessian_form(self._basis)
+        """``∂²L/∂c_o∂c_{o'}``: shape (dim, dim) or (N, dim, dim), symmetric."""
+        c, single = self._batch(coords)
+        st = compressed_state(self._layout, self._weights, self.group.k, c)
+        out = st.hessian_form(self._basis)
+        return out[0] if single else out
 
-    def loss_gradient_hessian(self, coords) -> tuple[float, np.ndarray, np.ndarray]:
+    def loss_gradient_hessian(self, coords):
         """All three from one evaluation of the compressed model."""
-        st = self.state(coords)
-        loss = self.loss(coords) if self.group.k > PRECISE_LOSS_K else st.loss()
-        return loss, st.gradient_form(self._basis), st.hessian_form(self._basis)
+        c, single = self._batch(coords)
+        st = compressed_state(self._layout, self._weights, self.group.k, c)
+        loss = self.loss_precise(c) if self.group.k > PRECISE_LOSS_K else st.loss()
+        grad, hess = st.gradient_form(self._basis), st.hessian_form(self._basis)
+        if single:
+            return float(loss[0]), grad[0], hess[0]
+        return loss, grad, hess
 
     def with_k(self, k: float) -> ReducedSystem:
         """The same spec evaluated at another ``k`` (:meth:`IsotropyGroup.at`)."""

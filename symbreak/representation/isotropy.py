@@ -42,7 +42,17 @@ from functools import cached_property, lru_cache
 import numpy as np
 import sympy as sp
 
-__all__ = ["Factor", "IsotropyGroup", "parse_spec", "group_at", "detect_isotropy", "K_SYMBOL"]
+from ..errors import DomainError
+
+__all__ = [
+    "Factor",
+    "IsotropyGroup",
+    "parse_spec",
+    "group_at",
+    "family_of",
+    "detect_isotropy",
+    "K_SYMBOL",
+]
 
 K_SYMBOL = sp.Symbol("k", positive=True)
 _ALLOWED = re.compile(r"^[0-9k+\-*/(). ]+$")
@@ -210,20 +220,31 @@ class IsotropyGroup:
         k = float(k)
         if not math.isfinite(k) or k <= 0:
             raise ValueError(f"k must be a positive finite number, got {k}")
+        if not isinstance(spec, str):
+            raise TypeError(
+                f"isotropy spec must be a string like 'k-1,1', got {type(spec).__name__}"
+            )
+        if d is not None and (
+            isinstance(d, bool) or not isinstance(d, (int, float, np.integer, np.floating))
+        ):
+            raise TypeError(f"d must be a real number, got {d!r}")
+        # groups are immutable: one object per (spec, k, d), so everything
+        # cached per group (decomposition, layouts, weights) is computed once
+        return _from_spec_cached(cls, spec, k, None if d is None else float(d))
+
+    @classmethod
+    def _build(cls, spec: str, k: float, d) -> IsotropyGroup:
         diag, rows, cols = parse_spec(spec)
         total = _sum_expr(diag)
         if total.free_symbols:
             if sp.expand(total - K_SYMBOL) != 0:
                 raise ValueError(f"diagonal blocks of {spec!r} add up to {_expr_str(total)}, not k")
         elif abs(float(total) - k) > _INT_TOL:
-            raise ValueError(
+            raise DomainError(
                 f"diagonal blocks of {spec!r} add up to {_expr_str(total)} but k = {k:g}; "
                 "they must add up to k (or use expressions in k such as 'k-1,1')"
             )
-        d = k if d is None else d
-        if isinstance(d, bool) or not isinstance(d, (int, float, np.integer, np.floating)):
-            raise TypeError(f"d must be a real number, got {d!r}")
-        d = float(d)
+        d = k if d is None else float(d)
         if not math.isfinite(d) or d < k - _INT_TOL:
             raise ValueError(f"d must be >= k = {k:g} (the teacher I_k needs k columns), got {d:g}")
         extra_cols = d - k
@@ -252,7 +273,7 @@ class IsotropyGroup:
         size = _eval_poly(expr, k) if expr.free_symbols else float(expr)
         if expr.free_symbols:
             if size <= 1.0 + _INT_TOL:
-                raise ValueError(
+                raise DomainError(
                     f"block '{_expr_str(expr)}' of {spec!r} has size {size:g} at k = {k:g}; "
                     "a block given in terms of k must have size > 1 "
                     "(write the sizes as plain integers, e.g. '5,1', for small blocks)"
@@ -268,7 +289,7 @@ class IsotropyGroup:
     def at(self, k) -> IsotropyGroup:
         """The same spec at another ``k`` (see :func:`group_at`; ``d − k`` is kept
         when the spec does not list its column blocks)."""
-        return group_at(self.spec, k, extra_columns=self.d - self.k)
+        return group_at(self.spec, k, extra_dims=self.d - self.k)
 
     # ------------------------------------------------------------- properties
     @property
@@ -286,9 +307,23 @@ class IsotropyGroup:
         """Indices of the factors that own columns (diagonal, then extra-column)."""
         return tuple(t for t, f in enumerate(self.factors) if f.has_cols)
 
-    @property
+    @cached_property
     def sizes(self) -> tuple[float, ...]:
+        """Block sizes ``m_t`` at this ``k``."""
         return tuple(f.size for f in self.factors)
+
+    @cached_property
+    def size_derivatives(self) -> tuple[float, ...]:
+        """``dm_t/dk`` of every block size (0 for constant blocks)."""
+        out = []
+        for f in self.factors:
+            coeffs = _poly_coeffs(f.expr) if f.expr.free_symbols else (0.0,)
+            deg = len(coeffs) - 1
+            val = 0.0
+            for i, c in enumerate(coeffs[:-1]):
+                val = val * self.k + (deg - i) * c
+            out.append(val)
+        return tuple(out)
 
     @property
     def name(self) -> str:
@@ -423,19 +458,56 @@ class IsotropyGroup:
         return all(np.allclose(self.act(g, W), W, atol=atol, rtol=0) for g in self.generators())
 
 
-def group_at(spec: str, k, *, extra_columns: float = 0.0) -> IsotropyGroup:
+@lru_cache(maxsize=8192)
+def _from_spec_cached(cls, spec: str, k: float, d) -> IsotropyGroup:
+    return cls._build(spec, k, d)
+
+
+def group_at(spec: str, k, *, extra_dims: float = 0.0) -> IsotropyGroup:
     """The group of ``spec`` at ``k``, for following a family as ``k`` moves.
 
-    ``d = k + extra_columns`` when the spec does not list column blocks (the
+    ``d = k + extra_dims`` when the spec does not list column blocks (the
     number of extra input columns is held fixed); otherwise ``d`` is ``k`` plus
     the listed column blocks evaluated at ``k``.
     """
     cols = parse_spec(spec)[2]
     if cols is None:
-        extra = float(extra_columns)
+        extra = float(extra_dims)
     else:
         extra = sum(_eval_poly(e, float(k)) if e.free_symbols else float(e) for e in cols)
     return IsotropyGroup.from_spec(spec, k, d=float(k) + extra)
+
+
+def family_of(group, k0=None, extra_dims=None) -> tuple[str, float, float]:
+    """``(spec, k0, extra_dims)`` of a family given by an :class:`IsotropyGroup` or a spec string.
+
+    Entry points that follow a family in ``k`` accept either: a group supplies
+    the default ``k0`` (its ``k``) and ``extra_dims`` (its ``d − k``); with a
+    spec string ``k0`` is required and ``extra_dims`` defaults to 0.
+
+    Raises
+    ------
+    TypeError
+        If ``group`` is neither, or ``k0`` is not a real number.
+    ValueError
+        If ``k0`` is missing with a spec, or not positive and finite.
+    """
+    if isinstance(group, IsotropyGroup):
+        spec = group.spec
+        k0 = group.k if k0 is None else k0
+        extra_dims = group.d - group.k if extra_dims is None else extra_dims
+    elif isinstance(group, str):
+        spec = group
+        if k0 is None:
+            raise ValueError("give k0 (the k of the start point) with a spec string")
+    else:
+        raise TypeError(f"group must be an IsotropyGroup or a spec string, got {group!r}")
+    if isinstance(k0, bool) or not isinstance(k0, (int, float, np.integer, np.floating)):
+        raise TypeError(f"k0 must be a real number, got {k0!r}")
+    k0 = float(k0)
+    if not (math.isfinite(k0) and k0 > 0):
+        raise ValueError(f"k0 must be a positive finite number, got {k0}")
+    return spec, k0, 0.0 if extra_dims is None else float(extra_dims)
 
 
 # ---------------------------------------------------------------------------

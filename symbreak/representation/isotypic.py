@@ -217,6 +217,7 @@ def _size_class(f) -> object:
     return "generic"
 
 
+@lru_cache(maxsize=8192)
 def _decomposition_cached(group: IsotropyGroup) -> tuple[IsotypicComponent, ...]:
     exprs = tuple((f.kind, f.expr) for f in group.factors)
     classes = tuple(_size_class(f) for f in group.factors)

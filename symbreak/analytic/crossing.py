@@ -38,13 +38,17 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.optimize
 
+from .._validation import _UNSET, renamed_keyword
+from ..certify._arith import ArbArithmetic
+from ..certify._interval import krawczyk_contains, mid_matrix
+from ..certify.certificate import _box_scaling, certify_critical_point
+from ..certify.generic_model import GenericReducedSystem
+from ..continuation import ContinuationOptions
+from ..continuation.pseudo_arclength import branch_point_at, continue_branch
+from ..errors import DomainError
 from ..reduced.system import ReducedSystem
+from ..representation.isotropy import family_of, group_at
 from ..spectrum import hessian_blocks
-from ._arith import ArbArithmetic
-from ._interval import krawczyk_contains, mid_matrix
-from .branch import follow_family, group_at
-from .certificate import _box_scaling, certify_critical_point
-from .generic_model import GenericReducedSystem
 
 __all__ = ["CrossingInterval", "eigenvalue_crossing"]
 
@@ -103,27 +107,45 @@ class CrossingInterval:
 
 
 class _Family:
-    """Float64 points of the family, continued on demand from the nearest known one."""
+    """Float64 points of the family over ``[a, b]``: the branches of :func:`continuation`.
 
-    def __init__(self, spec, start, k0, extra_columns):
-        self.spec, self.extra = spec, extra_columns
-        track = follow_family(spec, start, k0=k0, k1=k0, extra_columns=extra_columns)
-        if not track.completed:
-            raise _Fail(track.message)
-        self.known = {float(k0): track.coords[-1]}
+    The family is continued from ``k0`` to the end(s) of ``[a, b]`` (both ends
+    when ``k0`` lies inside); a point at any ``k`` of the bracket is the
+    branch's Newton-corrected point there (:func:`branch_point_at`).
+    """
+
+    def __init__(self, spec, start, k0, extra_dims, a, b):
+        self.spec, self.extra = spec, extra_dims
+        targets = [b] if k0 <= a else [a] if k0 >= b else [a, b]
+        self.branches = []
+        for k1 in targets:
+            if k1 == k0:
+                continue
+            branch = continue_branch(
+                spec,
+                start,
+                k0=k0,
+                k1=k1,
+                extra_dims=extra_dims,
+                options=ContinuationOptions(detect_events=False),
+            )
+            if not branch.status.success:
+                raise _Fail(f"cannot follow the family to k = {k1:.10g}: {branch.message}")
+            self.branches.append(branch)
 
     def at(self, k: float) -> np.ndarray:
-        near = min(self.known, key=lambda q: abs(math.log(q) - math.log(k)))
-        track = follow_family(self.spec, self.known[near], k0=near, k1=k, extra_columns=self.extra)
-        if not track.completed:
-            raise _Fail(f"cannot follow the family to k = {k:.10g}: {track.message}")
-        for kk, cc in zip(track.ks, track.coords):
-            self.known[float(kk)] = cc
-        return track.coords[-1]
+        for branch in self.branches:
+            ks = branch.k
+            if ks.min() <= k <= ks.max():
+                try:
+                    return branch_point_at(branch, k)
+                except DomainError as exc:
+                    raise _Fail(f"no point of the family at k = {k:.10g}: {exc}") from None
+        raise _Fail(f"k = {k:.10g} is outside the followed family")
 
     def smallest(self, k: float) -> dict[str, float]:
         c = self.at(k)
-        g = group_at(self.spec, k, extra_columns=self.extra)
+        g = group_at(self.spec, k, extra_dims=self.extra)
         return {b.label: float(b.eigenvalues[0]) for b in hessian_blocks(g, c) if b.dimension != 0}
 
 
@@ -132,13 +154,14 @@ class _Fail(Exception):
 
 
 def eigenvalue_crossing(
-    spec: str,
+    spec,
     start,
     *,
-    k0: float,
+    k0: float | None = None,
     k_bracket: tuple[float, float],
     irrep: str | None = None,
-    extra_columns: float = 0.0,
+    extra_dims: float | None = None,
+    extra_columns=_UNSET,
     rel_width: float = 1e-7,
     prec: int = 128,
     max_radius: float = 1e-3,
@@ -147,19 +170,22 @@ def eigenvalue_crossing(
 
     Parameters
     ----------
-    spec : str
-        Isotropy spec in terms of ``k`` (e.g. ``"k-1,1"``).
+    spec : str or IsotropyGroup
+        Isotropy spec in terms of ``k`` (e.g. ``"k-1,1"``), or a group of such
+        a spec (its ``k`` and ``d − k`` are the defaults of ``k0`` and
+        ``extra_dims``).
     start : array_like
         A point of the family at ``k0``.
-    k0 : float
+    k0 : float, optional
+        Where ``start`` lives (required with a spec string).
     k_bracket : (float, float)
         Search interval; the block's smallest eigenvalue must have opposite
         signs (in float64) at its ends.
     irrep : str, optional
         Label of the block (e.g. ``"[k-2,1] x [1]"``); by default the unique
         block whose smallest eigenvalue changes sign on ``k_bracket``.
-    extra_columns : float
-        ``d − k``.
+    extra_dims : float
+        ``d − k`` (default 0); ``extra_columns=`` is its deprecated spelling.
     rel_width : float
         First half-width of the interval, relative to ``k*``.
     prec : int
@@ -175,26 +201,28 @@ def eigenvalue_crossing(
 
     Examples
     --------
-    >>> from symbreak.certify import eigenvalue_crossing
+    >>> from symbreak.analytic import eigenvalue_crossing
     >>> x6 = [0.986704, -0.050413, 0.308011, 0.224516, -0.601512]
     >>> r = eigenvalue_crossing("k-1,1", x6, k0=6, k_bracket=(5, 6))
     >>> r.certified, r.irrep, 5.58 < r.k_lo < r.k_hi < 5.59
     (True, '[k-2,1] x [1]', True)
     """
+    extra_dims = renamed_keyword("extra_columns", extra_columns, "extra_dims", extra_dims, None)
+    spec, k0, extra_dims = family_of(spec, k0, extra_dims)
     a, b = (float(v) for v in k_bracket)
     if not (math.isfinite(a) and math.isfinite(b) and 0 < a < b):
         raise ValueError(f"k_bracket must be (a, b) with 0 < a < b, got {k_bracket!r}")
     if not (isinstance(rel_width, (int, float)) and 0 < rel_width < 0.5):
         raise ValueError(f"rel_width must be in (0, 0.5), got {rel_width!r}")
-    group_at(spec, a, extra_columns=extra_columns)  # validates spec and the bracket
-    group_at(spec, b, extra_columns=extra_columns)
+    group_at(spec, a, extra_dims=extra_dims)  # validates spec and the bracket
+    group_at(spec, b, extra_dims=extra_dims)
     nan = math.nan
 
     def fail(msg, label="", kstar=nan):
         return CrossingInterval(spec, label, False, nan, nan, kstar, message=msg)
 
     try:
-        fam = _Family(spec, start, float(k0), extra_columns)
+        fam = _Family(spec, start, float(k0), extra_dims, a, b)
         la, lb = fam.smallest(a), fam.smallest(b)
     except _Fail as exc:
         return fail(str(exc))
@@ -226,7 +254,7 @@ def eigenvalue_crossing(
         k_lo, k_hi = max(a, kstar - h), min(b, kstar + h)
         try:
             out = _certify_interval(
-                fam, spec, irrep, kstar, k_lo, k_hi, extra_columns, prec, max_radius
+                fam, spec, irrep, kstar, k_lo, k_hi, extra_dims, prec, max_radius
             )
         except _Fail as exc:
             last = str(exc)
@@ -248,7 +276,7 @@ def eigenvalue_crossing(
 
 def _certify_interval(fam, spec, irrep, kstar, k_lo, k_hi, extra, prec, max_radius):
     """Steps 1–2 of the module docstring; raises _Fail with the reason."""
-    group = group_at(spec, kstar, extra_columns=extra)
+    group = group_at(spec, kstar, extra_dims=extra)
     x = fam.at(kstar)
     s = _box_scaling(ReducedSystem(group))
     A = ArbArithmetic(prec)
@@ -264,7 +292,7 @@ def _certify_interval(fam, spec, irrep, kstar, k_lo, k_hi, extra, prec, max_radi
         while rho <= max_radius:
             try:
                 J = gsys.hessian([A.number(float(xi)) + A.ball(-r, r) for xi, r in zip(x, rho * s)])
-            except ValueError as exc:
+            except DomainError as exc:
                 raise _Fail(str(exc)) from None
             inside, _K, X = krawczyk_contains(A, x, rho * s, F, J, Y)
             if inside:
@@ -277,7 +305,7 @@ def _certify_interval(fam, spec, irrep, kstar, k_lo, k_hi, extra, prec, max_radi
         box = [(A.lower(v), A.upper(v)) for v in X]
     ends = []
     for k in (k_lo, k_hi):
-        cert = certify_critical_point(group_at(spec, k, extra_columns=extra), fam.at(k), prec=prec)
+        cert = certify_critical_point(group_at(spec, k, extra_dims=extra), fam.at(k), prec=prec)
         if not cert.exists:
             raise _Fail(f"no certified critical point at k = {k!r}: {cert.message}")
         if not all(lo >= blo and hi <= bhi for (lo, hi), (blo, bhi) in zip(cert.box, box)):
