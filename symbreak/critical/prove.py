@@ -30,8 +30,10 @@ float ``σ_o ≈ N_o^{-1/2}`` used exactly), inside ``[−R', R']`` per coordina
 *Per-box tests* (each one rigorous, on balls that cover the box exactly):
 
 1. ``‖W‖²_F > R²`` on the whole box: excluded (a priori bound);
-2. loss lower bound ``> L₀`` (natural enclosure, and the second-order centred
-   form ``L(m) + ∇L(m)·h + ½ hᵀ∇²L(X) h``): excluded;
+2. loss lower bound ``> L₀`` (natural enclosure, the Hermite bound
+   :func:`hermite_loss_bound`, and the second-order centred form
+   ``L(m) + ∇L(m)·h + ½ hᵀ∇²L(X) h``): excluded; the Hermite degree-1
+   constraint (column sums) also shrinks the box first;
 3. a component of the gradient enclosure ``∇L_H(X)`` not containing 0: excluded;
 4. Krawczyk ``K(X) = x̃ − Y∇L_H(x̃) + (I − Y∇²L_H(X))(X − x̃)``:
    ``K ∩ X = ∅`` excludes; ``K ⊂ int X`` proves that ``X`` holds exactly one
@@ -39,7 +41,8 @@ float ``σ_o ≈ N_o^{-1/2}`` used exactly), inside ``[−R', R']`` per coordina
    box is shrunk to it;
 5. if float Newton from the box centre converges inside the box, the largest
    box around the root on which Krawczyk succeeds is certified and carved out;
-6. otherwise the box is bisected along its widest side at the fraction
+6. otherwise the box is bisected (where ``|∂L/∂y_i|·width_i`` is largest,
+   Kearfott's maximal smear, else along the widest side) at the fraction
    ``0.4629…`` (off-centre, so that roots with zero or symmetric coordinates,
    such as ``W = V``, do not sit on split planes).
 
