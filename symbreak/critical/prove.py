@@ -77,11 +77,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..certify._arith import ArbArithmetic, require_flint
 from ..certify._interval import krawczyk_box
 from ..certify.certificate import Certificate, _block_bounds, _kind
-from ..certify.generic_model import GenericReducedSystem
 from ..progress import ProgressUpdate, as_progress
+from ..reduced.arithmetic import ArbArithmetic, require_flint
+from ..reduced.generic import GenericReducedSystem
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup
 
@@ -316,6 +316,9 @@ class _Problem:
         self.sigma = 1.0 / np.sqrt(N)  # c = σ y, σ used exactly as a float
         self.A = ArbArithmetic(opts.prec)
         self.gsys = GenericReducedSystem(group, self.A)
+        gs = self.gsys
+        layout = gs._layout((0,) * len(group.factors))[0]
+        self.U = gs._directions(layout, (gs._triv,))[0]  # the basis of Fix(H) on the layout
         self.R = a_priori_radius(group.k, self.max_loss)
         # exact weights N σ² (≈ 1) for ‖W‖² = Σ N σ² y²; bound |y_o| ≤ R / sqrt(N σ²)
         self.weight = N * self.sigma**2
@@ -472,13 +475,15 @@ def hermite_loss_bound(P: _Problem, st, C):
     large terms) is not.  Returns a float lower bound (``0.0`` if nothing is known).
     """
     A = P.A
-    d = st.data
+    wts = st.weights
     zero = A.number(0)
     sizes = P.gsys.sizes
     k = P.gsys.k
+    nrows = st.n2.shape[1]
+    rows = [p for p in range(nrows) if not A.is_zero(wts.row[p])]
     total = zero
     # degree 0: Σ_i |w_i| − k
-    s0 = sum((d.row_w[p] * st.nrm[p] for p in d.rows_used if not A.is_zero(d.row_w[p])), zero)
+    s0 = sum((wts.row[p] * st.norms[0, p] for p in rows), zero)
     total += A.square(s0 - k) / (2 * A.pi)
     # degree 1: column sums minus the teacher's
     s1 = zero
@@ -494,15 +499,24 @@ def hermite_loss_bound(P: _Problem, st, C):
     # degree 2: ‖M_W − M_V‖² = Σ_{i,j} (w_i·w_j)²/(|w_i||w_j|) − 2 Σ_i Σ_{c teacher} w_ic²/|w_i| + k
     if not st.maybe_zero:
         m2 = zero
-        for p in d.rows_used:
-            if A.is_zero(d.row_w[p]):
-                continue
-            m2 += d.row_w[p] * st.n2[p]
-            tw = sum((d.col_w[c] * A.square(st.W[p][c]) for c in d.teacher), zero)
-            m2 -= 2 * d.row_w[p] * tw / st.nrm[p]
-        for p, q in d.pairs:
-            m2 += d.pair_w[p][q] * A.square(st.dot[(p, q)]) / (st.nrm[p] * st.nrm[q])
-        m2 += k
+        ncols = st.W.shape[2]
+        for p in rows:
+            m2 += wts.row[p] * st.n2[0, p]
+            tw = sum(
+                (
+                    wts.teacher[c] * A.square(st.W[0, p, c])
+                    for c in range(ncols)
+                    if not A.is_zero(wts.teacher[c])
+                ),
+                zero,
+            )
+            m2 -= 2 * wts.row[p] * tw / st.norms[0, p]
+        for p in range(nrows):
+            for q in range(nrows):
+                if p != q and not A.is_zero(wts.pair[p, q]):
+                    dot = st.gs.dot[0, p, q]
+                    m2 += wts.pair[p, q] * A.square(dot) / (st.norms[0, p] * st.norms[0, q])
+        m2 = m2 + k
         if m2.is_finite():
             total += m2.nonnegative_part() / (4 * A.pi)
     lb = total / 2
@@ -571,7 +585,7 @@ def _box_outcome(P: _Problem, box):
     with A:
         C, scales = P.model_coords(chart, lo, hi)
         st = P.gsys.state(C, row_scales=scales or None, zero_rows_ok=True)
-        L = st.loss()
+        L = st.loss()[0]
         Llo, Lhi = _round_out(A, L)
         if Llo > P.max_loss:
             return ("excluded", "loss")
@@ -585,8 +599,8 @@ def _box_outcome(P: _Problem, box):
             return ("excluded", "loss")
         if st.maybe_zero:
             return _split_or_undecided(P, box, widths, (Llo, Lhi), "a row may vanish in the box")
-        U = P.gsys._triv_patterns()
-        G = st.gradient_form(U)
+        U = P.U
+        G = [A.number(g) for g in st.gradient_form(U)[0]]
         if any(_excludes_zero(g) for g in G):
             return ("excluded", "gradient")
         smear = None
@@ -643,9 +657,9 @@ def _krawczyk(P: _Problem, chart, Z, z_t, U, pre=None):
     else:
         try:
             C = P.true_balls(chart, Z)
-            H = P.gsys.state(C).hessian_form(U)
+            H = P.gsys.state(C).hessian_form(U)[0]
             sm = P.gsys.state(P.true_balls(chart, zt))
-            F = sm.gradient_form(U)
+            F = sm.gradient_form(U)[0]
         except ValueError:
             return None
     D = P.dc_dz(chart, Z)
@@ -672,15 +686,15 @@ def _smooth_box(P: _Problem, box, widths, loss, U, smear=None):
     mid = [0.5 * (lo[o] + hi[o]) for o in range(n)]
     try:
         C = P.true_balls(chart, Z)
-        H = P.gsys.state(C).hessian_form(U)
+        H = P.gsys.state(C).hessian_form(U)[0]
         cm = P.true_balls(chart, [A.number(v) for v in mid])
         sm = P.gsys.state(cm)
     except ValueError:
         return _split_or_undecided(P, box, widths, loss, "model not evaluable", smear)
     # second-order centred loss bound L(c_m) + ∇L(c_m)·h + ½ hᵀ∇²L(C)h, h ∈ C − c_m
     h = [C[o] - cm[o] for o in range(n)]
-    Gm = sm.gradient_form(U)
-    Lc = sm.loss() + sum((Gm[o] * h[o] for o in range(n)), A.number(0))
+    Gm = sm.gradient_form(U)[0]
+    Lc = sm.loss()[0] + sum((Gm[o] * h[o] for o in range(n)), A.number(0))
     quad = A.number(0)
     for i in range(n):
         quad += h[i] * sum((H[i][j] * h[j] for j in range(n)), A.number(0))
@@ -752,7 +766,7 @@ def _certified_root(P: _Problem, box, K, U):
     E = [K[o].intersection(X[o]) for o in range(n)]
     E = _tighten(P, chart, X, E, U)
     Ec = P.true_balls(chart, E)
-    lr = _round_out(A, P.gsys.state(Ec).loss())
+    lr = _round_out(A, P.gsys.state(Ec).loss()[0])
     if lr[0] > P.max_loss:
         return ("excluded", "root_above")
     record = {
