@@ -27,8 +27,9 @@ from ._numerics import as_count, cluster_eigenvalues
 from .reduced.evaluate import compressed_state
 from .reduced.fixed_point import FixedPointSpace
 from .reduced.layout import Layout, LayoutWeights, layout_for
-from .representation.isotropy import IsotropyGroup
+from .representation.isotropy import IsotropyGroup, group_of
 from .representation.isotypic import CopyVector, Irrep, isotypic_decomposition
+from .tolerances import Tolerances, as_tolerances
 
 __all__ = [
     "SpectrumEntry",
@@ -40,7 +41,8 @@ __all__ = [
     "ZERO_TOL",
 ]
 
-#: eigenvalues with ``|λ| <= ZERO_TOL`` count as zero (degenerate)
+#: absolute zero threshold of a :class:`Spectrum` built by hand (``analytic_spectrum``
+#: uses the relative threshold of the tolerance policy unless given ``zero_tol``)
 ZERO_TOL = 1e-9
 #: copy directions whose Gram eigenvalue is below this fraction of the largest are dropped
 GRAM_RTOL = 1e-12
@@ -290,14 +292,18 @@ def _check_batch(group: IsotropyGroup, coords) -> tuple[np.ndarray, bool]:
     return FixedPointSpace(group).check_batch(coords)
 
 
-def hessian_blocks(group: IsotropyGroup, coords):
+def hessian_blocks(group: IsotropyGroup | str, coords, *, k=None, extra_dims=None):
     """The blocks ``A_χ`` of the Hessian at ``coords`` (one point or a batch).
 
     Parameters
     ----------
-    group : IsotropyGroup
+    group : IsotropyGroup or str
+        The group, or its spec string (then ``k`` is required).
     coords : array_like, shape (dim,) or (N, dim)
         Coordinates in :class:`~symbreak.reduced.fixed_point.FixedPointSpace` order.
+    k, extra_dims : float, optional
+        With a spec string: ``k`` and ``d − k`` (default 0), as in
+        :func:`~symbreak.representation.isotropy.group_of`.
 
     Returns
     -------
@@ -314,6 +320,7 @@ def hessian_blocks(group: IsotropyGroup, coords):
     matrices and their orthonormalising maps depend only on the group and are
     cached; each block's ``eigh`` is one LAPACK call for all ``N`` points.
     """
+    group = group_of(group, k, extra_dims=extra_dims)
     C, single = _check_batch(group, coords)
     arrays = _block_arrays(group, C)
     per_block = [(bp, list(A), list(vals), list(vecs)) for bp, A, vals, vecs in arrays]
@@ -329,14 +336,32 @@ def hessian_blocks(group: IsotropyGroup, coords):
     return out[0] if single else out
 
 
-def analytic_spectrum(group: IsotropyGroup, coords, *, zero_tol: float = ZERO_TOL):
+def analytic_spectrum(
+    group: IsotropyGroup | str,
+    coords,
+    *,
+    k=None,
+    extra_dims=None,
+    zero_tol: float | None = None,
+    tolerances: Tolerances | None = None,
+):
     """Full Hessian spectrum at ``coords`` from the isotypic blocks (cost independent of k).
 
     Parameters
     ----------
-    group : IsotropyGroup
+    group : IsotropyGroup or str
+        The group, or its spec string (then ``k`` is required).
     coords : array_like, shape (dim,) or (N, dim)
-    zero_tol : float
+    k, extra_dims : float, optional
+        With a spec string: ``k`` and ``d − k`` (default 0), as in
+        :func:`~symbreak.representation.isotropy.group_of`.
+    zero_tol : float, optional
+        Eigenvalues with ``|λ| <= zero_tol`` count as zero (an absolute
+        override).  Default: the relative threshold of the tolerance policy,
+        ``tolerances.zero_threshold(ρ) = eigenvalue · max(1, ρ)`` with ``ρ`` the
+        largest ``|λ|`` of the point (:class:`~symbreak.tolerances.Tolerances`).
+    tolerances : Tolerances, optional
+        The policy (default :data:`~symbreak.tolerances.DEFAULT_TOLERANCES`).
 
     Returns
     -------
@@ -350,18 +375,30 @@ def analytic_spectrum(group: IsotropyGroup, coords, *, zero_tol: float = ZERO_TO
     >>> s.index, s.total_multiplicity
     (0, 100000000)
     """
+    group = group_of(group, k, extra_dims=extra_dims)
+    if zero_tol is None:
+        policy = as_tolerances(tolerances)
+    else:
+        zero_tol = float(zero_tol)
+        if not zero_tol >= 0:
+            raise ValueError(f"zero_tol must be a non-negative number, got {zero_tol!r}")
     C, single = _check_batch(group, coords)
     arrays = _block_arrays(group, C)
     # all eigenvalues of a point, in block order, then one argsort for the batch
     values = np.concatenate([vals for _, _, vals, _ in arrays], axis=1)  # (N, Σr)
     owner = np.concatenate([np.full(vals.shape[1], i) for i, (_, _, vals, _) in enumerate(arrays)])
     order = np.argsort(values, axis=1, kind="stable")
+    if zero_tol is None:  # relative to each point's spectral radius
+        radius = np.abs(values).max(axis=1, initial=0.0)
+        tols = [policy.zero_threshold(r) for r in radius.tolist()]
+    else:
+        tols = [zero_tol] * C.shape[0]
     sorted_values = np.take_along_axis(values, order, axis=1).tolist()
     tags = [(bp.dimension, bp.label) for bp, *_ in arrays]
     sorted_tags = [[tags[i] for i in row] for row in owner[order].tolist()]
     per_block = [(bp, list(A), list(vals), list(vecs)) for bp, A, vals, vecs in arrays]
     out = []
-    for n, (row, row_tags) in enumerate(zip(sorted_values, sorted_tags)):
+    for n, (row, row_tags, tol) in enumerate(zip(sorted_values, sorted_tags, tols)):
         blocks = tuple(
             [
                 _new_block(bp.label, bp.irrep, bp.dimension, As[n], Vs[n], Xs[n], bp.dropped)
@@ -369,7 +406,7 @@ def analytic_spectrum(group: IsotropyGroup, coords, *, zero_tol: float = ZERO_TO
             ]
         )
         entries = tuple([_new_entry(v, dim, label) for v, (dim, label) in zip(row, row_tags)])
-        out.append(_new_spectrum(entries, blocks, zero_tol))
+        out.append(_new_spectrum(entries, blocks, tol))
     return out[0] if single else out
 
 

@@ -179,3 +179,73 @@ def test_batch_with_a_zero_row_names_the_point():
     C = np.array([TYPE_II_K6, [1.0, 0.0, 0.0, 0.0, 0.0]])
     with pytest.raises(NotDifferentiableError, match="point 1 of the batch"):
         analytic_spectrum(group, C)
+
+
+# ---------------------------------------------------------------------------
+# spec strings and the relative zero threshold
+
+
+def _dense_eigenvalues(group, coords):
+    W = FixedPointSpace(group).embed(coords)
+    return np.linalg.eigvalsh(dense_model(group).hessian(W))
+
+
+def test_spec_string_with_k_equals_the_group(rng):
+    from symbreak.reduced import ReducedSystem
+
+    group = IsotropyGroup.from_spec("k-1,1|1", 5, d=6)
+    C = rng.normal(size=(3, FixedPointSpace(group).dim))
+    by_spec = analytic_spectrum("k-1,1|1", C, k=5, extra_dims=1)
+    blocks = hessian_blocks("k-1,1|1", C[0], k=5, extra_dims=1)
+    system = ReducedSystem("k-1,1|1", k=5, extra_dims=1)
+    assert system.group.shape == group.shape == (6, 6)  # a row block; d = k + 1
+    np.testing.assert_allclose(system.gradient(C), ReducedSystem(group).gradient(C), atol=1e-14)
+    for c, s in zip(C, by_spec):  # independent: the dense Hessian of the embedded point
+        dense = _dense_eigenvalues(group, c)
+        vals = np.sort(np.repeat([e.value for e in s.entries], [e.multiplicity for e in s.entries]))
+        np.testing.assert_allclose(vals, dense, atol=1e-9)
+    for b1, b2 in zip(blocks, hessian_blocks(group, C[0])):
+        np.testing.assert_allclose(b1.matrix, b2.matrix, atol=1e-14)
+
+
+def test_spec_string_bad_input():
+    with pytest.raises(ValueError, match="give k"):
+        analytic_spectrum("k-1,1", TYPE_II_K6)
+    with pytest.raises(ValueError, match="give k"):
+        hessian_blocks("k-1,1", TYPE_II_K6)
+    with pytest.raises(TypeError, match="spec string"):
+        analytic_spectrum(6, TYPE_II_K6)
+    with pytest.raises(ValueError, match="zero_tol"):
+        analytic_spectrum("k-1,1", TYPE_II_K6, k=6, zero_tol=-1.0)
+
+
+def test_default_zero_threshold_is_relative_to_the_spectral_radius():
+    from symbreak.tolerances import DEFAULT_TOLERANCES, Tolerances
+
+    # "k" at W = V = I, k = 20: spectral radius ~5 (dense), smallest eigenvalue ~0.09
+    group = IsotropyGroup.from_spec("k", 20)
+    c = np.array([1.0, 0.0])
+    dense = _dense_eigenvalues(group, c)
+    radius = np.abs(dense).max()
+    assert radius > 2  # a scaled case: relative and absolute thresholds differ
+    s = analytic_spectrum(group, c)
+    assert s.zero_tol == pytest.approx(DEFAULT_TOLERANCES.eigenvalue * radius, rel=1e-9)
+    # a policy whose relative threshold lies above the smallest eigenvalue, while the
+    # same number as an absolute threshold lies below it
+    lam = np.abs(dense).min()
+    eig = lam / np.sqrt(radius)
+    rel = analytic_spectrum(group, c, tolerances=Tolerances(eigenvalue=eig))
+    absolute = analytic_spectrum(group, c, zero_tol=eig)
+    assert rel.zero_tol == pytest.approx(eig * radius, rel=1e-9)
+    assert absolute.zero_tol == eig
+    assert rel.nullity == np.sum(np.abs(dense) <= eig * radius) > 0
+    assert absolute.nullity == np.sum(np.abs(dense) <= eig) == 0
+    assert rel.is_degenerate and not absolute.is_degenerate
+    # batched: each point its own radius, equal to single calls
+    C = np.array([[1.0, 0.0], [2.0, 0.1]])
+    batch = analytic_spectrum(group, C)
+    for c2, s2 in zip(C, batch):
+        assert s2.zero_tol == analytic_spectrum(group, c2).zero_tol
+        r2 = np.abs(_dense_eigenvalues(group, c2)).max()
+        assert s2.zero_tol == pytest.approx(DEFAULT_TOLERANCES.eigenvalue * max(1.0, r2), rel=1e-9)
+    assert batch[0].zero_tol != batch[1].zero_tol
