@@ -288,6 +288,94 @@ _new_block = _maker(HessianBlock)
 _new_spectrum = _maker(Spectrum)
 
 
+class _SpectrumBatch:
+    """The arrays of one batched evaluation; builds each point's records on demand."""
+
+    __slots__ = ("arrays", "values", "owner", "order", "tags")
+
+    def __init__(self, arrays):
+        self.arrays = arrays
+        # all eigenvalues of a point, in block order, then one argsort for the batch
+        self.values = np.concatenate([vals for _, _, vals, _ in arrays], axis=1)  # (N, Σr)
+        self.owner = np.concatenate(
+            [np.full(vals.shape[1], i) for i, (_, _, vals, _) in enumerate(arrays)]
+        )
+        self.order = np.argsort(self.values, axis=1, kind="stable")
+        self.tags = [(bp.dimension, bp.label) for bp, *_ in arrays]
+
+    def entries(self, n: int) -> tuple[SpectrumEntry, ...]:
+        order = self.order[n]
+        tags = self.tags
+        return tuple(
+            [
+                _new_entry(v, *tags[i])
+                for v, i in zip(self.values[n, order].tolist(), self.owner[order].tolist())
+            ]
+        )
+
+    def blocks(self, n: int) -> tuple[HessianBlock, ...]:
+        return tuple(
+            [
+                _new_block(bp.label, bp.irrep, bp.dimension, A[n], vals[n], vecs[n], bp.dropped)
+                for bp, A, vals, vecs in self.arrays
+            ]
+        )
+
+
+_ENTRIES = Spectrum.__dict__["entries"]  # the slots of Spectrum
+_BLOCKS = Spectrum.__dict__["blocks"]
+
+
+class _LazySpectrum(Spectrum):
+    """A :class:`Spectrum` of a batch whose ``entries`` and ``blocks`` are built on first access.
+
+    Same fields, values and behaviour as ``Spectrum(entries, blocks, zero_tol)``;
+    a batch of ``N`` points then costs one set of array operations, and the
+    Python records of a point only when it is looked at.
+    """
+
+    __slots__ = ("_batch", "_n")
+
+    @property
+    def entries(self) -> tuple[SpectrumEntry, ...]:
+        try:
+            return _ENTRIES.__get__(self)
+        except AttributeError:
+            value = self._batch.entries(self._n)
+            _ENTRIES.__set__(self, value)
+            return value
+
+    @entries.setter
+    def entries(self, value) -> None:  # the dataclass __init__ (e.g. ``replace``)
+        _ENTRIES.__set__(self, value)
+
+    @property
+    def blocks(self) -> tuple[HessianBlock, ...]:
+        try:
+            return _BLOCKS.__get__(self)
+        except AttributeError:
+            value = self._batch.blocks(self._n)
+            _BLOCKS.__set__(self, value)
+            return value
+
+    @blocks.setter
+    def blocks(self, value) -> None:
+        _BLOCKS.__set__(self, value)
+
+
+_set_zero_tol = Spectrum.__dict__["zero_tol"].__set__
+_set_batch = _LazySpectrum.__dict__["_batch"].__set__
+_set_n = _LazySpectrum.__dict__["_n"].__set__
+
+
+def _new_lazy(batch: _SpectrumBatch, n: int, zero_tol: float) -> _LazySpectrum:
+    obj = object.__new__(_LazySpectrum)
+    _set_batch(obj, batch)
+    _set_n(obj, n)
+    _set_zero_tol(obj, zero_tol)
+    return obj
+
+
 def _check_batch(group: IsotropyGroup, coords) -> tuple[np.ndarray, bool]:
     return FixedPointSpace(group).check_batch(coords)
 
@@ -322,17 +410,8 @@ def hessian_blocks(group: IsotropyGroup | str, coords, *, k=None, extra_dims=Non
     """
     group = group_of(group, k, extra_dims=extra_dims)
     C, single = _check_batch(group, coords)
-    arrays = _block_arrays(group, C)
-    per_block = [(bp, list(A), list(vals), list(vecs)) for bp, A, vals, vecs in arrays]
-    out = [
-        tuple(
-            [
-                _new_block(bp.label, bp.irrep, bp.dimension, As[n], Vs[n], Xs[n], bp.dropped)
-                for bp, As, Vs, Xs in per_block
-            ]
-        )
-        for n in range(C.shape[0])
-    ]
+    batch = _SpectrumBatch(_block_arrays(group, C))
+    out = [batch.blocks(n) for n in range(C.shape[0])]
     return out[0] if single else out
 
 
@@ -383,30 +462,13 @@ def analytic_spectrum(
         if not zero_tol >= 0:
             raise ValueError(f"zero_tol must be a non-negative number, got {zero_tol!r}")
     C, single = _check_batch(group, coords)
-    arrays = _block_arrays(group, C)
-    # all eigenvalues of a point, in block order, then one argsort for the batch
-    values = np.concatenate([vals for _, _, vals, _ in arrays], axis=1)  # (N, Σr)
-    owner = np.concatenate([np.full(vals.shape[1], i) for i, (_, _, vals, _) in enumerate(arrays)])
-    order = np.argsort(values, axis=1, kind="stable")
+    batch = _SpectrumBatch(_block_arrays(group, C))
     if zero_tol is None:  # relative to each point's spectral radius
-        radius = np.abs(values).max(axis=1, initial=0.0)
+        radius = np.abs(batch.values).max(axis=1, initial=0.0)
         tols = [policy.zero_threshold(r) for r in radius.tolist()]
     else:
         tols = [zero_tol] * C.shape[0]
-    sorted_values = np.take_along_axis(values, order, axis=1).tolist()
-    tags = [(bp.dimension, bp.label) for bp, *_ in arrays]
-    sorted_tags = [[tags[i] for i in row] for row in owner[order].tolist()]
-    per_block = [(bp, list(A), list(vals), list(vecs)) for bp, A, vals, vecs in arrays]
-    out = []
-    for n, (row, row_tags, tol) in enumerate(zip(sorted_values, sorted_tags, tols)):
-        blocks = tuple(
-            [
-                _new_block(bp.label, bp.irrep, bp.dimension, As[n], Vs[n], Xs[n], bp.dropped)
-                for bp, As, Vs, Xs in per_block
-            ]
-        )
-        entries = tuple([_new_entry(v, dim, label) for v, (dim, label) in zip(row, row_tags)])
-        out.append(_new_spectrum(entries, blocks, tol))
+    out = [_new_lazy(batch, n, tol) for n, tol in enumerate(tols)]
     return out[0] if single else out
 
 

@@ -249,3 +249,31 @@ def test_default_zero_threshold_is_relative_to_the_spectral_radius():
         r2 = np.abs(_dense_eigenvalues(group, c2)).max()
         assert s2.zero_tol == pytest.approx(DEFAULT_TOLERANCES.eigenvalue * max(1.0, r2), rel=1e-9)
     assert batch[0].zero_tol != batch[1].zero_tol
+
+
+def test_batched_spectra_behave_like_records(rng):
+    # the records of a batch are built on first access: same fields and behaviour
+    from dataclasses import replace
+
+    from symbreak.spectrum import Spectrum
+
+    group = IsotropyGroup.from_spec("k-1,1", 6)
+    C = TYPE_II_K6 + 0.01 * rng.normal(size=(3, 5))
+    batch = analytic_spectrum(group, C)
+    one = analytic_spectrum(group, C[1])
+    s = batch[1]
+    assert isinstance(s, Spectrum)
+    hand = Spectrum(s.entries, s.blocks, s.zero_tol)  # the plain record, from its fields
+    assert s.entries is batch[1].entries  # built once
+    assert repr(hand.entries) == repr(s.entries)
+    assert s.index == hand.index == one.index and s.nullity == hand.nullity
+    assert s.to_json() == hand.to_json()
+    np.testing.assert_allclose(
+        [e.value for e in s.entries], [e.value for e in one.entries], atol=1e-12
+    )
+    r = replace(s, zero_tol=10.0)
+    assert r.zero_tol == 10.0 and r.entries == s.entries and s.zero_tol != 10.0
+    assert r.nullity == sum(e.multiplicity for e in s.entries if abs(e.value) <= 10.0)
+    dense = _dense_eigenvalues(group, C[2])  # untouched point: still right when first read
+    assert np.min(dense) == pytest.approx(batch[2].min_eigenvalue, abs=1e-9)
+    assert [b.label for b in batch[0].blocks] == [b.label for b in hessian_blocks(group, C[0])]
