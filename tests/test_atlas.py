@@ -87,6 +87,56 @@ def test_known_physics_in_the_atlas(atlas_dir):
     assert t2[0]["overparam"]["saddle"] is True
 
 
+def test_integer_k_tables_match_the_dense_model(atlas_dir):
+    import numpy as np
+    from _helpers import dense_model
+
+    from symbreak.reduced.fixed_point import FixedPointSpace
+    from symbreak.representation import IsotropyGroup
+
+    _, atlas, _ = atlas_dir
+    checked = 0
+    for fam in atlas["families"]:
+        ks = [e["k"] for e in fam["at_integer_k"]]
+        assert fam["k0"] in ks  # the seed itself
+        for e in fam["at_integer_k"]:
+            group = IsotropyGroup.from_spec(fam["isotropy"], e["k"])
+            W = FixedPointSpace(group).embed(e["coords"])
+            model = dense_model(group)
+            assert np.abs(model.grad(W)).max() < 1e-8
+            assert model.loss(W) == pytest.approx(e["loss"], abs=1e-10)
+            ev = np.linalg.eigvalsh(model.hessian(W))
+            assert int(np.sum(ev < -1e-9)) == e["index"]
+            assert ev[0] == pytest.approx(e["min_eig"], abs=1e-7)
+            checked += 1
+    # the window (5, 7) holds the integers 5, 6, 7 for every family
+    assert checked == 3 * len(atlas["families"])
+
+
+def test_type_ii_family_at_integer_k(atlas_dir):
+    # MATH §4: a saddle of index 3 at k = 5 (loss 0.0269705), a minimum at k = 6
+    _, atlas, _ = atlas_dir
+    t2 = next(f for f in atlas["families"] if abs(f["loss"] - 0.0250806) < 1e-6)
+    by_k = {e["k"]: e for e in t2["at_integer_k"]}
+    assert by_k[5.0]["index"] == 3 and by_k[5.0]["loss"] == pytest.approx(0.0269705, abs=1e-7)
+    assert by_k[6.0]["index"] == 0 and by_k[6.0]["min_eig"] == pytest.approx(0.00470, abs=1e-5)
+
+
+def test_typed_records_read_the_file(atlas_dir):
+    from symbreak.atlas import Atlas
+
+    out, atlas, _ = atlas_dir
+    typed = Atlas.load(out)
+    assert [f.id for f in typed.families] == [f["id"] for f in atlas["families"]]
+    assert typed.options == SMALL
+    t2 = next(f for f in typed.families if abs(f.loss - 0.0250806) < 1e-6)
+    assert typed.family(t2.id) is t2 and [p.index for p in t2.at(6)] == [0]
+    assert any(f is t2 for f, _ in typed.minima_at(6))
+    assert not any(f is t2 for f, _ in typed.minima_at(5))  # index 3 at k = 5
+    with pytest.raises(KeyError):
+        typed.family("F999")
+
+
 def test_second_run_reuses_and_interrupted_run_resumes(atlas_dir, tmp_path):
     out, atlas, first_calls = atlas_dir
     calls = []

@@ -40,7 +40,7 @@ def test_exact_isotropy_matches_dense_detection():
         detected = detect_isotropy(space.embed(p.coords), 6)
         sizes_detected = sorted(len(b) for b in detected.diag_blocks)
         sizes_exact = sorted(
-            int(round(f.size)) for f in IsotropyGroup.from_spec(p.isotropy, 6).factors
+            int(round(f.size)) for f in IsotropyGroup.from_spec(p.exact_isotropy, 6).factors
         )
         assert sizes_detected == sizes_exact
 

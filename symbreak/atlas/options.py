@@ -30,13 +30,16 @@ def young_specs(k: int, max_blocks: int = 3) -> list[str]:
     """Specs of the Young-type groups ``Δ(S_{λ_1}×…)`` for partitions ``λ`` of ``k``.
 
     The first (largest) block is written in terms of k (``k-3,2,1`` for
-    ``λ = (k−3, 2, 1)``), so that every family can be continued in k.
+    ``λ = (k−3, 2, 1)``), so that every family can be continued in k; when
+    every block has size 1 the sizes are plain integers (``1,1,1``).
     """
     if k < 1 or int(k) != k:
         raise ValueError(f"k must be a positive integer to enumerate partitions, got {k}")
     specs = []
     for lam in _partitions(int(k), max_blocks):
-        if len(lam) == 1:
+        if lam[0] == 1:  # all blocks of size 1: no block can be written in terms of k
+            specs.append(",".join("1" for _ in lam))
+        elif len(lam) == 1:
             specs.append("k")
         else:
             rest = sum(lam[1:])
@@ -50,8 +53,10 @@ class AtlasOptions:
 
     Attributes
     ----------
-    k_values : tuple of int
-        The k at which critical families are searched (default 6 and 10).
+    k_values : tuple of int, optional
+        The k at which critical families are searched (default: every integer
+        k of ``k_range`` from 3 on, so that every family present at some
+        integer k of its range is searched for there).
     k_range : (float, float)
         The window over which every family is continued (default 3 to 20).
     max_blocks : int
@@ -62,7 +67,11 @@ class AtlasOptions:
         ``d − k``: the teacher is ``I_k`` padded with this many zero columns
         (default 0, the literature's ``d = k``).
     starts : int
-        Random starts of each critical-point search.
+        Cap on the screened random starts of each critical-point search (the
+        search stops earlier when saturated, see ``patience``).
+    patience : int
+        Saturation of each search: stop after this many random starts in a row
+        found no new local minimum.
     seed : int
     max_extra : int
         Largest number ``ℓ`` of extra student neurons tried for each spurious
@@ -71,27 +80,28 @@ class AtlasOptions:
         The k of the spectrum plots.
     """
 
-    k_values: tuple[int, ...] = (6, 10)
+    k_values: tuple[int, ...] | None = None
     k_range: tuple[float, float] = (3.0, 20.0)
     max_blocks: int = 3
     groups: tuple[str, ...] | None = None
     extra_dims: int = 0
-    starts: int = 24
+    starts: int = 128
     seed: int = 0
     max_extra: int = 3
     spectrum_k: float = 6.0
-    version: int = field(default=1)
+    version: int = field(default=2)
+    patience: int = 48
 
     def __post_init__(self):
-        if not self.k_values:
+        if self.k_values is not None and not self.k_values:
             raise ValueError("k_values must not be empty")
-        for k in self.k_values:
+        for k in self.k_values or ():
             if isinstance(k, bool) or not isinstance(k, int) or k < 2:
                 raise ValueError(f"k_values must be integers >= 2, got {k!r}")
         lo, hi = self.k_range
         if not (math.isfinite(lo) and math.isfinite(hi) and 1.0 < lo < hi):
             raise ValueError(f"k_range must be (lo, hi) with 1 < lo < hi, got {self.k_range}")
-        if not any(lo <= k <= hi for k in self.k_values):
+        if not any(lo <= k <= hi for k in self.search_ks):
             raise ValueError(f"at least one of k_values {self.k_values} must lie in k_range")
         if not (1 <= self.max_blocks <= 4):
             raise ValueError(f"max_blocks must be between 1 and 4, got {self.max_blocks}")
@@ -99,10 +109,22 @@ class AtlasOptions:
             raise ValueError(f"extra_dims must be a non-negative integer, got {self.extra_dims}")
         if self.starts < 1:
             raise ValueError(f"starts must be >= 1, got {self.starts}")
+        if isinstance(self.patience, bool) or not isinstance(self.patience, int):
+            raise ValueError(f"patience must be a positive integer, got {self.patience!r}")
+        if self.patience < 1:
+            raise ValueError(f"patience must be a positive integer, got {self.patience!r}")
         if self.max_extra < 0:
             raise ValueError(f"max_extra must be >= 0, got {self.max_extra}")
         if not (lo <= self.spectrum_k <= hi):
             raise ValueError(f"spectrum_k must lie in k_range {self.k_range}")
+
+    @property
+    def search_ks(self) -> tuple[int, ...]:
+        """The k searched: ``k_values``, or every integer ``k ≥ 3`` of ``k_range``."""
+        if self.k_values is not None:
+            return tuple(self.k_values)
+        lo, hi = self.k_range
+        return tuple(range(max(3, math.ceil(lo)), math.floor(hi) + 1))
 
     def specs_at(self, k: int) -> list[str]:
         """The isotropy specs searched at ``k``."""
@@ -110,7 +132,7 @@ class AtlasOptions:
 
     def to_json(self) -> dict:
         d = asdict(self)
-        d["k_values"] = list(self.k_values)
+        d["k_values"] = list(self.search_ks)  # resolved: the fingerprint names the work
         d["k_range"] = list(self.k_range)
         d["groups"] = None if self.groups is None else list(self.groups)
         return d
@@ -118,7 +140,8 @@ class AtlasOptions:
     @classmethod
     def from_json(cls, data: dict) -> AtlasOptions:
         data = dict(data)
-        data["k_values"] = tuple(data["k_values"])
+        if data.get("k_values") is not None:
+            data["k_values"] = tuple(data["k_values"])
         data["k_range"] = tuple(data["k_range"])
         if data.get("groups") is not None:
             data["groups"] = tuple(data["groups"])

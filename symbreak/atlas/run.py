@@ -3,12 +3,17 @@ r"""The main job: the atlas of critical families of the teacher–student proble
 Stages (each a set of independent work units, cached in ``DIR/.cache``):
 
 1. **search** every Young-type group with up to ``max_blocks`` blocks at each
-   ``k`` of ``k_values`` (:func:`~symbreak.critical.find_critical_points`);
-2. **families**: every point, in the coordinates of its *exact* isotropy
-   group, seeds a family; seeds at a later ``k`` that lie on an earlier
-   family's branch are merged into it;
-3. **continuation** of every family over ``k_range`` with its events
-   (:func:`~symbreak.continuation.continuation`);
+   ``k`` of ``k_values`` — by default every integer ``k ≥ 3`` of ``k_range`` —
+   until no new local minimum appears
+   (:func:`~symbreak.critical.find_critical_points`);
+2. **families**: every local minimum found, in the coordinates of the largest
+   Young-type group fixing it, seeds a family (one per ``S_n × S_d`` orbit);
+   going up in ``k``, a seed on the branch of an earlier family (the same
+   orbit as the family's continued point at that ``k``) joins that family —
+   families are merged by continuation, never by loss;
+3. **continuation** of every new family over all of ``k_range`` with its
+   events (:func:`~symbreak.continuation.continuation`), and the family at
+   every integer ``k`` its branch passes (``at_integer_k``);
 4. **over-parameterisation** of every spurious minimum
    (:func:`~symbreak.overparam.annihilation`);
 5. ``atlas.json``, ``report.md`` and the plots.
@@ -17,20 +22,17 @@ Stages (each a set of independent work units, cached in ``DIR/.cache``):
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import hashlib
 import json
 import math
 import multiprocessing
-import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
 from .._numerics import same_loss_and_spectrum
+from .._parallel import single_threaded_blas_env
 from .._version import __version__
 from .options import AtlasOptions
 from .store import UnitStore, write_json_atomic
@@ -49,27 +51,35 @@ ATLAS_FORMAT = "symbreak-atlas"
 ATLAS_VERSION = 1
 
 Progress = Callable[[str, int, int, str], None]
-_BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+class _StderrProgress:
+    """``[stage] done/total unit, about T s left in this stage`` on standard error.
+
+    The time left is the mean time of the units computed so far in the stage
+    times the units still to do (cached units cost nothing).
+    """
+
+    def __init__(self):
+        self.stage = None
+        self.t0 = 0.0
+        self.first = 0
+
+    def __call__(self, stage: str, done: int, total: int, what: str) -> None:
+        now = time.perf_counter()
+        if stage != self.stage or what == "(cached)":
+            self.stage, self.t0, self.first = stage, now, done
+        left = ""
+        computed = done - self.first
+        if computed > 0 and done < total:
+            eta = (now - self.t0) / computed * (total - done)
+            left = f", about {eta:.0f} s left in this stage"
+        print(f"[{stage}] {done}/{total} {what}{left}", file=sys.stderr, flush=True)
 
 
 def _stderr_progress(stage: str, done: int, total: int, what: str) -> None:
+    """The default progress: each run replaces it by a fresh :class:`_StderrProgress`."""
     print(f"[{stage}] {done}/{total} {what}", file=sys.stderr, flush=True)
-
-
-@contextlib.contextmanager
-def _single_threaded_blas_env():
-    """Children spawned inside see single-threaded BLAS; the parent's env is restored."""
-    saved = {v: os.environ.get(v) for v in _BLAS_THREAD_VARS}
-    try:
-        for v in _BLAS_THREAD_VARS:
-            os.environ.setdefault(v, "1")
-        yield
-    finally:
-        for v, old in saved.items():
-            if old is None:
-                os.environ.pop(v, None)
-            else:
-                os.environ[v] = old
 
 
 def _run_units(store, units, workers, stage, progress):
@@ -95,7 +105,7 @@ def _run_units(store, units, workers, stage, progress):
         # spins instead of computing
         ctx = multiprocessing.get_context("spawn")
         with (
-            _single_threaded_blas_env(),
+            single_threaded_blas_env(),
             cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex,
         ):
             futs = {ex.submit(fn, *args): name for name, fn, args in todo}
@@ -139,50 +149,73 @@ def _same_point(p: dict, q: dict) -> bool:
     )
 
 
-def _point_on_branch(
-    branch_json: dict | None, spec: str, k: float, seed: dict, extra_dims: int
-) -> bool:
-    """Does the branch pass through the seed's critical point at ``k`` (up to symmetry)?
-
-    The branch is interpolated linearly at ``k`` and corrected by Newton's
-    method at fixed ``k``; the corrected point is the seed when it has the same
-    loss and the same spectrum (values with multiplicities) — invariants of the
-    full symmetry group, so a seed that is a symmetric image of the branch's
-    point (e.g. the two rows of a block of size 2 swapped) is recognised too.
-    """
-    from ..errors import DomainError
-    from ..reduced import ReducedSystem
+def _orbit_form(spec: str, k: float, coords, extra_dims: int):
+    """Canonical form of the point's ``S_n × S_d`` orbit (None where not decidable)."""
+    from ..critical.stabiliser import stabiliser_of_coords
+    from ..reduced.fixed_point import FixedPointSpace
     from ..representation.isotropy import IsotropyGroup
-    from ..solve import newton
-    from ..spectrum import analytic_spectrum
-    from ..tolerances import Tolerances
 
-    if not branch_json or not branch_json.get("branch"):
-        return False
-    pts = branch_json["branch"]
-    system = None
-    for a, b in zip(pts, pts[1:]):
-        ka, kb = a["k"], b["k"]
-        if not (min(ka, kb) - 1e-12 <= k <= max(ka, kb) + 1e-12) or ka == kb:
-            continue
-        s = (k - ka) / (kb - ka)
-        interp = (1 - s) * np.asarray(a["coords"]) + s * np.asarray(b["coords"])
-        if interp.size != len(seed["coords"]):
-            return False
-        if system is None:
-            system = ReducedSystem(IsotropyGroup.from_spec(spec, k, d=k + extra_dims))
-        try:
-            res = newton(system, interp, tolerances=Tolerances(gradient=1e-8))
-            if not res.converged:
+    try:
+        group = IsotropyGroup.from_spec(spec, k, d=k + extra_dims)
+        return stabiliser_of_coords(FixedPointSpace(group), coords).form
+    except ValueError:
+        return None
+
+
+def _seeds(searches: list[dict], extra_dims: int) -> dict[int, list[dict]]:
+    """Local minima (index 0, isolated) per integer ``k``, one per orbit, in their exact isotropy.
+
+    A point found in several groups (a ``k-1,1`` point is also in
+    ``Fix(k-2,1,1)``) is one seed; seeds are identified by the canonical form
+    of their orbit, and sorted by loss, then spec (deterministic order).
+    """
+    by_k: dict[int, list[dict]] = {}
+    for s in searches:
+        k = int(round(s["k"]))
+        for p in s["points"]:
+            if p["set_dimension"] > 0 or p["index"] != 0:
                 continue
-            polished = res.x
-            spectrum = analytic_spectrum(system.group, polished).to_json()
-        except DomainError:
-            continue
-        cand = {"loss": system.loss(polished), "spectrum": spectrum}
-        if _same_point(cand, seed):
-            return True
-    return False
+            spec = p.get("exact_isotropy") or p["isotropy"]
+            form = _orbit_form(spec, k, p["exact_coords"], extra_dims)
+            seeds = by_k.setdefault(k, [])
+            if any(
+                (form is not None and q["form"] is not None and form.same_orbit(q["form"]))
+                or (form is None and _same_point(p, q))
+                for q in seeds
+            ):
+                continue
+            seeds.append(
+                {
+                    "isotropy": spec,
+                    "stabiliser": p["isotropy"],
+                    "isotropy_order": p.get("isotropy_order"),
+                    "k0": float(k),
+                    "coords": p["exact_coords"],
+                    "loss": p["loss"],
+                    "index": p["index"],
+                    "kind": p["kind"],
+                    "spectrum": p["spectrum"],
+                    "found_in": s["isotropy"],
+                    "form": form,
+                }
+            )
+    for seeds in by_k.values():
+        seeds.sort(key=lambda q: (round(q["loss"], 9), q["isotropy"], q["found_in"]))
+    return by_k
+
+
+def _owner(families: list[dict], k: int, seed: dict, extra_dims: int) -> dict | None:
+    """The family whose branch passes through the seed's orbit at ``k`` (by continuation)."""
+    if seed["form"] is None:
+        return None
+    for fam in families:
+        for e in fam["continuation"].get("at_integer_k", []):
+            if e["k"] != k or abs(e["loss"] - seed["loss"]) > 1e-6 * max(1.0, seed["loss"]):
+                continue
+            form = _orbit_form(fam["isotropy"], k, e["coords"], extra_dims)
+            if form is not None and form.same_orbit(seed["form"]):
+                return fam
+    return None
 
 
 def run_atlas(
@@ -221,69 +254,43 @@ def run_atlas(
         raise TypeError("options must be an AtlasOptions")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    if progress is _stderr_progress:
+        progress = _StderrProgress()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     store = UnitStore(out, opts.fingerprint(), opts.to_json())
     t_start = time.perf_counter()
     timing = {}
 
-    # 1. search -----------------------------------------------------------
+    # 1. search every group at every k --------------------------------------
     units = []
-    for k in opts.k_values:
+    for k in opts.search_ks:
         for spec in opts.specs_at(k):
             units.append(
                 _unit(
                     f"search-{spec}-k{k}",
                     search_task,
-                    (spec, k, opts.extra_dims, opts.starts, opts.seed),
+                    (spec, k, opts.extra_dims, opts.starts, opts.seed, opts.patience),
                 )
             )
     t = time.perf_counter()
     searches = _run_units(store, units, workers, "search", progress)
     timing["search_s"] = time.perf_counter() - t
 
-    # 2. seeds: unique points (per k) in their exact isotropy ------------------
-    seeds_by_k: dict[int, list[dict]] = {}
-    for s in searches:
-        k = int(s["k"])
-        for p in s["points"]:
-            if p["set_dimension"] > 0:
-                continue  # positive-dimensional sets are listed, not continued
-            if any(_same_point(p, q) for q in seeds_by_k.get(k, [])):
-                continue
-            seeds_by_k.setdefault(k, []).append(
-                {
-                    "isotropy": p["isotropy"],
-                    "k0": float(k),
-                    "coords": p["exact_coords"],
-                    "loss": p["loss"],
-                    "index": p["index"],
-                    "kind": p["kind"],
-                    "spectrum": p["spectrum"],
-                    "found_in": s["isotropy"],
-                }
-            )
+    # 2. seeds: the local minima at each k, one per S_n × S_d orbit -----------
+    seeds_by_k = _seeds(searches, opts.extra_dims)
 
-    # 3. continuation, k by k so later seeds can join earlier families --------
+    # 3. families: k ascending; a seed on a known family's branch joins it -----
     lo, hi = opts.k_range
     families: list[dict] = []
     t = time.perf_counter()
-    for k in opts.k_values:
+    for k in sorted(seeds_by_k):
         new = []
-        for seed in sorted(seeds_by_k.get(k, []), key=lambda q: (q["isotropy"], q["loss"])):
-            joined = False
-            for fam in families:
-                if fam["isotropy"] != seed["isotropy"]:
-                    continue
-                cont = fam["continuation"]
-                if any(
-                    _point_on_branch(cont.get(part), fam["isotropy"], k, seed, opts.extra_dims)
-                    for part in ("up", "down")
-                ):
-                    fam["also_found_at"].append(k)
-                    joined = True
-                    break
-            if not joined:
+        for seed in seeds_by_k[k]:
+            owner = _owner(families, k, seed, opts.extra_dims)
+            if owner is not None:
+                owner["also_found_at"].append(k)
+            else:
                 new.append(seed)
         units = [
             _unit(
@@ -295,7 +302,13 @@ def run_atlas(
         ]
         conts = _run_units(store, units, workers, f"continue k0={k}", progress)
         for q, c in zip(new, conts):
-            families.append(dict(q, continuation=c, also_found_at=[]))
+            fam = dict(q, continuation=c, also_found_at=[])
+            # a branch that turns in k passes k twice: its second seed is not new
+            owner = _owner(families, k, q, opts.extra_dims)
+            if owner is not None:
+                owner["also_found_at"].append(k)
+                continue
+            families.append(fam)
     timing["continuation_s"] = time.perf_counter() - t
     for i, fam in enumerate(families):
         fam["id"] = f"F{i + 1}"
@@ -347,8 +360,9 @@ def run_atlas(
         "symbreak_version": __version__,
         "fingerprint": opts.fingerprint(),
         "options": opts.to_json(),
+        "searched_k": list(opts.search_ks),
         "searches": [
-            {k: s[k] for k in ("isotropy", "k", "names", "starts", "failures")}
+            {k: s[k] for k in ("isotropy", "k", "names", "starts", "failures", "search")}
             | {"points": [_short_point(p) for p in s["points"]]}
             for s in searches
         ],
@@ -371,7 +385,8 @@ def run_atlas(
 
 def _short_point(p: dict) -> dict:
     keys = ("coords", "isotropy", "loss", "index", "kind", "set_dimension")
-    return {k: p[k] for k in keys}
+    extra = ("isotropy_order", "exact_isotropy", "same_function_as")
+    return {k: p[k] for k in keys} | {k: p[k] for k in extra if k in p}
 
 
 def _events(cont: dict, extra_dims: int) -> list[dict]:
@@ -453,6 +468,12 @@ def _family_json(f: dict) -> dict:
         "index": f["index"],
         "kind": f["kind"],
         "also_found_at": f["also_found_at"],
+        "stabiliser": f.get("stabiliser", f["isotropy"]),
+        "isotropy_order": f.get("isotropy_order"),
+        "at_integer_k": [
+            {key: e[key] for key in ("k", "loss", "index", "min_eig", "coords")}
+            for e in cont.get("at_integer_k", [])
+        ],
         "spectrum": f["spectrum"],
         "window": cont.get("window"),
         "branch": {

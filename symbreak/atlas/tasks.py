@@ -15,6 +15,7 @@ from ..continuation import ContinuationOptions, continuation
 from ..critical import SearchOptions, find_critical_points
 from ..overparam import annihilation
 from ..reduced.fixed_point import FixedPointSpace
+from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup, parse_spec
 from ..spectrum import analytic_spectrum
 
@@ -24,26 +25,36 @@ __all__ = [
     "annihilate_task",
     "spectrum_task",
     "k_domain",
+    "integer_k_points",
     "MIN_BLOCK",
     "TASK_VERSION",
 ]
 
 #: bump when a task's result for the same arguments changes (invalidates caches)
-TASK_VERSION = 4
+TASK_VERSION = 5
 #: families are continued where every block given in terms of k has at least this size
 MIN_BLOCK = 3.0
 
 
-def search_task(spec: str, k: float, extra_dims: int, starts: int, seed: int) -> dict:
-    """All critical points of ``Fix(spec)`` at ``k`` (see :func:`find_critical_points`)."""
+def search_task(
+    spec: str, k: float, extra_dims: int, starts: int, seed: int, patience: int = 256
+) -> dict:
+    """All critical points of ``Fix(spec)`` at ``k`` (see :func:`find_critical_points`).
+
+    Only the local minima are reported (``minima_only``); the search stops
+    when ``patience`` screened random starts in a row found no new minimum,
+    or after ``starts`` random starts.
+    """
     group = IsotropyGroup.from_spec(spec, k, d=k + extra_dims)
-    res = find_critical_points(group, options=SearchOptions(starts=starts, seed=seed))
+    opts = SearchOptions(starts=starts, seed=seed, patience=patience, minima_only=True)
+    res = find_critical_points(group, options=opts)
     return {
         "isotropy": spec,
         "k": float(k),
         "names": list(FixedPointSpace(group).names),
         "starts": res.starts,
         "failures": res.failures,
+        "search": res.search_json(),
         "points": [
             dict(p.to_json(), exact_coords=[float(x) for x in p.exact_coords]) for p in res.points
         ],
@@ -103,6 +114,61 @@ def continue_task(
             out[name] = data
         except ValueError as exc:  # e.g. a start that is not in the domain
             out[name] = {"status": "error", "message": str(exc), "branch": [], "events": []}
+    out["at_integer_k"] = integer_k_points(spec, coords, k0, out, extra_dims)
+    return out
+
+
+def integer_k_points(spec: str, coords: list, k0: float, cont: dict, extra_dims: int) -> list:
+    """The family at every integer ``k`` its branch passes: ``{k, loss, index, min_eig, coords}``.
+
+    Each crossing of an integer ``k`` by a segment of the branch (both halves)
+    is interpolated linearly and corrected by Newton's method at that ``k``
+    (:func:`symbreak.solve.newton`); the index and the smallest eigenvalue come
+    from the analytic spectrum.  A branch that turns (a fold in ``k``) crosses
+    some ``k`` twice and lists both points.  Sorted by ``k``, then loss.
+    """
+    from ..solve import newton
+
+    cands: list[tuple[float, list]] = []
+    if abs(k0 - round(k0)) < 1e-9:
+        cands.append((float(round(k0)), list(coords)))
+    for part in ("down", "up"):
+        br = cont.get(part)
+        pts = (br or {}).get("branch") or []
+        for a, b in zip(pts, pts[1:]):
+            ka, kb = a["k"], b["k"]
+            lo, hi = min(ka, kb), max(ka, kb)
+            for kk in range(math.ceil(lo - 1e-9), math.floor(hi + 1e-9) + 1):
+                if abs(kk - k0) < 1e-9 or kb == ka:
+                    continue
+                if abs(kk - ka) < 1e-9 and a is not pts[0]:
+                    continue  # counted at the end of the previous segment
+                s = (kk - ka) / (kb - ka)
+                cands.append(
+                    (float(kk), [(1 - s) * x + s * y for x, y in zip(a["coords"], b["coords"])])
+                )
+    out = []
+    for kk, c in cands:
+        try:
+            group = IsotropyGroup.from_spec(spec, kk, d=kk + extra_dims)
+        except ValueError:
+            continue  # a block size out of range at this k
+        res = newton(group, np.asarray(c, float))
+        if not res.converged:
+            continue
+        spectrum = analytic_spectrum(group, res.x)
+        entry = {
+            "k": kk,
+            "loss": float(ReducedSystem(group).loss(res.x)),
+            "index": spectrum.index,
+            "min_eig": float(spectrum.min_eigenvalue),
+            "coords": [float(x) for x in res.x],
+        }
+        if not any(
+            e["k"] == kk and np.allclose(e["coords"], entry["coords"], atol=1e-7) for e in out
+        ):
+            out.append(entry)
+    out.sort(key=lambda e: (e["k"], e["loss"]))
     return out
 
 

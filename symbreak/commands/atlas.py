@@ -37,7 +37,11 @@ def _range(text: str) -> tuple[float, float]:
 
 def configure(parser) -> None:
     parser.add_argument("--out", default="symbreak-atlas", help="output directory")
-    parser.add_argument("--k-values", default="6,10", help="k at which families are searched")
+    parser.add_argument(
+        "--k-values",
+        default=None,
+        help="k at which families are searched (default: every integer k >= 3 of --k-range)",
+    )
     parser.add_argument("--k-range", default="3,20", help="continuation window LO,HI")
     parser.add_argument("--max-blocks", type=int, default=3, help="blocks per isotropy group")
     parser.add_argument(
@@ -54,7 +58,19 @@ def configure(parser) -> None:
         help="teacher: 'identity' is V = I_k padded with --extra-dims zero columns",
     )
     parser.add_argument("--extra-dims", type=int, default=0, help="d - k (default 0)")
-    parser.add_argument("--starts", type=int, default=24, help="random starts per search")
+    parser.add_argument(
+        "--starts",
+        type=int,
+        default=AtlasOptions.starts,
+        help=f"cap on the random starts per search (default {AtlasOptions.starts})",
+    )
+    parser.add_argument(
+        "--patience",
+        type=int,
+        default=AtlasOptions.patience,
+        help="a search stops after this many starts in a row found no new local minimum "
+        f"(default {AtlasOptions.patience})",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--max-extra", type=int, default=3, help="largest number of extra neurons")
     parser.add_argument("--spectrum-k", type=parse_real, default=6.0, help="k of spectrum plots")
@@ -67,12 +83,13 @@ def configure(parser) -> None:
 
 def run(args) -> CommandResult:
     opts = AtlasOptions(
-        k_values=_int_list(args.k_values),
+        k_values=None if args.k_values is None else _int_list(args.k_values),
         k_range=_range(args.k_range),
         max_blocks=args.max_blocks,
         groups=tuple(args.group) if args.group else None,
         extra_dims=args.extra_dims,
         starts=args.starts,
+        patience=args.patience,
         seed=args.seed,
         max_extra=args.max_extra,
         spectrum_k=args.spectrum_k,

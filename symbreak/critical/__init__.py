@@ -3,10 +3,16 @@
 from ..reduced.fixed_point import FixedPointSpace
 from .classify import KINDS, CriticalPoint, classify
 from .search import SearchOptions, SearchResult, find_critical_points
+from .stabiliser import OrbitForm, Stabiliser, function_form, stabiliser, stabiliser_of_coords
 from .symmetry import ExactIsotropy, block_permutations, exact_isotropy
 
 __all__ = [
     "KINDS",
+    "OrbitForm",
+    "Stabiliser",
+    "function_form",
+    "stabiliser",
+    "stabiliser_of_coords",
     "CriticalPoint",
     "ExactIsotropy",
     "FixedPointSpace",

@@ -12,13 +12,20 @@ r"""Classification of a critical point of ``L`` found in ``Fix(H)``.
     ``L > 0``, index 0 but a zero eigenvalue (second-order test inconclusive),
     or a positive-dimensional critical set.
 
-The spectrum is computed for the *exact* isotropy group of the point (the
-coarsest merge of blocks that fixes it), whose decomposition is coarser and
-whose multiplicities are larger than those of the searched group.
+The spectrum is computed for the largest Young-type group fixing the point
+(the coarsest merge of blocks of the searched group, ``exact_isotropy``),
+whose decomposition is coarser and whose multiplicities are larger than
+those of the searched group.  The *isotropy* reported is the exact stabiliser
+in ``S_n × S_d`` (:mod:`symbreak.critical.stabiliser`): when it is of Young
+type it is that merged group and is labelled by its spec (``k-1,1``);
+otherwise (coinciding rows or columns, blocks swapped as units) it is larger
+and labelled in the product notation of ``docs/notation.md`` (``R5×C5``).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -28,6 +35,7 @@ from ..reduced.system import ReducedSystem
 from ..solve import solve
 from ..spectrum import Spectrum, analytic_spectrum
 from ..tolerances import Tolerances, as_tolerances
+from .stabiliser import stabiliser_of_coords
 from .symmetry import exact_isotropy
 
 __all__ = ["CriticalPoint", "classify", "LOSS_TOL", "KINDS"]
@@ -49,18 +57,29 @@ class CriticalPoint:
     gradient_norm : float
         ``|∇L_H|`` at ``coords``.
     isotropy : str
-        Spec of the exact isotropy group (e.g. ``k`` for a point of
-        ``Fix(Δ(S_{k−1}×S_1))`` that is in fact ``ΔS_k``-symmetric).
+        Readable label of the exact stabiliser in ``S_n × S_d``: the spec of
+        ``exact_isotropy`` when the stabiliser is of Young type (e.g. ``k``
+        for a point of ``Fix(Δ(S_{k−1}×S_1))`` that is in fact
+        ``ΔS_k``-symmetric), otherwise the product notation (``R5×C5``).
     exact_coords : ndarray
-        The point in the exact isotropy group's coordinates.
+        The point in the coordinates of ``exact_isotropy``.
     spectrum : Spectrum
-        Hessian spectrum from the exact isotropy group's decomposition.
+        Hessian spectrum from the decomposition of ``exact_isotropy``.
     index : int or float
     kind : str
         One of :data:`KINDS`.
     set_dimension : int
         0 for an isolated point; otherwise the dimension of the critical set
         inside ``Fix(H)`` it lies on.
+    exact_isotropy : str
+        Spec of the largest Young-type group fixing the point (merged blocks of
+        the searched group): the fixed-point space of ``exact_coords``, in which
+        the point is continued in ``k``.
+    isotropy_order : int or None
+        ``|Γ_W|``, the order of the exact stabiliser (integer ``k`` only).
+    same_function_as : tuple of int
+        Indices (in the search result) of other points that compute the same
+        network function up to symmetry (parallel rows merged).
     """
 
     coords: np.ndarray
@@ -72,12 +91,22 @@ class CriticalPoint:
     index: int | float
     kind: str
     set_dimension: int = 0
+    exact_isotropy: str = ""
+    isotropy_order: int | None = None
+    same_function_as: tuple[int, ...] = ()
+
+    def with_same_function(self, indices) -> CriticalPoint:
+        """A copy with ``same_function_as`` set."""
+        return dataclasses.replace(self, same_function_as=tuple(int(i) for i in indices))
 
     def to_json(self) -> dict:
         """The CLI's JSON record of the point."""
         return {
             "coords": [float(x) for x in self.coords],
             "isotropy": self.isotropy,
+            "isotropy_order": self.isotropy_order,
+            "exact_isotropy": self.exact_isotropy,
+            "same_function_as": list(self.same_function_as),
             "loss": self.loss,
             "index": self.index,
             "kind": self.kind,
@@ -146,6 +175,7 @@ def classify(
     loss = system.loss(c)
     gnorm = float(np.linalg.norm(system.gradient(c)))
     exact = exact_isotropy(system.space, c)
+    label, order = _label_and_order(system, c, exact)
     spectrum = analytic_spectrum(exact.group, exact.coords)
     if zero_tol is None:
         radius = max((abs(e.value) for e in spectrum.entries), default=0.0)
@@ -165,10 +195,29 @@ def classify(
         coords=c,
         loss=loss,
         gradient_norm=gnorm,
-        isotropy=exact.spec,
+        isotropy=label,
         exact_coords=exact.coords,
         spectrum=spectrum,
         index=index,
         kind=kind,
         set_dimension=set_dim,
+        exact_isotropy=exact.spec,
+        isotropy_order=order,
     )
+
+
+def _label_and_order(system: ReducedSystem, c, exact) -> tuple[str, int | None]:
+    """The exact stabiliser's label and order (see the module docstring)."""
+    try:
+        stab = stabiliser_of_coords(system.space, c)
+    except ValueError:  # non-simple structure at real block sizes
+        return exact.spec, None
+    if not stab.is_young:
+        return stab.label, stab.order
+    if stab.order is not None and stab.order != _young_order(exact.group):
+        return stab.young_spec, stab.order  # Young, but not a merge of the searched blocks
+    return exact.spec, stab.order
+
+
+def _young_order(group) -> int:
+    return math.prod(math.factorial(int(round(f.size))) for f in group.factors)

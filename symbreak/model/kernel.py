@@ -200,7 +200,7 @@ def hessian_coefficients(g: KernelGeometry, *, delta: bool = True) -> HessianCoe
 
 
 def pairwise_gram(A: np.ndarray, B: np.ndarray) -> KernelGeometry:
-    """Geometry of every pair of rows ``(a_i, b_j)`` of two matrices.
+    """Geometry of every pair of rows ``(a_i, b_j)`` of two matrices (or stacks of them).
 
     ``|a_i ∧ b_j|`` is computed as ``|a_i| · |b_j − (b_j·ā_i) ā_i|`` through
     ``|b_j|² − (b_j·ā_i)²`` evaluated as a sum of squares of the rejection,
@@ -209,29 +209,38 @@ def pairwise_gram(A: np.ndarray, B: np.ndarray) -> KernelGeometry:
 
     Parameters
     ----------
-    A : ndarray, shape (n, d)
-    B : ndarray, shape (m, d)
-        Rows must be non-zero (checked by the callers).
+    A : ndarray, shape (..., n, d)
+    B : ndarray, shape (..., m, d)
+        Rows must be non-zero (checked by the callers).  Leading (batch) axes
+        broadcast: a stack of students ``A`` of shape ``(R, n, d)`` against one
+        teacher ``B`` of shape ``(m, d)`` gives ``R`` independent geometries,
+        each computed exactly as for a single pair of matrices.  When ``B is
+        A`` the diagonal (a row against itself) is left to the caller, which
+        knows it exactly.
 
     Returns
     -------
     KernelGeometry
-        Arrays of shape (n, m).
+        Arrays of shape (..., n, m).
     """
-    na = np.linalg.norm(A, axis=1)
-    nb = np.linalg.norm(B, axis=1)
-    dot = A @ B.T
-    Abar = A / na[:, None]
+    na = np.linalg.norm(A, axis=-1)
+    nb = np.linalg.norm(B, axis=-1)
+    dot = A @ np.swapaxes(B, -1, -2)
+    Abar = A / na[..., :, None]
     # |b_j − (b_j·ā_i) ā_i|² = |b_j|² − (b_j·ā_i)², computed stably through
     # the rejection for the near-parallel pairs only.
-    proj = dot / na[:, None]
-    rej2 = nb[None, :] ** 2 - proj**2
-    scale = nb[None, :] ** 2
+    proj = dot / na[..., :, None]
+    scale = nb[..., None, :] ** 2
+    rej2 = scale - proj**2
     close = rej2 < 1e-6 * scale
+    if A is B:  # a row against itself: callers set the diagonal exactly (wedge 0)
+        np.einsum("...ii->...i", close)[...] = False
     if np.any(close):
-        ii, jj = np.nonzero(close)
-        R = B[jj] - proj[ii, jj][:, None] * Abar[ii]
-        rej2 = rej2.copy()
-        rej2[ii, jj] = np.einsum("pa,pa->p", R, R)
-    wedge = na[:, None] * np.sqrt(np.maximum(rej2, 0.0))
-    return geometry(na[:, None], nb[None, :], dot, wedge)
+        idx = np.nonzero(close)
+        batch, ii, jj = idx[:-2], idx[-2], idx[-1]
+        Bb = np.broadcast_to(B, close.shape[:-2] + B.shape[-2:])
+        Ab = np.broadcast_to(Abar, close.shape[:-2] + A.shape[-2:])
+        R = Bb[(*batch, jj)] - proj[idx][:, None] * Ab[(*batch, ii)]
+        rej2[idx] = np.einsum("pa,pa->p", R, R)
+    wedge = na[..., :, None] * np.sqrt(np.maximum(rej2, 0.0))
+    return geometry(na[..., :, None], nb[..., None, :], dot, wedge)
