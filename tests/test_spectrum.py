@@ -277,3 +277,26 @@ def test_batched_spectra_behave_like_records(rng):
     dense = _dense_eigenvalues(group, C[2])  # untouched point: still right when first read
     assert np.min(dense) == pytest.approx(batch[2].min_eigenvalue, abs=1e-9)
     assert [b.label for b in batch[0].blocks] == [b.label for b in hessian_blocks(group, C[0])]
+
+
+def test_chunked_batch_equals_single_calls(monkeypatch, rng):
+    # a batch larger than the chunk size: chunks of 7 (and a last one of 5) glued back
+    import symbreak.spectrum as spectrum
+
+    group = IsotropyGroup.from_spec("k-2,1,1", 7.5)
+    C = _point(group) + 0.05 * rng.normal(size=(40, _point(group).size))
+    monkeypatch.setattr(spectrum, "_CHUNK", 7)
+    batch = analytic_spectrum(group, C)
+    blocks = hessian_blocks(group, C)
+    monkeypatch.setattr(spectrum, "_CHUNK", 10**6)
+    for n in (0, 6, 7, 13, 34, 35, 39):
+        one = analytic_spectrum(group, C[n])
+        assert [(e.multiplicity, e.irrep) for e in batch[n].entries] == [
+            (e.multiplicity, e.irrep) for e in one.entries
+        ]
+        np.testing.assert_allclose(
+            [e.value for e in batch[n].entries], [e.value for e in one.entries], atol=1e-12
+        )
+        for b1, b2 in zip(blocks[n], hessian_blocks(group, C[n])):
+            np.testing.assert_allclose(b1.matrix, b2.matrix, atol=1e-12)
+            np.testing.assert_allclose(b1.eigenvectors, b2.eigenvectors, atol=1e-9)
