@@ -336,45 +336,34 @@ class _SpectrumBatch:
         )
 
 
-_ENTRIES = Spectrum.__dict__["entries"]  # the slots of Spectrum
-_BLOCKS = Spectrum.__dict__["blocks"]
+def _lazy_field(name: str) -> property:
+    """Property for the slot ``name`` of :class:`Spectrum`, filled by the batch on first access."""
+    slot = Spectrum.__dict__[name]
+    build = getattr(_SpectrumBatch, name)
+
+    def get(self):
+        try:
+            return slot.__get__(self)
+        except AttributeError:
+            value = build(self._batch, self._n)
+            slot.__set__(self, value)
+            return value
+
+    return property(get, slot.__set__, doc=f"``{name}`` (built on first access)")
 
 
 class _LazySpectrum(Spectrum):
     """A :class:`Spectrum` of a batch whose ``entries`` and ``blocks`` are built on first access.
 
-    Same fields, values and behaviour as ``Spectrum(entries, blocks, zero_tol)``;
-    a batch of ``N`` points then costs one set of array operations, and the
-    Python records of a point only when it is looked at.
+    Same fields, values and behaviour as ``Spectrum(entries, blocks, zero_tol)``
+    (the setters serve the dataclass ``__init__``, e.g. in ``replace``); a batch
+    of ``N`` points then costs one set of array operations, and the Python
+    records of a point only when it is looked at.
     """
 
     __slots__ = ("_batch", "_n")
-
-    @property
-    def entries(self) -> tuple[SpectrumEntry, ...]:
-        try:
-            return _ENTRIES.__get__(self)
-        except AttributeError:
-            value = self._batch.entries(self._n)
-            _ENTRIES.__set__(self, value)
-            return value
-
-    @entries.setter
-    def entries(self, value) -> None:  # the dataclass __init__ (e.g. ``replace``)
-        _ENTRIES.__set__(self, value)
-
-    @property
-    def blocks(self) -> tuple[HessianBlock, ...]:
-        try:
-            return _BLOCKS.__get__(self)
-        except AttributeError:
-            value = self._batch.blocks(self._n)
-            _BLOCKS.__set__(self, value)
-            return value
-
-    @blocks.setter
-    def blocks(self, value) -> None:
-        _BLOCKS.__set__(self, value)
+    entries = _lazy_field("entries")
+    blocks = _lazy_field("blocks")
 
 
 _set_zero_tol = Spectrum.__dict__["zero_tol"].__set__

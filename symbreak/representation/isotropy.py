@@ -518,14 +518,9 @@ def group_of(group, k=None, *, extra_dims=None) -> IsotropyGroup:
     ``hessian_blocks``, ``certify_critical_point``) accept either.  A group is
     returned as it is when neither ``k`` nor ``extra_dims`` is given; otherwise
     the arguments are resolved by :func:`family_of` and the group is
-    :func:`group_at` the resulting ``(spec, k, extra_dims)``.
-
-    Raises
-    ------
-    TypeError
-        If ``group`` is neither, or ``k`` is not a real number.
-    ValueError
-        If ``k`` is missing with a spec, or the spec is malformed.
+    :func:`group_at` the resulting ``(spec, k, extra_dims)``.  Errors: a
+    ``ValueError`` without ``k`` for a spec, otherwise those of :func:`family_of`
+    and :meth:`IsotropyGroup.from_spec`.
     """
     if isinstance(group, IsotropyGroup) and k is None and extra_dims is None:
         return group
