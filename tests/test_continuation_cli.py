@@ -38,8 +38,14 @@ def test_continue_json(capsys):
         "index_before",
         "index_after",
         "coords",
+        "blocks",
+        "meets",
+        "meets_coords",
+        "turns",
     }
     assert ev["kind"] == "symmetry_breaking" and ev["irrep"] == "[k-2,1] x [1]"
+    assert ev["meets"] is None and ev["turns"] is False
+    assert [(b["irrep"], b["change"]) for b in ev["blocks"]] == [("[k-2,1] x [1]", "down")]
     assert 5 < ev["k"] < 6 and ev["multiplicity"] == pytest.approx(ev["k"] - 2)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..continuation.branch import EVENT_KIND_HELP
+
 __all__ = ["write_report", "summary_rows", "SUMMARY_HEADERS"]
 
 SUMMARY_HEADERS = [
@@ -58,6 +60,41 @@ def summary_rows(atlas: dict) -> list[list[str]]:
     return rows
 
 
+EVENT_HEADERS = [
+    "family",
+    "kind",
+    "k",
+    "blocks",
+    "multiplicity",
+    "index before",
+    "index after",
+    "meets",
+    "loss",
+]
+
+def _event_row(fid: str, e: dict) -> list[str]:
+    """One row of the events table (older atlas files have no ``blocks``)."""
+    blocks = e.get("blocks")
+    if blocks is None:  # atlas files written before events had blocks
+        blocks = [{"irrep": e["irrep"], "change": ""}] if e["irrep"] else []
+    cell = "; ".join(
+        f"`{b['irrep']}`" + (f" {b['change']}" if b["change"] else "")
+        for b in blocks
+    ) or "-"
+    kind = e["kind"] + (" (turns)" if e.get("turns") and e["kind"] != "fold" else "")
+    return [
+        fid,
+        kind,
+        f"{e['k']:.10f}",
+        cell,
+        _num(e["multiplicity"]),
+        _num(e["index_before"]),
+        _num(e["index_after"]),
+        f"`{e['meets']}`" if e.get("meets") else "-",
+        f"{e['loss']:.9f}",
+    ]
+
+
 def _table(headers, rows) -> str:
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     out += ["| " + " | ".join(r) + " |" for r in rows]
@@ -95,37 +132,17 @@ def write_report(atlas: dict, path: str | Path) -> None:
         "## Events",
         "",
     ]
-    ev_rows = []
-    for f in atlas["families"]:
-        for e in f["events"]:
-            ev_rows.append(
-                [
-                    f["id"],
-                    e["kind"],
-                    f"{e['k']:.10f}",
-                    f"`{e['irrep']}`",
-                    _num(e["multiplicity"]),
-                    _num(e["index_before"]),
-                    _num(e["index_after"]),
-                    f"{e['loss']:.9f}",
-                ]
-            )
+    ev_rows = [_event_row(f["id"], e) for f in atlas["families"] for e in f["events"]]
     if ev_rows:
-        lines.append(
-            _table(
-                [
-                    "family",
-                    "kind",
-                    "k",
-                    "irrep",
-                    "multiplicity",
-                    "index before",
-                    "index after",
-                    "loss",
-                ],
-                ev_rows,
-            )
-        )
+        lines.append(_table(EVENT_HEADERS, ev_rows))
+        lines += ["", "Event kinds:", ""]
+        lines += [f"- `{kind}`: {text}." for kind, text in EVENT_KIND_HELP.items()]
+        lines += [
+            "",
+            "`blocks`: each isotypic block with an eigenvalue at zero there, and how it passes "
+            "(down: becomes negative, up: becomes positive, touch: no sign change); `meets`: the "
+            "more symmetric family whose fixed-point space contains the point.",
+        ]
     else:
         lines.append("No events in the window.")
     lines += ["", "## Over-parameterisation", ""]

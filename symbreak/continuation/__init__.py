@@ -20,7 +20,16 @@ import types
 import warnings
 
 from .arclength import Path, follow
-from .branch import EVENT_KINDS, Branch, BranchPoint, Event
+from .branch import (
+    EVENT_KIND_HELP,
+    EVENT_KINDS,
+    BlockChange,
+    Branch,
+    BranchPoint,
+    Event,
+    EventBlock,
+)
+from .events import UnlocatedEventWarning, check_branch
 from .family import KFamily
 from .options import ContinuationOptions
 from .pseudo_arclength import branch_point_at, continuation, continue_branch
@@ -30,18 +39,23 @@ from .switching import AxialSubgroup, SwitchResult, axial_subgroups, switch_bran
 
 __all__ = [
     "EVENT_KINDS",
+    "EVENT_KIND_HELP",
     "AxialSubgroup",
+    "BlockChange",
     "Branch",
     "BranchPoint",
     "ContinuationOptions",
     "Event",
+    "EventBlock",
     "KFamily",
     "Refinement",
     "Status",
     "SwitchResult",
+    "UnlocatedEventWarning",
     "axial_subgroups",
     "Path",
     "branch_point_at",
+    "check_branch",
     "continuation",
     "continue_branch",
     "follow",

@@ -26,15 +26,35 @@ from .status import Status
 
 __all__ = [
     "BranchPoint",
+    "EventBlock",
     "Event",
+    "BlockChange",
     "Branch",
     "EVENT_KINDS",
+    "EVENT_KIND_HELP",
     "BRANCH_FORMAT_VERSION",
     "branch_point_at",
 ]
 
+#: what each event kind means, one line each (the report and the docs quote these)
+EVENT_KIND_HELP = {
+    "symmetry_breaking": "eigenvalues of one non-trivial isotypic block cross zero (dim χ at "
+    "once; or several blocks together, the same way, that carry one irrep of the point's larger "
+    "isotropy): the index changes by their dimension and branches of smaller isotropy bifurcate",
+    "fold": "the branch turns back in k (a turning point: the trivial block is singular and "
+    "dk/ds changes sign)",
+    "branch_point": "the branch meets another family: 'meets' names it when the point lies in a "
+    "larger fixed-point space (its coordinates there in 'meets_coords'), else another branch of "
+    "the same isotropy crosses; several blocks may vanish at once, 'turns' says if the branch "
+    "also turns in k",
+    "touch": "an eigenvalue reaches zero without changing sign; the index does not change",
+    "unlocated": "the index changed between two consecutive branch points (or an event's indices "
+    "disagree with them) and no located event explains it; k lies between the two points",
+}
 #: kinds of events (strings used in JSON)
-EVENT_KINDS = ("fold", "branch_point", "symmetry_breaking", "touch")
+EVENT_KINDS = tuple(EVENT_KIND_HELP)
+#: how an eigenvalue passes zero at an event
+CHANGES = ("down", "up", "touch")
 #: version of the "symbreak.branch" JSON layout
 BRANCH_FORMAT_VERSION = 1
 
@@ -106,38 +126,110 @@ class BranchPoint:
 
 
 @dataclass(frozen=True)
-class Event:
-    r"""A zero of an eigenvalue of one isotypic block along the branch.
+class EventBlock:
+    """One isotypic block taking part in an event.
 
     Attributes
     ----------
-    kind : str
-        ``"fold"`` (trivial block, ``dk/ds`` changes sign: a turning point of
-        the branch), ``"branch_point"`` (trivial block, no turn: a bifurcation
-        inside ``Fix(H)``), ``"symmetry_breaking"`` (a non-trivial block: ``dim
-        χ`` eigenvalues cross zero at once and branches with smaller isotropy
-        bifurcate), ``"touch"`` (an eigenvalue reaches zero without changing
-        sign; the index does not change).
-    k : float
-        Where it happens.
     irrep : str
         Label of the block, e.g. ``[k-2,1] x [1]``.
     irrep_types : tuple of str
         Type of the irrep on each factor (``triv``/``std``/``two``/``alt``).
     multiplicity : int or float
-        ``dim χ`` at ``k``: how many Hessian eigenvalues are zero there.
+        ``dim χ`` at the event: how many Hessian eigenvalues vanish with it.
+    eigenvalue : int
+        Position of the vanishing eigenvalue in the sorted spectrum of
+        ``A_χ`` (structural zeros removed).
+    change : str
+        ``"down"`` (it becomes negative: the index grows by ``dim χ``),
+        ``"up"`` (it becomes positive) or ``"touch"`` (no sign change).
+    segment : int
+        The segment this zero lies on when it differs from the event's (a
+        zero located just across a branch point), else −1.
+    """
+
+    irrep: str
+    irrep_types: tuple[str, ...]
+    multiplicity: int | float
+    eigenvalue: int
+    change: str
+    segment: int = -1
+
+    @property
+    def is_trivial(self) -> bool:
+        return all(t == "triv" for t in self.irrep_types)
+
+    @property
+    def count_change(self) -> int:
+        """Change of the number of negative eigenvalues of ``A_χ`` (+1, −1 or 0)."""
+        return {"down": 1, "up": -1}.get(self.change, 0)
+
+    def to_json(self) -> dict:
+        return {
+            "irrep": self.irrep,
+            "irrep_types": list(self.irrep_types),
+            "multiplicity": self.multiplicity,
+            "eigenvalue": self.eigenvalue,
+            "change": self.change,
+            "segment": self.segment,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> EventBlock:
+        if d.get("change") not in CHANGES:
+            raise ValueError(f"unknown eigenvalue change {d.get('change')!r}")
+        return cls(
+            irrep=str(d["irrep"]),
+            irrep_types=tuple(d.get("irrep_types", ())),
+            multiplicity=as_count(d["multiplicity"]),
+            eigenvalue=int(d.get("eigenvalue", 0)),
+            change=d["change"],
+            segment=int(d.get("segment", -1)),
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    r"""Something that happens to the Hessian along the branch, at one ``k``.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`EVENT_KINDS` (meanings in :data:`EVENT_KIND_HELP`):
+        ``"symmetry_breaking"``, ``"fold"``, ``"branch_point"``, ``"touch"``,
+        ``"unlocated"``.
+    k : float
+        Where it happens (for ``"unlocated"``: the middle of the two branch
+        points, with ``k_error`` half their distance).
+    irrep : str
+        Label of the first block in :attr:`blocks` (``""`` if none).
+    irrep_types : tuple of str
+        Its irrep types.
+    multiplicity : int or float
+        Number of Hessian eigenvalues that vanish at ``k``: ``Σ dim χ`` over
+        :attr:`blocks`.
     index_before, index_after : int or float
         Index just before and just after ``k`` along the branch, with the
         multiplicities evaluated at ``k``.
     coords : ndarray
         The critical point at the event.
     eigenvalue : int
-        Position of the crossing eigenvalue in the sorted spectrum of
-        ``A_χ``.
+        Position of the first block's vanishing eigenvalue in its sorted
+        spectrum.
     k_error : float
-        Bound on ``|k − k_true|`` from the final bracket of the root finder.
+        Bound on ``|k − k_true|``.
     segment : int
-        The event lies between branch points ``segment`` and ``segment + 1``.
+        The event lies between branch points ``segment`` and ``segment + 1``
+        (:attr:`around`).
+    blocks : tuple of EventBlock
+        Every block with an eigenvalue that vanishes here, and how.
+    meets : str or None
+        Spec of the more symmetric family whose fixed-point space contains the
+        event point (a ``"branch_point"`` on it), else ``None``.
+    meets_coords : ndarray or None
+        The event point in the coordinates of ``Fix(meets)``.
+    turns : bool
+        ``dk/ds`` changes sign here (the branch turns back in ``k``).
     """
 
     kind: str
@@ -151,6 +243,15 @@ class Event:
     eigenvalue: int = 0
     k_error: float = 0.0
     segment: int = 0
+    blocks: tuple[EventBlock, ...] = ()
+    meets: str | None = None
+    meets_coords: np.ndarray | None = None
+    turns: bool = False
+
+    @property
+    def around(self) -> tuple[int, int]:
+        """Indices of the branch points on either side."""
+        return (self.segment, self.segment + 1)
 
     def to_json(self, *, full: bool = True) -> dict:
         out = {
@@ -161,6 +262,12 @@ class Event:
             "index_before": self.index_before,
             "index_after": self.index_after,
             "coords": [float(x) for x in self.coords],
+            "blocks": [b.to_json() for b in self.blocks],
+            "meets": self.meets,
+            "meets_coords": None
+            if self.meets_coords is None
+            else [float(x) for x in self.meets_coords],
+            "turns": bool(self.turns),
         }
         if full:
             out.update(
@@ -168,6 +275,7 @@ class Event:
                 eigenvalue=self.eigenvalue,
                 k_error=float(self.k_error),
                 segment=self.segment,
+                points=list(self.around),
             )
         return out
 
@@ -175,6 +283,7 @@ class Event:
     def from_json(cls, d: dict) -> Event:
         if d.get("kind") not in EVENT_KINDS:
             raise ValueError(f"unknown event kind {d.get('kind')!r}")
+        mc = d.get("meets_coords")
         return cls(
             kind=d["kind"],
             k=float(d["k"]),
@@ -187,6 +296,82 @@ class Event:
             eigenvalue=int(d.get("eigenvalue", 0)),
             k_error=float(d.get("k_error", 0.0)),
             segment=int(d.get("segment", 0)),
+            blocks=tuple(EventBlock.from_json(b) for b in d.get("blocks", ())),
+            meets=d.get("meets"),
+            meets_coords=None if mc is None else np.asarray(mc, dtype=float),
+            turns=bool(d.get("turns", False)),
+        )
+
+
+@dataclass(frozen=True)
+class BlockChange:
+    """A block whose number of eigenvalues differs between two consecutive branch points.
+
+    At a real size where an irrep's dimension polynomial vanishes the block
+    is absent, and at an integer size where copy vectors become dependent it
+    loses rows (for example ``[m−1,1]`` with ``m = 2``).  Such a block cannot be
+    compared eigenvalue by eigenvalue with its neighbour; it is compared with
+    the branch just next to that end instead, and the jump of the index there
+    is recorded.
+
+    Attributes
+    ----------
+    segment : int
+        Between branch points ``segment`` and ``segment + 1``.
+    irrep : str
+    k : float
+        Where the block changes: the end where it has fewer eigenvalues, or,
+        for a block that appears inside the segment, the first place where it
+        is present.
+    sizes : (int, int)
+        Eigenvalue counts at the two points (0 where the block is absent).
+    negatives : (int, int)
+        Negative eigenvalues at the two points.
+    limit_negatives : int
+        Negative eigenvalues just inside the segment next to ``k``.
+    index_jump : float or None
+        ``dim χ(k) · (limit_negatives − negatives at k)``: the jump of the
+        real-k index at ``k`` (0 when the index is continuous there; non-zero
+        only at a degenerate integer size, where the interpolation between
+        integers is discontinuous); ``None`` (and ``limit_negatives = −1``)
+        when the branch next to ``k`` could not be sampled, so the block was
+        not compared (:func:`~symbreak.continuation.events.check_branch`
+        reports it).
+    """
+
+    segment: int
+    irrep: str
+    k: float
+    sizes: tuple[int, int]
+    negatives: tuple[int, int]
+    limit_negatives: int
+    index_jump: float | None
+
+    @property
+    def index_continuous(self) -> bool:
+        return self.index_jump is not None and abs(self.index_jump) <= 1e-9
+
+    def to_json(self) -> dict:
+        return {
+            "segment": self.segment,
+            "irrep": self.irrep,
+            "k": float(self.k),
+            "sizes": list(self.sizes),
+            "negatives": list(self.negatives),
+            "limit_negatives": self.limit_negatives,
+            "index_jump": None if self.index_jump is None else float(self.index_jump),
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> BlockChange:
+        return cls(
+            segment=int(d["segment"]),
+            irrep=str(d["irrep"]),
+            k=float(d["k"]),
+            sizes=tuple(int(x) for x in d["sizes"]),
+            negatives=tuple(int(x) for x in d["negatives"]),
+            limit_negatives=int(d["limit_negatives"]),
+            index_jump=None if d.get("index_jump") is None else float(d["index_jump"]),
         )
 
 
@@ -215,6 +400,9 @@ class Branch:
     origin : str
         How the branch was started (``"start"``, or the event it was switched
         from).
+    block_changes : tuple of BlockChange
+        Blocks whose eigenvalue count changes between consecutive points
+        (compared with the branch next to the degenerate end instead).
     """
 
     spec: str
@@ -228,6 +416,7 @@ class Branch:
     k1: float
     options: ContinuationOptions = field(default_factory=ContinuationOptions)
     origin: str = "start"
+    block_changes: tuple[BlockChange, ...] = ()
 
     # ------------------------------------------------------------ views
     @property
@@ -285,6 +474,7 @@ class Branch:
             "k1": float(self.k1),
             "branch": [p.to_json(full=full) for p in self.points],
             "events": [e.to_json(full=full) for e in self.events],
+            "block_changes": [c.to_json() for c in self.block_changes],
         }
         if full:
             out["extra_dims"] = float(self.extra_dims)
@@ -316,6 +506,7 @@ class Branch:
             k1=float(data["k1"]),
             options=ContinuationOptions.from_json(data.get("options", {})),
             origin=str(data.get("origin", "start")),
+            block_changes=tuple(BlockChange.from_json(c) for c in data.get("block_changes", ())),
         )
 
     def save(self, path):

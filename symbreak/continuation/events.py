@@ -34,25 +34,76 @@ problems when they track the full spectrum):
    ``λ_j`` is minimised over the two adjacent segments; a sign change there
    means two crossings inside one step (both located), a minimum below
    ``touch_zero`` is recorded as a ``"touch"``.
-5. The trivial block's zeros are folds (``dk/ds`` changes sign) or branch
-   points inside ``Fix(H)``; the others are symmetry-breaking points, of
-   multiplicity ``dim χ`` at ``k_*``.
+5. *What happened* (:data:`~symbreak.continuation.branch.EVENT_KIND_HELP`).
+   Zeros at one point of the branch (within ``1e-6`` of a segment's
+   arclength, or meeting the same larger family) form one event.  If the
+   point lies in a larger Young-type fixed-point space ``Fix(H')`` that the
+   branch itself does not lie in (:func:`larger_symmetry`: blocks merged, and
+   rows swapped inside blocks of size 2), the event is a ``"branch_point"``
+   that ``meets`` ``H'``: the meeting point is solved for on the larger family
+   (a regular point there: Newton at fixed ``k`` in ``Fix(H')`` and Brent on
+   the block eigenvalue), and the blocks of ``H`` that vanish there without
+   changing sign are added as touches.  A segment whose end tangents disagree
+   in ``dk/ds`` holds a turn: it goes to the event there with a trivial block
+   or a meeting (``turns``); a turn without a located zero is a ``"fold"`` on
+   its own (or a turning ``"branch_point"`` when it meets a larger family:
+   the symmetric turning point of a pitchfork seen from the broken branch).
+   Otherwise: a turn is a ``"fold"``; only touches, a ``"touch"``; one
+   non-trivial block, or several blocks crossing the same way (one irrep of
+   the point's larger isotropy), ``"symmetry_breaking"``; anything else
+   (the trivial block without a turn, opposite crossings) a
+   ``"branch_point"`` with no named family.
+6. *Structural zeros.*  An eigenvalue with ``|λ| ≤ 1e-10 · max(1, max|λ|)``
+   at both ends of a segment vanishes identically there (persistence along
+   the branch, not a threshold at one point): for instance where rows of
+   ``W`` coincide, moving them apart along ``(w, −w)`` keeps the network
+   function.  Such zeros are removed (the ones nearest zero) before the
+   eigenvalues are compared, tracked and examined for touches, so another
+   eigenvalue can cross right through them.
+7. *Consistency.*  For every segment and block, the change of the number of
+   negative eigenvalues between the two points must equal the sum of the
+   changes of the located zeros; otherwise an ``"unlocated"`` event records
+   the difference and an :class:`UnlocatedEventWarning` is issued.  The index
+   before and after each event is built from the point before it and the
+   events in between, with the multiplicities at ``k_*``.  A block whose
+   number of eigenvalues differs between the two points (absent where its
+   dimension polynomial vanishes, or with fewer copies at a degenerate
+   integer size) is compared with the branch just next to the degenerate end
+   instead, and recorded as a :class:`~symbreak.continuation.branch.BlockChange`
+   with the jump of the real-k index there.  :func:`check_branch` repeats the
+   check on a stored branch.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.optimize
 
+from ..reduced.fixed_point import FixedPointSpace
+from ..representation.isotropy import group_at, parse_spec
+from ..representation.isotypic import isotypic_decomposition
 from ..spectrum import ZERO_TOL, hessian_blocks
-from .branch import BranchPoint, Event, as_count
-from .corrector import correct, tangent
+from .branch import BlockChange, BranchPoint, Event, EventBlock, as_count
+from .corrector import correct
 from .family import KFamily
 from .options import ContinuationOptions
+from .refinement import Refinement, spec_from_factors
 
-__all__ = ["BlockSample", "block_samples", "index_from_samples", "locate_events"]
+__all__ = [
+    "BlockSample",
+    "EventScan",
+    "UnlocatedEventWarning",
+    "block_samples",
+    "check_branch",
+    "index_from_samples",
+    "larger_symmetry",
+    "locate_events",
+    "scan_events",
+    "STRUCTURAL_RTOL",
+]
 
 
 @dataclass(frozen=True)
@@ -192,6 +243,16 @@ class _Path:
         self.z(seg, 0.5 * (near + sigma), depth + 1)
         return self.z(seg, sigma, depth + 1)
 
+    def point_samples(self, i: int):
+        """Block samples (with types and dimensions) at branch point ``i`` (cached)."""
+        key = ("point", i)
+        hit = self._cache.get(key)
+        if hit is None:
+            p = self.points[i]
+            hit = block_samples(self.family, p.coords, p.k)
+            self._cache[key] = hit
+        return hit
+
     def samples(self, seg: int, sigma: float):
         key = (seg, float(sigma))
         hit = self._cache.get(key)
@@ -322,184 +383,433 @@ def _fit_root(rec: _Recorder, lo: float, hi: float) -> tuple[float, float]:
     return roots[0], abs(roots[0] - roots[1]) + 1e-14 * (hi - lo)
 
 
-def _make_event(
-    path, seg, sigma, label, j, sign_before, sign_after, kind_hint, k_err_sigma, drop=0
-):
-    fam = path.family
-    try:
-        z, samples = path.samples(seg, sigma)
-    except ValueError:
-        # at a branch point itself: the chord between the nearest reliable points
-        known = path._known_points(seg)
-        a = max(q for q in known if q <= sigma)
-        b = min(q for q in known if q >= sigma)
-        w = 0.0 if b == a else (sigma - a) / (b - a)
-        z = (1 - w) * known[a] + w * known[b]
-        c, k = fam.split(z)
-        samples = block_samples(fam, c, k)
-    c, k = fam.split(z)
-    sample = next(s for s in samples if s.label == label)
-    dim = sample.dimension
-    dims = {s.label: s.dimension for s in samples}
-    before = _side_index(path, seg, sigma, -1, dims, label, j, sign_before, drop)
-    after = _side_index(path, seg, sigma, +1, dims, label, j, sign_after, drop)
-    if kind_hint == "touch":
-        kind = "touch"
-    elif sample.is_trivial:
-        kind = "fold" if _turns(path, seg, sigma) else "branch_point"
-    else:
-        kind = "symmetry_breaking"
-    # |dz_N/dσ| <= 1 along the branch, so |Δk| <= (dk/dz_N) |Δσ|
-    k_error = abs(fam.dk_dz(k)) * k_err_sigma
-    return Event(
-        kind=kind,
-        k=k,
-        irrep=label,
-        irrep_types=sample.types,
-        multiplicity=as_count(dim),
-        index_before=as_count(before),
-        index_after=as_count(after),
-        coords=np.asarray(c, dtype=float),
-        eigenvalue=int(j),
-        k_error=float(k_error),
-        segment=int(seg),
-    ), sigma
+# ---------------------------------------------------------------- structural zeros
+#: |λ| <= STRUCTURAL_RTOL · max(1, max |λ|) at both ends of a segment: a structural zero
+STRUCTURAL_RTOL = 1e-10
 
 
-def _side_index(path, seg, sigma, side, dims, label, j, sign, drop=0) -> float:
-    """Index just before (``side = −1``) or after (``+1``) ``σ``, multiplicities from ``dims``.
+def _structural(a: np.ndarray, b: np.ndarray) -> int:
+    """Eigenvalues of one block that vanish at both ends of a segment (module notes, 6)."""
+    if a.size == 0 or b.size == 0:
+        return 0
+    tol = STRUCTURAL_RTOL * max(1.0, float(np.max(np.abs(a))), float(np.max(np.abs(b))))
+    return min(int(np.count_nonzero(np.abs(a) <= tol)), int(np.count_nonzero(np.abs(b) <= tol)))
 
-    Negative eigenvalues are counted at the nearest reliable point on that
-    side (at most 1e-4 of the segment away, else the segment's end), where
-    every eigenvalue that vanishes at ``σ`` has left zero; the crossing
-    eigenvalue itself gets the sign it has on that side.
+
+def _negatives(vals: np.ndarray) -> int:
+    return int(np.count_nonzero(vals < 0))
+
+
+# ---------------------------------------------------------------- larger symmetry
+def _merges(group):
+    """Young-type groups obtained by merging two blocks of the same kind of ``group``.
+
+    Yields ``(spec, parent)`` with ``parent[t]`` the factor of the coarser group
+    that factor ``t`` of ``group`` belongs to.
     """
-    end = path.ends[seg]
-    samples = None
-    for rel in (1e-7, 1e-6, 1e-5, 1e-4):
-        x = sigma + side * rel * abs(end)
-        if not min(0.0, end) <= x <= max(0.0, end):
-            break
-        try:
-            samples = path.samples(seg, x)[1]
-            break
-        except ValueError:
-            continue
-    if samples is None:
-        samples = path.samples(seg, 0.0 if side < 0 else end)[1]
-    total = 0.0
-    for s in samples:
-        neg = s.eigenvalues < -ZERO_TOL
-        reduced = _drop_near_zero(s.eigenvalues, drop) if s.label == label else None
-        if reduced is not None and reduced.size > j:
-            jfull = int(np.flatnonzero(s.eigenvalues == reduced[j])[0])
-            neg = neg.copy()
-            neg[jfull] = sign < 0
-        total += dims.get(s.label, s.dimension) * int(np.count_nonzero(neg))
-    return total
+    facs = group.factors
+    explicit_cols = parse_spec(group.spec)[2] is not None
+    for a in range(len(facs)):
+        for b in range(a + 1, len(facs)):
+            if facs[a].kind != facs[b].kind:
+                continue
+            new = []
+            parent = [0] * len(facs)
+            for t, f in enumerate(facs):
+                if t == b:
+                    continue
+                parent[t] = len(new)
+                new.append((f.kind, f.expr + facs[b].expr if t == a else f.expr))
+            parent[b] = parent[a]
+            yield spec_from_factors(new, explicit_cols=explicit_cols), tuple(parent)
 
 
-def _turns(path, seg, sigma) -> bool:
-    """True when ``dk/ds`` changes sign near ``σ`` (a fold)."""
-    end = path.ends[seg]
-    t0 = path.points[seg].tangent
-    for rel in (1e-7, 1e-5, 1e-3):
-        delta = rel * abs(end)
-        signs = []
-        try:
-            for s in (max(0.0, sigma - delta), min(end, sigma + delta)):
-                signs.append(tangent(path.family, path.z(seg, s), previous=t0)[-1] > 0)
-        except ValueError:
-            continue
-        return signs[0] != signs[1]
-    t1 = path.points[seg + 1].tangent
-    return (t0[-1] > 0) != (t1[-1] > 0)
+def _twists(group):
+    """Row swaps inside the blocks of constant size 2, as coordinate permutations.
+
+    Swapping the two rows of such a block (an element of ``S_n`` alone) maps
+    ``Fix(H)`` to itself and exchanges that block's diagonal and off-diagonal
+    entries; it leaves ``L`` and the spectrum unchanged.  A point of
+    ``Fix(H)`` may lie in a larger Young-type fixed-point space only after
+    such a swap (its isotropy is then conjugate to a Young-type group).
+    """
+    keys = FixedPointSpace(group).keys
+    index = {key: i for i, key in enumerate(keys)}
+    blocks = [
+        t
+        for t, f in enumerate(group.factors)
+        if f.kind == "diag" and f.is_constant and abs(f.size - 2.0) < 1e-12
+    ]
+    out = [np.arange(len(keys))]
+    for t in blocks:
+        for perm in list(out):
+            q = perm.copy()
+            i, j = index[(t, t, "diag")], index[(t, t, "off")]
+            q[i], q[j] = perm[j], perm[i]
+            out.append(q)
+    return out
 
 
-def _sigma_xtol(path, seg, options) -> float:
-    """Arclength tolerance that gives ``|Δk| ≤ event_tol / 2`` on this segment."""
-    fam = path.family
-    kmax = max(fam.split(path.zs[seg])[1], fam.split(path.zs[seg + 1])[1])
-    return max(0.5 * options.event_tol / max(fam.dk_dz(kmax), 1e-300), 1e-15)
+def larger_symmetry(family: KFamily, coords, k: float, *, rtol: float = 1e-6):
+    r"""The most symmetric Young-type fixed-point space containing a point of ``Fix(H)``.
 
-
-def locate_events(
-    family: KFamily,
-    points: tuple[BranchPoint, ...],
-    options: ContinuationOptions,
-) -> tuple[Event, ...]:
-    """All events between consecutive points of a branch (see the module docstring).
-
-    Parameters
-    ----------
-    family : KFamily
-        The family the points belong to.
-    points : tuple of BranchPoint
-        Accepted points with their tangents and block eigenvalues.
-    options : ContinuationOptions
-        ``event_tol``, ``touch_tol``, ``touch_zero`` and the corrector's
-        tolerances.
+    Blocks of ``H`` are merged two at a time while the point stays in the
+    fixed-point space of the merged group ``H'``: ``c = E c'`` within
+    ``rtol · max(1, ‖c‖_∞)``, where ``E : Fix(H') → Fix(H)`` is the inclusion
+    (:meth:`Refinement.matrix <symbreak.continuation.refinement.Refinement.matrix>`
+    read from the coarse side), possibly followed by a row swap inside blocks
+    of size 2 (:func:`_twists`).  Merging blocks ``A`` and ``B`` asks that their
+    rows and columns coincide: equal diagonal entries, and every off-diagonal
+    entry inside ``A ∪ B`` equal.
 
     Returns
     -------
-    tuple of Event
-        In the order of the branch.
+    (spec, coords, E) or None
+        The spec of ``H'``, the point's coordinates ``c'`` in ``Fix(H')`` and
+        ``E`` (shape ``dim Fix(H) × dim Fix(H')``); ``None`` when no merge keeps
+        the point.
     """
-    if len(points) < 2:
-        return ()
-    zs = [family.to_z(p.coords, p.k) for p in points]
-    path = _Path(family, points, zs, options)
-    found: list[tuple[int, float, Event]] = []
-    maps = [_sample_map(p) for p in points]
-
-    # 1. sign changes of the j-th eigenvalue of a block over a segment
-    for i in range(len(points) - 1):
-        A, B = maps[i], maps[i + 1]
-        xtol = _sigma_xtol(path, i, options)
-        for label, a_full in A.items():
-            b_full = B.get(label)
-            if b_full is None or b_full.size != a_full.size:
-                continue
-            tz = options.touch_zero
-            drop = min(
-                int(np.count_nonzero(np.abs(a_full) <= tz)),
-                int(np.count_nonzero(np.abs(b_full) <= tz)),
-            )
-            a, b = _drop_near_zero(a_full, drop), _drop_near_zero(b_full, drop)
-            for j in range(a.size):
-                if a[j] * b[j] >= 0 or max(abs(a[j]), abs(b[j])) <= tz:
-                    continue
+    c = np.asarray(coords, dtype=float)
+    group = family.group(k)
+    E = np.eye(c.size)
+    cur = c
+    best = None
+    scale = max(1.0, float(np.max(np.abs(c))))
+    while True:
+        found = None
+        for perm in _twists(group):
+            for spec, parent in _merges(group):
                 try:
-                    sigma, half = _root(_bound(path, i, label, j, drop), 0.0, path.ends[i], xtol)
-                    ev, s = _make_event(path, i, sigma, label, j, a[j], b[j], None, half, drop)
-                except (ValueError, RuntimeError, StopIteration):
+                    coarse = group_at(spec, k, extra_dims=family.extra_dims)
+                except ValueError:
                     continue
-                found.append((i, s, ev))
+                children = tuple(
+                    tuple(t for t, p in enumerate(parent) if p == q) for q in range(max(parent) + 1)
+                )
+                r = Refinement(
+                    old_spec=spec, spec=group.spec, parent=parent, children=children, description=""
+                )
+                P = r.matrix(coarse)[perm]
+                cc = np.linalg.lstsq(P, cur, rcond=None)[0]
+                if float(np.max(np.abs(P @ cc - cur))) <= rtol * scale:
+                    found = (coarse, cc, P)
+                    break
+            if found is not None:
+                break
+        if found is None:
+            return best
+        group, cur, P = found
+        E = E @ P
+        best = (group.spec, cur, E)
 
-    # 2. eigenvalues that come close to zero at a point without a sign change
-    arc = np.concatenate([[0.0], np.cumsum(path.ends)])
-    for i in range(1, len(points) - 1):
-        P, C, N = maps[i - 1], maps[i], maps[i + 1]
-        for label, c in C.items():
-            a, b = P.get(label), N.get(label)
-            if a is None or b is None or not (a.size == b.size == c.size):
+
+def _solve_on(fam: KFamily, coords: np.ndarray, k: float, options) -> np.ndarray | None:
+    """Newton at fixed ``k`` in ``fam`` from ``coords`` (``None`` if it fails)."""
+    z = fam.to_z(coords, k)
+    e_last = np.zeros(z.size)
+    e_last[-1] = 1.0
+    try:
+        res = correct(fam, z, e_last, float(z[-1]), options)
+    except ValueError:
+        return None
+    return fam.split(res.z)[0] if res.converged else None
+
+
+@dataclass(frozen=True)
+class _Meeting:
+    spec: str
+    k: float
+    coords: np.ndarray  # in Fix(spec)
+    point: np.ndarray  # the same point in Fix(H)
+    refined: bool = False  # k solved for on the larger family
+
+
+def _meeting(path, seg, coords, k, drops, options, *, loose: bool = False) -> _Meeting | None:
+    """The more symmetric family through the branch at ``(coords, k)``, if any.
+
+    The point must lie in a larger fixed-point space (:func:`larger_symmetry`;
+    within ``1e-3`` when ``loose``, for points only known to that accuracy)
+    that the segment's end points are not in (else the whole branch lies in
+    it).  The meeting point is then solved for on the larger family itself,
+    where it is a regular point: ``k_*`` is the zero, along that family, of
+    the ``Fix(H)`` block eigenvalue nearest zero (Brent), with Newton at fixed
+    ``k`` in ``Fix(H')``.
+    """
+    fam = path.family
+    found = larger_symmetry(fam, coords, k, rtol=1e-3 if loose else 1e-6)
+    if found is None:
+        return None
+    spec, cc, E = found
+    for end in (seg, seg + 1):
+        p = path.points[end]
+        lies = larger_symmetry(fam, p.coords, p.k)
+        if lies is not None and lies[0] == spec:
+            return None  # the branch itself lies in Fix(spec)
+    big = KFamily.for_options(spec, fam.extra_dims, options)
+    c0 = _solve_on(big, cc, k, options)
+    scale = max(1.0, float(np.max(np.abs(coords))))
+    if c0 is None or float(np.max(np.abs(E @ c0 - coords))) > (1e-2 if loose else 1e-5) * scale:
+        return None
+    # the H-block eigenvalue nearest zero at the symmetric point, followed along Fix(spec)
+    best = None
+    for s in block_samples(fam, E @ c0, k):
+        vals = s.eigenvalues
+        if vals.size == 0:
+            continue
+        drop = drops.get((seg, s.label), 0)
+        rest = _drop_near_zero(vals, drop)
+        if rest.size and (best is None or float(np.min(np.abs(rest))) < best[0]):
+            best = (float(np.min(np.abs(rest))), s.label, int(np.argmin(np.abs(rest))), drop)
+    if best is None:
+        return _Meeting(spec, k, c0, E @ c0)
+    _, label, j, drop = best
+    guess = {"c": c0}
+
+    def g(kk):
+        c = _solve_on(big, guess["c"], kk, options)
+        if c is None:
+            raise ValueError("Newton failed on the larger family")
+        guess["c"] = c
+        s = _sample_of(block_samples(fam, E @ c, kk), label)
+        return float(_drop_near_zero(s.eigenvalues, drop)[j])
+
+    dk = max(abs(path.points[seg + 1].k - path.points[seg].k), 1e-6 * k)
+    try:
+        g0 = g(k)
+        for step in dk * 2.0 ** np.arange(-8, 3):
+            lo, hi = k - step, k + step
+            guess["c"] = c0
+            glo = g(lo)
+            guess["c"] = c0
+            ghi = g(hi)
+            if glo * g0 <= 0 or ghi * g0 <= 0:
+                a, b = (lo, k) if glo * g0 <= 0 else (k, hi)
+                guess["c"] = c0
+                k_star = scipy.optimize.brentq(g, a, b, xtol=1e-14, rtol=4 * np.finfo(float).eps)
+                c_star = _solve_on(big, guess["c"], k_star, options)
+                if c_star is not None:
+                    return _Meeting(spec, float(k_star), c_star, E @ c_star, True)
+                break
+    except (ValueError, RuntimeError):
+        pass
+    return _Meeting(spec, k, c0, E @ c0)
+
+
+# ---------------------------------------------------------------- raw zeros
+@dataclass
+class _Zero:
+    """A zero of one (non-structural) block eigenvalue at ``(seg, σ)``."""
+
+    seg: int
+    sigma: float
+    u: float
+    label: str
+    types: tuple[str, ...]
+    j: int
+    change: str
+    k_err_sigma: float
+    drop: int
+    coords: np.ndarray | None = None
+    k: float = 0.0
+    meets: _Meeting | None = None
+
+
+@dataclass
+class _SegmentBlock:
+    """One block on one segment: its ends (maybe moved off a degenerate point)."""
+
+    label: str
+    types: tuple[str, ...]
+    sa: float
+    sb: float
+    a: np.ndarray
+    b: np.ndarray
+    drop: int
+
+    @property
+    def start_count(self) -> int:
+        return _negatives(_drop_near_zero(self.a, self.drop))
+
+    @property
+    def end_count(self) -> int:
+        return _negatives(_drop_near_zero(self.b, self.drop))
+
+
+def _sample_of(samples, label):
+    return next((s for s in samples if s.label == label), None)
+
+
+def _present(path, seg, sigma, label) -> bool:
+    """Whether block ``label`` occurs at the ``k`` of ``σ`` (its dimension there is positive).
+
+    Cheap: the isotypic decomposition at the ``k`` of the Hermite interpolant,
+    no corrector and no Hessian.
+    """
+    k = path.family.split(path._hermite(seg, sigma))[1]
+    try:
+        group = group_at(path.family.spec, k, extra_dims=path.family.extra_dims)
+    except ValueError:
+        return False
+    return any(c.label == label and c.dimension > 0 for c in isotypic_decomposition(group))
+
+
+def _near_sample(path, seg, at_start: bool, label):
+    """The block just inside segment ``seg`` next to one of its ends (``None`` if unreachable).
+
+    Where the block appears inside the segment (its dimension polynomial turns
+    positive there), the first place where it is present is found by
+    bisection on the cheap test :func:`_present`.
+    """
+    end = path.ends[seg]
+
+    def at(rel):
+        return rel * end if at_start else end - rel * end
+
+    tries = [1e-6, 1e-5, 1e-4, 1e-3]
+    if not _present(path, seg, at(1e-6), label):
+        lo, hi = 1e-6, 1.0
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if not _present(path, seg, at(mid), label) else (lo, mid)
+        # the interpolant's k is close to, not exactly, the branch's: step on if needed
+        tries = [hi + d for d in (1e-6, 1e-4, 1e-3, 1e-2, 5e-2) if hi + d < 1.0]
+    for r in tries:
+        try:
+            sample = _sample_of(path.samples(seg, at(r))[1], label)
+        except ValueError:
+            continue
+        if sample is not None:
+            return at(r), sample
+    return None
+
+
+def _segment_blocks(path, seg, types_of, block_changes):
+    """Every block of segment ``seg`` with comparable ends; record the others."""
+    points = path.points
+    A, B = _sample_map(points[seg]), _sample_map(points[seg + 1])
+    out = []
+    for label in sorted(set(A) | set(B)):
+        a, b = A.get(label), B.get(label)
+        sa, sb = 0.0, path.ends[seg]
+        if a is None or b is None or a.size != b.size:
+            # the end with fewer eigenvalues is degenerate: compare the other end
+            # with the branch just next to it
+            na = -1 if a is None else a.size
+            nb = -1 if b is None else b.size
+            at_start = na < nb
+            near = _near_sample(path, seg, at_start, label)
+            other = b if at_start else a
+            deg_point = points[seg] if at_start else points[seg + 1]
+            deg_vals = a if at_start else b
+            dims = dict(_point_dims(path, seg if at_start else seg + 1))
+            if near is None or other is None or near[1].eigenvalues.size != other.size:
+                limit = -1
+            else:
+                limit = int(np.count_nonzero(near[1].eigenvalues < -ZERO_TOL))
+            at_deg = 0 if deg_vals is None else int(np.count_nonzero(deg_vals < -ZERO_TOL))
+            jump = dims.get(label, 0.0) * (limit - at_deg) if limit >= 0 else None
+            k_change = float(deg_point.k)
+            if near is not None:
+                k_change = float(path.family.split(path.z(seg, near[0]))[1])
+            block_changes.append(
+                BlockChange(
+                    segment=seg,
+                    irrep=label,
+                    k=k_change,
+                    sizes=(0 if a is None else a.size, 0 if b is None else b.size),
+                    negatives=(
+                        0 if a is None else int(np.count_nonzero(a < -ZERO_TOL)),
+                        0 if b is None else int(np.count_nonzero(b < -ZERO_TOL)),
+                    ),
+                    limit_negatives=limit,
+                    index_jump=None if jump is None else float(jump),
+                )
+            )
+            if limit < 0:
                 continue
-            for j in range(c.size):
-                v = c[j]
-                if v == 0.0 or not (np.sign(a[j]) == np.sign(v) == np.sign(b[j])):
-                    continue
-                if not (abs(v) < abs(a[j]) and abs(v) <= abs(b[j])):
-                    continue  # not a local minimum of |λ|
-                sign = float(np.sign(v))
-                low = _parabola_min(arc[i - 1 : i + 2], sign * np.array([a[j], v, b[j]]))
-                if abs(v) >= options.touch_tol and low >= options.touch_tol:
-                    continue
-                if max(abs(a[j]), abs(b[j])) <= options.touch_zero:
-                    continue  # identically (numerically) zero: no event
-                found.extend(_examine_touch(path, i, label, j, sign, options))
+            if at_start:
+                sa, a = near[0], near[1].eigenvalues
+            else:
+                sb, b = near[0], near[1].eigenvalues
+        out.append(_SegmentBlock(label, types_of.get(label, ()), sa, sb, a, b, _structural(a, b)))
+    return out
 
-    found.sort(key=lambda x: (x[0], x[1]))
-    return tuple(ev for _, _, ev in found)
+
+def _point_dims(path, i):
+    """``(label, dim χ)`` at branch point ``i``."""
+    p = path.points[i]
+    return [(s.label, s.dimension) for s in path.point_samples(i)] if p is not None else []
+
+
+# ---------------------------------------------------------------- locating
+def _crossings(path, seg, blocks, options) -> tuple[list[_Zero], list[_Zero]]:
+    """Sign changes of the non-structural eigenvalues over one segment: located, and not."""
+    zeros, failed = [], []
+    xtol = _sigma_xtol(path, seg, options)
+    for blk in blocks:
+        a = _drop_near_zero(blk.a, blk.drop)
+        b = _drop_near_zero(blk.b, blk.drop)
+        for j in range(min(a.size, b.size)):
+            if a[j] * b[j] >= 0:
+                continue
+            try:
+                sigma, half = _root(_bound(path, seg, blk.label, j, blk.drop), blk.sa, blk.sb, xtol)
+            except (ValueError, RuntimeError):
+                failed.append(
+                    _Zero(
+                        seg,
+                        0.5 * (blk.sa + blk.sb),
+                        0.0,
+                        blk.label,
+                        blk.types,
+                        j,
+                        "down" if a[j] > 0 else "up",
+                        abs(blk.sb - blk.sa),
+                        blk.drop,
+                    )
+                )
+                continue
+            zeros.append(
+                _Zero(
+                    seg,
+                    sigma,
+                    0.0,
+                    blk.label,
+                    blk.types,
+                    j,
+                    "down" if a[j] > 0 else "up",
+                    half,
+                    blk.drop,
+                )
+            )
+    return zeros, failed
+
+
+def _touches(path, i, drops, types_of, options) -> list[_Zero]:
+    """Eigenvalues with a local minimum of ``|λ|`` at point ``i``, examined closely."""
+    P, C, N = (_sample_map(path.points[q]) for q in (i - 1, i, i + 1))
+    arc = np.array([-path.ends[i - 1], 0.0, path.ends[i]])
+    out = []
+    for label, c_full in C.items():
+        a_full, b_full = P.get(label), N.get(label)
+        if a_full is None or b_full is None or not (a_full.size == b_full.size == c_full.size):
+            continue
+        drop = max(drops.get((i - 1, label), 0), drops.get((i, label), 0))
+        a, c, b = (_drop_near_zero(v, drop) for v in (a_full, c_full, b_full))
+        for j in range(c.size):
+            v = c[j]
+            if v == 0.0 or not (np.sign(a[j]) == np.sign(v) == np.sign(b[j])):
+                continue
+            if not (abs(v) < abs(a[j]) and abs(v) <= abs(b[j])):
+                continue  # not a local minimum of |λ|
+            sign = float(np.sign(v))
+            low = _parabola_min(arc, sign * np.array([a[j], v, b[j]]))
+            if abs(v) >= options.touch_tol and low >= options.touch_tol:
+                continue
+            out.extend(
+                _examine_touch(path, i, label, types_of.get(label, ()), j, sign, drop, options)
+            )
+    return out
 
 
 def _parabola_min(x, y) -> float:
@@ -515,12 +825,12 @@ def _bound(path, seg, label, j, drop=0):
     return g
 
 
-def _examine_touch(path, i, label, j, sign, options):
+def _examine_touch(path, i, label, types, j, sign, drop, options) -> list[_Zero]:
     lo, hi = -path.ends[i - 1], path.ends[i]
 
     def h(u):
         seg, s = path.at_u(i, u)
-        return sign * path.value(seg, s, label, j)
+        return sign * path.value(seg, s, label, j, drop)
 
     try:
         res = scipy.optimize.minimize_scalar(
@@ -532,19 +842,521 @@ def _examine_touch(path, i, label, j, sign, options):
     out = []
     xtol = min(_sigma_xtol(path, i - 1, options), _sigma_xtol(path, i, options))
     if m < 0:
-        for a, b, before, after in ((lo, u_min, sign, -sign), (u_min, hi, -sign, sign)):
+        for a, b, change in (
+            (lo, u_min, "down" if sign > 0 else "up"),
+            (u_min, hi, "up" if sign > 0 else "down"),
+        ):
             try:
                 u, half = _root(h, a, b, xtol)
-                seg, s = path.at_u(i, u)
-                ev, s = _make_event(path, seg, s, label, j, before, after, None, half)
-            except (ValueError, RuntimeError, StopIteration):
+            except (ValueError, RuntimeError):
                 continue
-            out.append((seg, s, ev))
+            seg, s = path.at_u(i, u)
+            out.append(_Zero(seg, s, 0.0, label, types, j, change, half, drop))
     elif m < options.touch_zero:
         seg, s = path.at_u(i, u_min)
-        try:
-            ev, s = _make_event(path, seg, s, label, j, sign, sign, "touch", 1e-10 * (hi - lo))
-        except (ValueError, StopIteration):
-            return out
-        out.append((seg, s, ev))
+        out.append(_Zero(seg, s, 0.0, label, types, j, "touch", 1e-10 * (hi - lo), drop))
     return out
+
+
+def _sigma_xtol(path, seg, options) -> float:
+    """Arclength tolerance that gives ``|Δk| ≤ event_tol / 2`` on this segment."""
+    fam = path.family
+    kmax = max(fam.split(path.zs[seg])[1], fam.split(path.zs[seg + 1])[1])
+    return max(0.5 * options.event_tol / max(fam.dk_dz(kmax), 1e-300), 1e-15)
+
+
+def _point_on_path(path, seg, sigma):
+    """``z(σ)``, or the chord between the nearest reliable points next to a branch point."""
+    try:
+        return path.samples(seg, sigma)[0]
+    except ValueError:
+        known = path._known_points(seg)
+        a = max(q for q in known if q <= sigma)
+        b = min(q for q in known if q >= sigma)
+        w = 0.0 if b == a else (sigma - a) / (b - a)
+        return (1 - w) * known[a] + w * known[b]
+
+
+def _turn_sigma(path, seg) -> float:
+    """Where ``k`` is extremal on a segment whose end tangents disagree in ``dk/ds`` (Hermite)."""
+    L = path.ends[seg]
+    xs = np.linspace(0.0, L, 401)
+    zl = np.array([path._hermite(seg, x)[-1] for x in xs])
+    t0 = path.points[seg].tangent[-1]
+    q = int(np.argmax(zl) if t0 > 0 else np.argmin(zl))
+    return float(xs[q])
+
+
+# ---------------------------------------------------------------- events
+@dataclass(frozen=True)
+class EventScan:
+    """Result of :func:`scan_events`.
+
+    Attributes
+    ----------
+    events : tuple of Event
+        In the order of the branch.
+    block_changes : tuple of BlockChange
+        Blocks whose eigenvalue count differs between consecutive points.
+    """
+
+    events: tuple[Event, ...]
+    block_changes: tuple[BlockChange, ...]
+
+    def fields(self) -> dict:
+        """The keyword arguments of :class:`~symbreak.continuation.branch.Branch` it fills."""
+        return {"events": self.events, "block_changes": self.block_changes}
+
+
+class UnlocatedEventWarning(RuntimeWarning):
+    """The index changed between two branch points and no located event explains it."""
+
+
+def locate_events(
+    family: KFamily,
+    points: tuple[BranchPoint, ...],
+    options: ContinuationOptions,
+) -> tuple[Event, ...]:
+    """All events between consecutive points of a branch (:func:`scan_events`'s events)."""
+    return scan_events(family, points, options).events
+
+
+def scan_events(
+    family: KFamily,
+    points: tuple[BranchPoint, ...],
+    options: ContinuationOptions,
+) -> EventScan:
+    """Events along a branch and its per-segment consistency check (module notes).
+
+    Parameters
+    ----------
+    family : KFamily
+        The family the points belong to.
+    points : tuple of BranchPoint
+        Accepted points with their tangents and block eigenvalues.
+    options : ContinuationOptions
+        ``detect_events`` (nothing is scanned when False), ``event_tol``,
+        ``touch_tol``, ``touch_zero`` and the corrector's tolerances.
+
+    Returns
+    -------
+    EventScan
+        Events in the order of the branch (an ``"unlocated"`` event, with an
+        :class:`UnlocatedEventWarning`, wherever the number of negative
+        eigenvalues of a block changes between two points and the located
+        events do not account for it), and the blocks whose size changes.
+
+    Warns
+    -----
+    UnlocatedEventWarning
+        For every ``"unlocated"`` event.
+    """
+    if len(points) < 2 or not options.detect_events:
+        return EventScan((), ())
+    zs = [family.to_z(p.coords, p.k) for p in points]
+    path = _Path(family, points, zs, options)
+    arc = np.concatenate([[0.0], np.cumsum(path.ends)])
+    types_of: dict[str, tuple[str, ...]] = {}
+    for i, p in enumerate(points):
+        if any(label not in types_of for label, _ in p.eigenvalues):
+            for s in path.point_samples(i):
+                types_of.setdefault(s.label, s.types)
+    block_changes: list[BlockChange] = []
+    seg_blocks = [_segment_blocks(path, i, types_of, block_changes) for i in range(len(points) - 1)]
+    drops = {(i, b.label): b.drop for i, bl in enumerate(seg_blocks) for b in bl}
+
+    zeros: list[_Zero] = []
+    failed: list[_Zero] = []
+    for i, bl in enumerate(seg_blocks):
+        found, missed = _crossings(path, i, bl, options)
+        zeros.extend(found)
+        failed.extend(missed)
+    for i in range(1, len(points) - 1):
+        zeros.extend(_touches(path, i, drops, types_of, options))
+    for z in zeros:
+        z.u = float(arc[z.seg] + z.sigma)
+        zz = _point_on_path(path, z.seg, z.sigma)
+        z.coords, z.k = family.split(zz)
+        if larger_symmetry(family, z.coords, z.k, rtol=1e-3) is not None:
+            z.meets = _meeting(path, z.seg, z.coords, z.k, drops, options, loose=True)
+    zeros.sort(key=lambda z: z.u)
+
+    turns = [
+        i
+        for i in range(len(points) - 1)
+        if (points[i].tangent.size and points[i + 1].tangent.size)
+        and (points[i].tangent[-1] > 0) != (points[i + 1].tangent[-1] > 0)
+    ]
+    clusters = _clusters(zeros, path)
+    events = _classify(path, clusters, turns, drops, arc, options, failed)
+    events = _check(path, events, seg_blocks, clusters, block_changes, options)
+    return EventScan(tuple(events), tuple(block_changes))
+
+
+def _clusters(zeros, path) -> list[list[_Zero]]:
+    """Zeros at one point of the branch: within a tiny arclength, or meeting one family."""
+    out: list[list[_Zero]] = []
+    for z in zeros:
+        if out:
+            last = out[-1]
+            length = max(path.ends[last[0].seg], path.ends[z.seg])
+            near = abs(z.u - last[-1].u) <= 1e-6 * length
+            same = (
+                z.meets is not None
+                and last[0].meets is not None
+                and z.meets.spec == last[0].meets.spec
+                and abs(z.u - last[0].u) <= 1e-2 * length
+            )
+            if near or same:
+                last.append(z)
+                continue
+        out.append([z])
+    return out
+
+
+def _classify(path, clusters, turns, drops, arc, options, failed=None) -> list:
+    fam = path.family
+    failed = [] if failed is None else failed
+    out = []
+    free_turns = list(turns)
+    for cl in clusters:
+        first = cl[0]
+        ks = [z.k for z in cl]
+        k = float(np.median(ks))
+        meets = next((z.meets for z in cl if z.meets is not None), None)
+        coords = first.coords
+        if meets is not None:
+            k, coords = meets.k, meets.point
+        samples = block_samples(fam, coords, k)
+        dims = {s.label: s.dimension for s in samples}
+        if meets is not None:
+            cl.extend(
+                _absorb(path, failed, {first.seg, cl[-1].seg}, drops, samples, first, coords, k)
+            )
+        blocks = [
+            EventBlock(
+                z.label,
+                z.types,
+                as_count(dims.get(z.label, 0.0)),
+                z.j,
+                z.change,
+                -1 if z.seg == first.seg else z.seg,
+            )
+            for z in cl
+        ]
+        if meets is not None:
+            blocks += _touching_blocks(path, first.seg, drops, samples, {z.label for z in cl})
+        # a turn in this segment (or the next one, for a zero at a branch point) belongs here
+        turn = next(
+            (t for t in free_turns if t in (first.seg, cl[-1].seg)),
+            None,
+        )
+        has_trivial = any(b.is_trivial for b in blocks)
+        turns_here = turn is not None and (has_trivial or meets is not None)
+        if turns_here:
+            free_turns.remove(turn)
+        crossing = [b for b in blocks if b.change != "touch"]
+        if meets is not None:
+            kind = "branch_point"
+        elif turns_here:
+            kind = "fold"
+        elif not crossing:
+            kind = "touch"
+        elif len(crossing) == 1 and not crossing[0].is_trivial:
+            kind = "symmetry_breaking"
+        elif len(crossing) > 1 and len({b.change for b in crossing}) == 1:
+            # several blocks crossing together, the same way, where no other family
+            # meets the branch: they carry one irrep of the point's larger isotropy
+            # (blocks exchanged by a permutation of equal blocks, or merged blocks)
+            kind = "symmetry_breaking"
+        else:
+            kind = "branch_point"
+        k_error = max(abs(fam.dk_dz(z.k)) * z.k_err_sigma for z in cl) + (max(ks) - min(ks))
+        if meets is not None and meets.refined:
+            k_error = 1e-12 * max(1.0, k)  # solved on the larger family (a regular point there)
+        out.append(
+            (
+                first.u,
+                dict(
+                    kind=kind,
+                    k=k,
+                    coords=np.asarray(coords, dtype=float),
+                    k_error=float(k_error),
+                    segment=int(first.seg),
+                    blocks=tuple(blocks),
+                    meets=None if meets is None else meets.spec,
+                    meets_coords=None if meets is None else np.asarray(meets.coords, float),
+                    turns=bool(turns_here),
+                    dims=dims,
+                ),
+                cl,
+            )
+        )
+    for t in free_turns:
+        # a turn without a located zero: still a fold (the trivial block is singular there)
+        sigma = _turn_sigma(path, t)
+        c, k = fam.split(_point_on_path(path, t, sigma))
+        k_error = float(abs(path.points[t + 1].k - path.points[t].k))
+        meets = _meeting(path, t, c, k, drops, options, loose=True)
+        if meets is not None:
+            k, c = meets.k, meets.point
+            if meets.refined:
+                k_error = 1e-12 * max(1.0, k)
+        samples = block_samples(fam, c, k)
+        dims = {s.label: s.dimension for s in samples}
+        members = []
+        if meets is not None:
+            here = _Zero(t, sigma, float(arc[t] + sigma), "", (), 0, "touch", 0.0, 0, c, k)
+            members = _absorb(path, failed, {t}, drops, samples, here, c, k)
+        blocks = [
+            EventBlock(z.label, z.types, as_count(dims.get(z.label, 0.0)), z.j, z.change)
+            for z in members
+        ]
+        blocks += _touching_blocks(
+            path, t, drops, samples, {z.label for z in members}, rtol=1e-6 if meets else 1e-4
+        )
+        out.append(
+            (
+                float(arc[t] + sigma),
+                dict(
+                    kind="fold" if meets is None else "branch_point",
+                    k=float(k),
+                    coords=np.asarray(c, dtype=float),
+                    k_error=k_error,
+                    segment=int(t),
+                    blocks=tuple(blocks),
+                    meets=None if meets is None else meets.spec,
+                    meets_coords=None if meets is None else np.asarray(meets.coords, float),
+                    turns=True,
+                    dims=dims,
+                ),
+                members,
+            )
+        )
+    out.sort(key=lambda x: x[0])
+    return out
+
+
+def _absorb(path, failed, segs, drops, samples, where, coords, k) -> list[_Zero]:
+    """Sign changes that could not be located, next to a meeting point, as its members.
+
+    The corrector is unreliable next to a branch point, so a zero there may
+    not be located; it belongs to the meeting when its block vanishes at the
+    meeting point (``samples``) in the same segment.  Taken out of ``failed``.
+    """
+    vanish = {b.irrep for b in _touching_blocks(path, where.seg, drops, samples, set())}
+    out = []
+    for z in [z for z in failed if z.seg in segs and z.label in vanish]:
+        failed.remove(z)
+        z.sigma, z.u, z.coords, z.k, z.k_err_sigma = where.sigma, where.u, coords, k, 0.0
+        out.append(z)
+    return out
+
+
+def _touching_blocks(path, seg, drops, samples, skip, rtol=1e-6) -> list[EventBlock]:
+    """Blocks (other than ``skip``) with a non-structural eigenvalue at zero in ``samples``."""
+    out = []
+    for s in samples:
+        if s.label in skip or s.eigenvalues.size == 0:
+            continue
+        vals = _drop_near_zero(s.eigenvalues, drops.get((seg, s.label), 0))
+        scale = max(1.0, float(np.max(np.abs(s.eigenvalues))))
+        for j in np.flatnonzero(np.abs(vals) <= rtol * scale):
+            out.append(EventBlock(s.label, s.types, as_count(s.dimension), int(j), "touch"))
+    return out
+
+
+def _index(counts: dict, dims: dict) -> float:
+    return float(sum(dims.get(label, 0.0) * n for label, n in counts.items()))
+
+
+def _check(path, classified, seg_blocks, clusters, block_changes, options) -> list[Event]:
+    """Index before/after every event from the points around it; unexplained changes."""
+    events: list[Event] = []
+    by_seg: dict[int, list] = {}
+    for u, ev, cl in classified:
+        by_seg.setdefault(ev["segment"], []).append((u, ev, cl))
+    carried: dict[int, list[_Zero]] = {}
+    for i, bl in enumerate(seg_blocks):
+        counts = {b.label: b.start_count for b in bl}
+        for z in carried.pop(i, []):
+            counts[z.label] = counts.get(z.label, 0) + _change(z.change)
+        expected = dict(counts)
+        for _, ev, cl in by_seg.get(i, []):
+            dims = ev.pop("dims")
+            before = dict(counts)
+            for z in cl:
+                if z.seg == i:
+                    expected[z.label] = expected.get(z.label, 0) + _change(z.change)
+                else:
+                    carried.setdefault(z.seg, []).append(z)
+                counts[z.label] = counts.get(z.label, 0) + _change(z.change)
+            blocks = ev["blocks"]
+            head = blocks[0] if blocks else None
+            events.append(
+                Event(
+                    irrep="" if head is None else head.irrep,
+                    irrep_types=() if head is None else head.irrep_types,
+                    multiplicity=as_count(sum(float(b.multiplicity) for b in blocks)),
+                    eigenvalue=0 if head is None else head.eigenvalue,
+                    index_before=as_count(_index(before, dims)),
+                    # the change itself, added exactly (dim χ per eigenvalue)
+                    index_after=as_count(
+                        _index(before, dims)
+                        + sum(dims.get(z.label, 0.0) * _change(z.change) for z in cl)
+                    ),
+                    **ev,
+                )
+            )
+        actual = {b.label: b.end_count for b in bl}
+        wrong = {
+            label: actual.get(label, 0) - expected.get(label, 0)
+            for label in set(actual) | set(expected)
+            if actual.get(label, 0) != expected.get(label, 0)
+        }
+        if wrong:
+            events.append(_unlocated(path, i, wrong, bl))
+    events.sort(key=lambda e: (e.segment, 0 if e.kind != "unlocated" else 1))
+    return events
+
+
+def _change(change: str) -> int:
+    return {"down": 1, "up": -1}.get(change, 0)
+
+
+def _unlocated(path, i, wrong: dict, bl) -> Event:
+    a, b = path.points[i], path.points[i + 1]
+    types = {x.label: x.types for x in bl}
+    dims = dict(_point_dims(path, i + 1)) or dict(_point_dims(path, i))
+    blocks = tuple(
+        EventBlock(
+            label,
+            types.get(label, ()),
+            as_count(dims.get(label, 0.0)),
+            -1,
+            "down" if d > 0 else "up",
+        )
+        for label, d in sorted(wrong.items())
+        for _ in range(abs(d))
+    )
+    spec = path.family.spec
+    msg = (
+        f"{spec}: between branch points {i} (k = {a.k:.10g}) and {i + 1} (k = {b.k:.10g}) the "
+        "number of negative eigenvalues changes by "
+        + ", ".join(f"{d:+d} in {label}" for label, d in sorted(wrong.items()))
+        + " but no located event explains it; recorded as an 'unlocated' event "
+        "(continue with a smaller ds_max to resolve it)"
+    )
+    warnings.warn(msg, UnlocatedEventWarning, stacklevel=4)
+    head = blocks[0]
+    return Event(
+        kind="unlocated",
+        k=0.5 * (a.k + b.k),
+        irrep=head.irrep,
+        irrep_types=head.irrep_types,
+        multiplicity=as_count(sum(float(x.multiplicity) for x in blocks)),
+        index_before=a.index,
+        index_after=b.index,
+        coords=np.asarray(a.coords, dtype=float),
+        eigenvalue=-1,
+        k_error=0.5 * abs(b.k - a.k),
+        segment=i,
+        blocks=blocks,
+    )
+
+
+def check_branch(branch) -> tuple[str, ...]:
+    """Re-check a branch's events against its points, from the stored data alone.
+
+    For every segment and block, the change of the number of negative
+    (non-structural) eigenvalues between the two points must be the sum of
+    the changes its events record there; a block whose size changes must have
+    a :class:`~symbreak.continuation.branch.BlockChange` record; every event's
+    ``index_before``/``index_after`` must equal the index obtained from the
+    point before it and the events in between (multiplicities at the event's
+    ``k``); and ``"unlocated"`` events are reported.
+
+    Parameters
+    ----------
+    branch : Branch
+        A branch from :func:`~symbreak.continuation.continuation` or
+        :meth:`Branch.load <symbreak.continuation.Branch.load>`.
+
+    Returns
+    -------
+    tuple of str
+        One sentence per problem; empty when the branch is consistent.
+    """
+    pts = branch.points
+    problems: list[str] = []
+    family = KFamily(branch.spec, extra_dims=branch.extra_dims)
+    changes: dict[tuple[int, str], int] = {}
+    by_seg: dict[int, list[Event]] = {}
+    for e in branch.events:
+        if e.kind == "unlocated":
+            problems.append(
+                f"unlocated event between points {e.segment} and {e.segment + 1} (k ≈ {e.k:.8g})"
+            )
+            continue
+        by_seg.setdefault(e.segment, []).append(e)
+        for b in e.blocks:
+            seg = e.segment if b.segment < 0 else b.segment
+            changes[(seg, b.irrep)] = changes.get((seg, b.irrep), 0) + b.count_change
+    records = {(c.segment, c.irrep): c for c in branch.block_changes}
+    carried: dict[int, dict[str, int]] = {}
+    for i in range(len(pts) - 1):
+        A, B = dict(pts[i].eigenvalues), dict(pts[i + 1].eigenvalues)
+        start: dict[str, int] = {}
+        for label in sorted(set(A) | set(B)):
+            a, b = A.get(label), B.get(label)
+            if a is None or b is None or a.size != b.size:
+                rec = records.get((i, label))
+                if rec is None or rec.limit_negatives < 0:
+                    problems.append(
+                        f"segment {i}: block {label} changes size between k = {pts[i].k:.8g} "
+                        f"and {pts[i + 1].k:.8g} and was not compared"
+                    )
+                    continue
+                at_start = a is None or (b is not None and a.size < b.size)
+                other = b if at_start else a
+                n_other = int(np.count_nonzero(other < -ZERO_TOL))
+                n_a, n_b = (
+                    (rec.limit_negatives, n_other) if at_start else (n_other, rec.limit_negatives)
+                )
+            else:
+                drop = _structural(a, b)
+                n_a = _negatives(_drop_near_zero(a, drop))
+                n_b = _negatives(_drop_near_zero(b, drop))
+            start[label] = n_a
+            if n_b - n_a != changes.get((i, label), 0):
+                problems.append(
+                    f"segment {i} (k = {pts[i].k:.8g} to {pts[i + 1].k:.8g}): block {label} "
+                    f"has {n_a} then {n_b} negative eigenvalues, but its events account for "
+                    f"{changes.get((i, label), 0):+d}"
+                )
+        counts = dict(start)
+        for label, d in carried.pop(i, {}).items():
+            counts[label] = counts.get(label, 0) + d
+        for e in by_seg.get(i, []):
+            dims = {s.label: s.dimension for s in block_samples(family, e.coords, e.k)}
+            before = _index(counts, dims)
+            if abs(before - float(e.index_before)) > 1e-6 * max(1.0, abs(before)):
+                problems.append(
+                    f"{e.kind} at k = {e.k:.10g}: index_before {float(e.index_before):.6g} but "
+                    f"the point before it gives {before:.6g}"
+                )
+            after = before
+            for b in e.blocks:
+                after += dims.get(b.irrep, 0.0) * b.count_change
+                if b.segment >= 0 and b.segment != i:
+                    carried.setdefault(b.segment, {})
+                    carried[b.segment][b.irrep] = (
+                        carried[b.segment].get(b.irrep, 0) + b.count_change
+                    )
+                counts[b.irrep] = counts.get(b.irrep, 0) + b.count_change
+            if abs(after - float(e.index_after)) > 1e-6 * max(1.0, abs(after)):
+                problems.append(
+                    f"{e.kind} at k = {e.k:.10g}: index_after {float(e.index_after):.6g} but "
+                    f"its blocks give {after:.6g}"
+                )
+    return tuple(problems)

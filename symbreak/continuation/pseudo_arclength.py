@@ -29,7 +29,7 @@ from ..tolerances import DEFAULT_TOLERANCES, Tolerances
 from .arclength import follow
 from .branch import Branch, BranchPoint, as_count, branch_point_at
 from .corrector import correct, tangent
-from .events import block_samples, index_from_samples, locate_events
+from .events import block_samples, index_from_samples, scan_events
 from .family import KFamily
 from .options import ContinuationOptions
 from .status import Status
@@ -284,8 +284,8 @@ def continue_branch(
         options=opts,
         progress=progress,
     )
-    events = locate_events(family, points, opts) if opts.detect_events else ()
-    return Branch(points=points, events=events, status=status, message=message, **common)
+    scan = scan_events(family, points, opts)
+    return Branch(points=points, status=status, message=message, **scan.fields(), **common)
 
 
 def _grad_norm(family, c, k) -> float:

@@ -11,8 +11,8 @@ Axial Young subgroups used here, for ``χ`` non-trivial on factor ``S_m``
 (``dim Fix(S_λ) ∩ [μ]`` is the Kostka number ``K_{μλ}``, which is 1 for each
 pair below):
 
-* ``[m−1, 1]`` (std): ``S_{m−1} × S_1`` and ``S_{m−2} × S_2``;
-* ``[m−2, 2]`` (two): ``S_{m−2} × S_2``;
+* ``[m−1, 1]`` (std): ``S_{m−p} × S_p`` for every ``1 ≤ p ≤ m/2``;
+* ``[m−2, 2]`` (two): ``S_{m−p} × S_p`` for every ``2 ≤ p ≤ m/2``;
 * ``[m−2, 1, 1]`` (alt): ``S_{m−2} × S_1 × S_1`` (the fixed vector is
   ``e_{m−1} ∧ e_m``-like: rows and columns of the two singletons differ
   antisymmetrically);
@@ -49,7 +49,7 @@ from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup
 from .branch import Branch, Event
 from .corrector import correct, tangent
-from .events import locate_events
+from .events import scan_events
 from .family import KFamily
 from .options import ContinuationOptions
 from .pseudo_arclength import trace
@@ -79,8 +79,21 @@ class AxialSubgroup:
         return self.refinement.description
 
 
-def _candidate_parts(ty: str) -> list[tuple[int, ...]]:
-    return {"std": [(1,), (2,)], "two": [(2,)], "alt": [(1, 1)]}.get(ty, [])
+def _candidate_parts(ty: str, m: float) -> list[tuple[int, ...]]:
+    """Split-off sizes ``p`` of the axial subgroups ``S_{m−p} × …`` for an irrep type on ``S_m``.
+
+    Kostka numbers: ``K_{[m−1,1],(m−p,p)} = 1`` for every ``1 ≤ p ≤ m/2`` and
+    ``K_{[m−2,2],(m−p,p)} = 1`` for ``2 ≤ p ≤ m/2``; ``[m−2,1,1]`` needs three
+    distinct values in a column, so ``(m−2,1,1)`` only.
+    """
+    top = int(np.floor(m / 2 + 1e-9))
+    if ty == "std":
+        return [(p,) for p in range(1, top + 1)]
+    if ty == "two":
+        return [(p,) for p in range(2, top + 1)]
+    if ty == "alt":
+        return [(1, 1)]
+    return []
 
 
 def axial_subgroups(group: IsotropyGroup, irrep_types) -> tuple[AxialSubgroup, ...]:
@@ -105,7 +118,7 @@ def axial_subgroups(group: IsotropyGroup, irrep_types) -> tuple[AxialSubgroup, .
     out: list[AxialSubgroup] = []
     if len(nontriv) == 1:
         t = nontriv[0]
-        for parts in _candidate_parts(types[t]):
+        for parts in _candidate_parts(types[t], group.factors[t].size):
             try:
                 r = refine(group, t, parts)
             except ValueError:
@@ -349,11 +362,10 @@ def _half_branch(fam, z_star, T, P, Pp, amplitude, lo, hi, opts, progress, chose
     points, status, message = trace(
         fam, res.z, t0, k_lo=lo, k_hi=hi, target=target, options=opts, progress=progress
     )
-    events = locate_events(fam, points, opts) if opts.detect_events else ()
     k_end = points[-1].k
     return Branch(
         points=points,
-        events=events,
+        **scan_events(fam, points, opts).fields(),
         status=status,
         message=message,
         k0=k,
