@@ -17,6 +17,7 @@ import argparse
 import time
 
 import numpy as np
+from _before_after import best_of
 
 from symbreak import IsotropyGroup, ReducedSystem, hessian_blocks
 from symbreak.analytic import asymptotic_series, eigenvalue_crossing
@@ -33,15 +34,6 @@ S211 = np.array(
     [1.012282, -0.008816, -0.032981, 0.130632, -0.042853, 0.817345, 0.546898, 0.094925, 0.456468,
      -0.633415]
 )  # fmt: skip
-
-
-def best_of(fn, repeat):
-    best = np.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 def point_on_family(spec, start, k0, k):

@@ -1,38 +1,77 @@
-"""Benchmark: analytic Hessian spectrum (isotypic blocks) against dense eigvalsh.
+"""Benchmark: the analytic Hessian spectrum, before/after batching, and against dense eigvalsh.
 
-Run:  python benchmarks/bench_spectrum.py [--quick]
+Run:  python benchmarks/bench_spectrum.py [--quick] [--before REV]
 
-Prints (1) analytic vs dense at k = 10, 20, 40, 60 at the type-II point
-(Δ(S_{k-1}×S_1)) with the ratio, (2) the analytic spectrum alone at
-k = 10³, 10⁵, 10⁶ (flat in k), (3) a full critical-point search for one
-two-block group at one k.  Targets: < 20 ms at k = 10⁵; search < 10 s.
+(1) Before/after table (CPU time, ``time.process_time``, best of several
+repeats, BLAS limited to one thread; see ``_before_after.py``): the "before"
+column runs the code of git revision ``REV`` (default ``0ffc9b2``, the base of
+issue 11), the "after" column this checkout.  Before batching, N points cost N
+single calls; after, one batched call.  The compressed model itself
+(gradient, Hessian, d/dk, other arithmetic) is in ``bench_reduced.py``.
+Targets (issue 11): single ``analytic_spectrum`` ≤ 0.3 ms; batched
+(N = 1000, ``k-1,1``) ≤ 20 µs per point and ≥ 20× cheaper than single calls.
+
+(2) Analytic vs dense ``eigvalsh`` at k = 10 … 60, (3) the analytic spectrum
+at k = 10³ … 10⁶ (flat in k).
 """
 
 from __future__ import annotations
 
-import argparse
-import time
-
 import numpy as np
-
-from symbreak import TeacherStudent
-from symbreak.critical import FixedPointSpace, find_critical_points
-from symbreak.representation import IsotropyGroup
-from symbreak.spectrum import analytic_spectrum
+from _before_after import before_after, best_of, cli, print_table
 
 TYPE_II = np.array([0.986704, -0.050413, 0.308011, 0.224516, -0.601512])
 
 
-def best_of(fn, repeat):
-    best = np.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
+def _batched_or_loop(fn, group, C):
+    """One batched call if the API takes (N, dim), else N single calls (old code)."""
+    try:
+        out = fn(group, C)
+    except (ValueError, TypeError):
+        return lambda: [fn(group, c) for c in C]
+    if isinstance(out, list) and len(out) == len(C):
+        return lambda: fn(group, C)
+    return lambda: [fn(group, c) for c in C]  # pragma: no cover - old API
 
 
-def main(quick: bool = False) -> None:
+def worker(n_points: int, repeat: int) -> dict:
+    """Per-call / per-point CPU times (µs) with whatever ``symbreak`` is importable."""
+    from symbreak.representation import IsotropyGroup
+    from symbreak.spectrum import analytic_spectrum, hessian_blocks
+
+    rng = np.random.default_rng(0)
+    group = IsotropyGroup.from_spec("k-1,1", 6)
+    C = TYPE_II + 0.01 * rng.normal(size=(n_points, 5))
+    out = {}
+    single = lambda: analytic_spectrum(group, TYPE_II)  # noqa: E731
+    out["analytic_spectrum, 1 point"] = best_of(single, repeat * 20)
+    fn = _batched_or_loop(analytic_spectrum, group, C)
+    out[f"analytic_spectrum, N={n_points} (per point)"] = best_of(fn, repeat) / n_points
+    single = lambda: hessian_blocks(group, TYPE_II)  # noqa: E731
+    out["hessian_blocks, 1 point"] = best_of(single, repeat * 20)
+    fn = _batched_or_loop(hessian_blocks, group, C)
+    out[f"hessian_blocks, N={n_points} (per point)"] = best_of(fn, repeat) / n_points
+    return {key: val * 1e6 for key, val in out.items()}
+
+
+def before_after_table(rev: str, n_points: int, repeat: int) -> None:
+    before, after = before_after(__file__, rev, [str(n_points), str(repeat)])
+    print_table(before, after, rev)
+    n_key = f"analytic_spectrum, N={n_points} (per point)"
+    single = after["analytic_spectrum, 1 point"]
+    print(
+        f"batched analytic_spectrum: {after[n_key]:.1f} µs/point (target ≤ 20), "
+        f"{single / after[n_key]:.0f}x cheaper than a single call (target ≥ 20x); "
+        f"single call {single / 1e3:.3f} ms (target ≤ 0.3 ms)"
+    )
+
+
+def analytic_vs_dense(quick: bool) -> None:
+    from symbreak import TeacherStudent
+    from symbreak.critical import FixedPointSpace
+    from symbreak.representation import IsotropyGroup
+    from symbreak.spectrum import analytic_spectrum
+
     ks = [10, 20, 40] if quick else [10, 20, 40, 60]
     print("analytic spectrum vs dense Hessian + eigvalsh, Δ(S_{k-1}×S_1), type-II coordinates")
     print(f"{'k':>6} {'analytic [ms]':>14} {'dense [ms]':>12} {'ratio':>9} {'max |Δλ|':>10}")
@@ -62,18 +101,13 @@ def main(quick: bool = False) -> None:
             f"{k:>10.0e} {t * 1e3:>10.2f} {len(s.entries):>8} {s.total_multiplicity:>22}"
             f"   ({t / base:.2f}x the k=1e3 time)"
         )
+
+
+def main(quick: bool = False, rev: str = "0ffc9b2") -> None:
+    before_after_table(rev, 200 if quick else 1000, 3 if quick else 5)
     print()
-    group = IsotropyGroup.from_spec("k-1,1", 6)
-    t = time.perf_counter()
-    res = find_critical_points(group)
-    dt = time.perf_counter() - t
-    print(
-        f"critical-point search in Fix(k-1,1) at k = 6: {dt:.2f} s, {res.starts} starts, "
-        f"{len(res.points)} points (target < 10 s)"
-    )
+    analytic_vs_dense(quick)
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--quick", action="store_true")
-    main(ap.parse_args().quick)
+    cli(__doc__, main, worker)

@@ -550,8 +550,8 @@ def _newton_mp(
     system, x0, tol: Tolerances, max_iter: int, dps: int | None, with_loss: bool
 ) -> NewtonResult:
     """Newton in ``mpmath`` numbers on the generic-arithmetic compressed model."""
-    from .certify._arith import MPArithmetic
-    from .certify.generic_model import GenericReducedSystem
+    from .reduced.arithmetic import MPArithmetic
+    from .reduced.generic import GenericReducedSystem
 
     if hasattr(system, "arith"):
         gsys = system

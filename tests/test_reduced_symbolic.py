@@ -31,3 +31,12 @@ def test_symbolic_global_minimum_is_exactly_zero():
 def test_symbolic_needs_k_dependent_spec():
     with pytest.raises(ValueError, match="in terms of k"):
         reduced_loss_expr("5,1")
+
+
+def test_symbolic_loss_with_extra_input_dimensions(rng):
+    L = reduced_loss_expr("k", extra_dims=1)
+    f = L.lambdify()
+    for k in (4.0, 7.5):
+        system = ReducedSystem(IsotropyGroup.from_spec("k", k, d=k + 1))
+        c = rng.normal(size=system.space.dim)
+        assert f(k, *c) == pytest.approx(system.loss(c), rel=1e-12, abs=1e-12)

@@ -108,3 +108,74 @@ def test_blocks_are_symmetric_and_orthonormalised():
 def test_dense_spectrum_helper_matches_hessian_command_values():
     vals = dict(dense_spectrum(np.eye(4)))
     assert any(abs(v - (0.25 - 1 / (2 * np.pi))) < 1e-10 for v in vals)
+
+
+# ---------------------------------------------------------------------------
+# batched spectra
+
+
+@pytest.mark.parametrize("spec,k", [("k-1,1", 6.0), ("k-2,1,1", 7.5), ("k-1,1|1", 5.0)])
+def test_batched_spectrum_equals_single_calls(spec, k, rng):
+    group = IsotropyGroup.from_spec(spec, k)
+    # 40 points: the block-by-block path (N >= 32); 6 points: the stacked one
+    C = _point(group) + 0.05 * rng.normal(size=(40, _point(group).size))
+    batch = analytic_spectrum(group, C) + analytic_spectrum(group, C[:6])
+    blocks = hessian_blocks(group, C) + hessian_blocks(group, C[:6])
+    C = np.vstack([C, C[:6]])
+    assert isinstance(batch, list) and len(batch) == 46 and len(blocks) == 46
+    for n, c in enumerate(C):
+        one = analytic_spectrum(group, c)
+        assert [(e.multiplicity, e.irrep) for e in batch[n].entries] == [
+            (e.multiplicity, e.irrep) for e in one.entries
+        ]
+        np.testing.assert_allclose(
+            [e.value for e in batch[n].entries], [e.value for e in one.entries], atol=1e-12
+        )
+        for b1, b2 in zip(blocks[n], hessian_blocks(group, c)):
+            assert b1.label == b2.label and b1.dimension == b2.dimension
+            np.testing.assert_allclose(b1.matrix, b2.matrix, atol=1e-12)
+            np.testing.assert_allclose(b1.eigenvalues, b2.eigenvalues, atol=1e-12)
+
+
+def _point(group):
+    from symbreak.reduced import ReducedSystem
+
+    dim = ReducedSystem(group).space.dim
+    return np.linspace(0.3, 1.1, dim)
+
+
+def test_batched_blocks_match_the_dense_hessian(rng):
+    # independent check: every block eigenvalue of every point is a dense eigenvalue
+    group = IsotropyGroup.from_spec("k-2,1,1", 6)
+    from symbreak.reduced import ReducedSystem
+
+    space = ReducedSystem(group).space
+    C = rng.normal(size=(3, space.dim))
+    for c, spec in zip(C, analytic_spectrum(group, C)):
+        dense = np.linalg.eigvalsh(dense_model(group).hessian(space.embed(c)))
+        for e in spec.entries:
+            assert np.min(np.abs(dense - e.value)) < 1e-9
+            assert np.sum(np.abs(dense - e.value) < 1e-7) >= e.multiplicity
+
+
+def test_dependent_copies_are_dropped_and_recorded():
+    from symbreak.spectrum import _orthonormalising_map
+
+    V = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0], [0.0, 0.0, 1e-9]])  # copy 2 ≈ copy 0 + copy 1
+    G = V.T @ V
+    T, kept = _orthonormalising_map(G)
+    assert kept.size == 2 and T.shape == (3, 2)
+    np.testing.assert_allclose(T.T @ G @ T, np.eye(2), atol=1e-9)
+    assert np.count_nonzero(np.abs(T).sum(1) == 0) == 1  # exactly one copy left out
+    # ordinary points drop nothing
+    group = IsotropyGroup.from_spec("k-1,1", 6)
+    assert all(b.dropped_copies == () for b in hessian_blocks(group, TYPE_II_K6))
+
+
+def test_batch_with_a_zero_row_names_the_point():
+    from symbreak.errors import NotDifferentiableError
+
+    group = IsotropyGroup.from_spec("k-1,1", 6)
+    C = np.array([TYPE_II_K6, [1.0, 0.0, 0.0, 0.0, 0.0]])
+    with pytest.raises(NotDifferentiableError, match="point 1 of the batch"):
+        analytic_spectrum(group, C)

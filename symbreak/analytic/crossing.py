@@ -39,13 +39,13 @@ import numpy as np
 import scipy.optimize
 
 from .._validation import _UNSET, renamed_keyword
-from ..certify._arith import ArbArithmetic
 from ..certify._interval import krawczyk_contains, mid_matrix
 from ..certify.certificate import _box_scaling, certify_critical_point
-from ..certify.generic_model import GenericReducedSystem
 from ..continuation import ContinuationOptions
 from ..continuation.pseudo_arclength import branch_point_at, continue_branch
 from ..errors import DomainError
+from ..reduced.arithmetic import ArbArithmetic
+from ..reduced.generic import GenericReducedSystem
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import family_of, group_at
 from ..spectrum import hessian_blocks

@@ -20,7 +20,7 @@ Method (numerical, documented extrapolation)
    ``t_max = k_min^{-1/2}``, ``s_i = (1 + cos((2i+1)π/(2n)))/2`` (Chebyshev
    points of ``[0, 1]``, clustered at ``t = 0``), in ``mpmath`` with
    ``dps + 2 log10 k_max + 10`` digits on the generic compressed model
-   (:class:`~symbreak.certify.generic_model.GenericReducedSystem`; every weight
+   (:class:`~symbreak.reduced.generic.GenericReducedSystem`; every weight
    is an exact polynomial in ``k``, so nothing is lost at ``k = 10^9``) with
    the one Newton solver (:func:`symbreak.solve.newton`).  Each solve starts
    from a polynomial extrapolation of the previous solutions.
@@ -57,10 +57,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._validation import _UNSET, renamed_keyword
-from ..certify._arith import MPArithmetic
-from ..certify.generic_model import GenericReducedSystem
 from ..continuation import ContinuationOptions
 from ..continuation.pseudo_arclength import continue_branch
+from ..reduced.arithmetic import MPArithmetic
+from ..reduced.generic import GenericReducedSystem
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import family_of, group_at
 from ..solve import newton

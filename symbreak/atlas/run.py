@@ -22,18 +22,17 @@ Stages (each a set of independent work units, cached in ``DIR/.cache``):
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import hashlib
 import json
 import math
 import multiprocessing
-import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from .._numerics import same_loss_and_spectrum
+from .._parallel import single_threaded_blas_env
 from .._version import __version__
 from .options import AtlasOptions
 from .store import UnitStore, write_json_atomic
@@ -52,7 +51,6 @@ ATLAS_FORMAT = "symbreak-atlas"
 ATLAS_VERSION = 1
 
 Progress = Callable[[str, int, int, str], None]
-_BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class _StderrProgress:
@@ -84,22 +82,6 @@ def _stderr_progress(stage: str, done: int, total: int, what: str) -> None:
     print(f"[{stage}] {done}/{total} {what}", file=sys.stderr, flush=True)
 
 
-@contextlib.contextmanager
-def _single_threaded_blas_env():
-    """Children spawned inside see single-threaded BLAS; the parent's env is restored."""
-    saved = {v: os.environ.get(v) for v in _BLAS_THREAD_VARS}
-    try:
-        for v in _BLAS_THREAD_VARS:
-            os.environ.setdefault(v, "1")
-        yield
-    finally:
-        for v, old in saved.items():
-            if old is None:
-                os.environ.pop(v, None)
-            else:
-                os.environ[v] = old
-
-
 def _run_units(store, units, workers, stage, progress):
     """Run ``(name, fn, args)`` units (cached), in parallel if ``workers > 1``.
 
@@ -123,7 +105,7 @@ def _run_units(store, units, workers, stage, progress):
         # spins instead of computing
         ctx = multiprocessing.get_context("spawn")
         with (
-            _single_threaded_blas_env(),
+            single_threaded_blas_env(),
             cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex,
         ):
             futs = {ex.submit(fn, *args): name for name, fn, args in todo}

@@ -1,7 +1,9 @@
 """Certified results: rigorous enclosures of the compressed model and computer-assisted proofs.
 
-* :class:`GenericReducedSystem` — a second, independent implementation of the
-  compressed index model in generic arithmetic (floats, ``mpmath``, ``arb`` balls);
+* :class:`GenericReducedSystem` — the compressed index model
+  (:mod:`symbreak.reduced`) evaluated in generic arithmetic (``mpmath``,
+  ``arb`` balls); re-exported from :mod:`symbreak.reduced.generic`, the back-ends
+  from :mod:`symbreak.reduced.arithmetic`;
 * :func:`certify_critical_point` — Krawczyk proof that a critical point exists
   (uniquely) in a box of ``Fix(H)``, and certified kind (minimum / saddle with
   its irrep) from enclosures of every Hessian block ``A_χ``;
@@ -16,9 +18,9 @@ Ball arithmetic needs python-flint (``pip install python-flint``); everything
 else works without it.
 """
 
-from ._arith import ArbArithmetic, FloatArithmetic, MPArithmetic, flint_available
+from ..reduced.arithmetic import ArbArithmetic, FloatArithmetic, MPArithmetic, flint_available
+from ..reduced.generic import GenericBlock, GenericReducedSystem
 from .certificate import KINDS, BlockBound, Certificate, certify_critical_point
-from .generic_model import GenericBlock, GenericReducedSystem
 
 _MOVED = {"CrossingInterval", "eigenvalue_crossing"}
 

@@ -3,7 +3,7 @@ r"""Computer-assisted proofs for symmetric critical points.
 For an isotropy group ``H`` and a candidate point ``x̃ ∈ Fix(H)`` at integer or
 real ``k``, :func:`certify_critical_point` proves, with ball arithmetic
 (python-flint's ``arb``) on the generic compressed model
-(:mod:`symbreak.certify.generic_model`):
+(:mod:`symbreak.reduced.generic`):
 
 1. **Existence and uniqueness** (Krawczyk 1969; Moore 1977).  With
    ``F = ∇L_H`` (the reduced gradient), ``J(X)`` an enclosure of its Jacobian
@@ -29,7 +29,7 @@ real ``k``, :func:`certify_critical_point` proves, with ball arithmetic
    ``"undecided"``.  When every sign is decided the Morse index is certified too.
 
 The kernel is C² but not C³ where two rows are parallel (the global minimum);
-enclosures stay valid there (see :mod:`symbreak.certify._arith`).
+enclosures stay valid there (see :mod:`symbreak.reduced.arithmetic`).
 
 References
 ----------
@@ -46,13 +46,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DomainError
+from ..reduced.arithmetic import ArbArithmetic, MPArithmetic
+from ..reduced.generic import GenericReducedSystem
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup
 from ..solve import newton
 from ..tolerances import Tolerances
-from ._arith import ArbArithmetic, MPArithmetic
 from ._interval import Undecided, krawczyk_contains, mid_matrix, pencil_eigenvalue_bounds
-from .generic_model import GenericReducedSystem
 
 __all__ = ["BlockBound", "Certificate", "certify_critical_point", "KINDS"]
 

@@ -32,6 +32,13 @@ with unit vectors ``n_{v|w} = (v̄ − cos θ w̄)/sin θ``.  Writing the reject
 
 and ``δ`` is set to 0 where ``sin θ = 0``: the kernel is C² there (parallel or
 antiparallel rows) and these terms vanish in the limit.
+
+**Arithmetic.**  Every function is written with ``+ − × /`` and ``atan2``/``π``
+only, so it also runs on object arrays of ``mpmath``/``arb``/sympy numbers:
+pass ``arith`` (a back-end of :mod:`symbreak.reduced.arithmetic`) to
+:func:`geometry`; the result carries its ``π``.  For the ``δ`` coefficient
+(``0/0`` at parallel rows) non-float back-ends use their ``small_term`` rule
+instead (``hessian_coefficients(g, delta=False)``).
 """
 
 from __future__ import annotations
@@ -67,6 +74,11 @@ class KernelGeometry:
         ``θ = atan2(|w∧v|, w·v)`` in ``[0, π]``.
     sin, cos : ndarray
         ``sin θ`` and ``cos θ``.
+    pi : float or number
+        ``π`` in the arithmetic of the arrays.
+    nw2 : ndarray or None
+        ``|w|²`` when known separately (balls: ``|w|²`` is tighter than
+        ``|w|·|w|``, which contains 0 for a wide ball); used by ``α = γ``.
     """
 
     nw: np.ndarray
@@ -76,9 +88,11 @@ class KernelGeometry:
     theta: np.ndarray
     sin: np.ndarray
     cos: np.ndarray
+    pi: object = np.pi
+    nw2: np.ndarray | None = None
 
 
-def geometry(nw, nv, dot, wedge) -> KernelGeometry:
+def geometry(nw, nv, dot, wedge, arith=None, *, nw2=None) -> KernelGeometry:
     """Angles from Gram scalars.
 
     Parameters
@@ -86,16 +100,27 @@ def geometry(nw, nv, dot, wedge) -> KernelGeometry:
     nw, nv, dot, wedge : array_like
         ``|w|``, ``|v|``, ``w·v`` and ``|w∧v|`` (broadcast together).  The
         norms must be positive: the kernel is not differentiable at 0.
+    arith : back-end, optional
+        :mod:`symbreak.reduced.arithmetic` back-end of object arrays
+        (default: float64).  ``wedge`` must then already be ``>= 0``.
 
     Returns
     -------
     KernelGeometry
     """
-    nw, nv, dot, wedge = np.broadcast_arrays(
-        *(np.asarray(x, dtype=float) for x in (nw, nv, dot, wedge))
-    )
-    wedge = np.maximum(wedge, 0.0)
-    theta = np.arctan2(wedge, dot)
+    fast = arith is None or arith.is_float64
+    if fast:  # broadcasting happens in the arithmetic below (theta, sin, cos are full size)
+        nw, nv, dot, wedge = (np.asarray(x, dtype=float) for x in (nw, nv, dot, wedge))
+        wedge = np.maximum(wedge, 0.0)
+        theta, pi = np.arctan2(wedge, dot), np.pi
+    else:
+        nw, nv, dot, wedge = np.broadcast_arrays(
+            *(np.asarray(x, dtype=object) for x in (nw, nv, dot, wedge))
+        )
+        theta, pi = arith.aatan2(wedge, dot), arith.pi
+    dtype = float if fast else object
+    if nw2 is not None:
+        nw2 = np.broadcast_to(np.asarray(nw2, dtype=dtype), nw.shape)
     prod = nw * nv
     return KernelGeometry(
         nw=nw,
@@ -105,12 +130,14 @@ def geometry(nw, nv, dot, wedge) -> KernelGeometry:
         theta=theta,
         sin=wedge / prod,
         cos=dot / prod,
+        pi=pi,
+        nw2=nw2,
     )
 
 
 def kappa(g: KernelGeometry) -> np.ndarray:
     r"""Arc-cosine kernel ``κ(w, v) = |w||v|(sin θ + (π − θ) cos θ)/(2π)``."""
-    return (g.wedge + (np.pi - g.theta) * g.dot) / TWO_PI
+    return (g.wedge + (g.pi - g.theta) * g.dot) / (2 * g.pi)
 
 
 def grad_coefficients(g: KernelGeometry) -> tuple[np.ndarray, np.ndarray]:
@@ -122,9 +149,17 @@ def grad_coefficients(g: KernelGeometry) -> tuple[np.ndarray, np.ndarray]:
         ``α = |v| sin θ / (2π|w|)`` (the coefficient of ``w``, not ``w̄``) and
         ``β = (π − θ)/(2π)``.
     """
-    alpha = g.nv * g.sin / (TWO_PI * g.nw)
-    beta = (np.pi - g.theta) / TWO_PI
+    two_pi = 2 * g.pi
+    alpha = _gamma(g, two_pi)
+    beta = (g.pi - g.theta) / two_pi
     return alpha, beta
+
+
+def _gamma(g: KernelGeometry, two_pi):
+    """``|v| sin θ/(2π|w|) = |w∧v|/(2π|w|²)`` (through ``|w|²`` when known)."""
+    if g.nw2 is not None:
+        return g.wedge / (two_pi * g.nw2)
+    return g.nv * g.sin / (two_pi * g.nw)
 
 
 @dataclass(frozen=True)
@@ -147,18 +182,25 @@ class HessianCoefficients:
     delta: np.ndarray
 
 
-def hessian_coefficients(g: KernelGeometry) -> HessianCoefficients:
-    """Coefficients of ``∂²κ/∂w²`` and ``∂²κ/∂w∂v`` (see :class:`HessianCoefficients`)."""
-    gamma = g.nv * g.sin / (TWO_PI * g.nw)
-    beta = (np.pi - g.theta) / TWO_PI
-    eps = g.sin / TWO_PI
-    with np.errstate(divide="ignore", invalid="ignore"):
-        delta = np.where(g.wedge > 0.0, 1.0 / (TWO_PI * g.nw * g.nv * g.sin), 0.0)
-    return HessianCoefficients(gamma=gamma, beta=beta, eps=eps, delta=delta)
+def hessian_coefficients(g: KernelGeometry, *, delta: bool = True) -> HessianCoefficients:
+    """Coefficients of ``∂²κ/∂w²`` and ``∂²κ/∂w∂v`` (see :class:`HessianCoefficients`).
+
+    With ``delta=False`` the ``δ`` field is ``None`` (back-ends other than
+    float64 evaluate the ``δ``-terms with their bounded ``small_term`` rule).
+    """
+    two_pi = 2 * g.pi
+    gamma = _gamma(g, two_pi)
+    beta = (g.pi - g.theta) / two_pi
+    eps = g.sin / two_pi
+    dlt = None
+    if delta:  # 1/(2π|w||v| sin θ), 0 at sin θ = 0 (no division by zero, no errstate)
+        pos = g.wedge > 0.0
+        dlt = np.where(pos, 1.0 / (two_pi * np.where(pos, g.nw * g.nv * g.sin, 1.0)), 0.0)
+    return HessianCoefficients(gamma=gamma, beta=beta, eps=eps, delta=dlt)
 
 
 def pairwise_gram(A: np.ndarray, B: np.ndarray) -> KernelGeometry:
-    """Geometry of every pair of rows ``(a_i, b_j)`` of two matrices.
+    """Geometry of every pair of rows ``(a_i, b_j)`` of two matrices (or stacks of them).
 
     ``|a_i ∧ b_j|`` is computed as ``|a_i| · |b_j − (b_j·ā_i) ā_i|`` through
     ``|b_j|² − (b_j·ā_i)²`` evaluated as a sum of squares of the rejection,
@@ -167,29 +209,38 @@ def pairwise_gram(A: np.ndarray, B: np.ndarray) -> KernelGeometry:
 
     Parameters
     ----------
-    A : ndarray, shape (n, d)
-    B : ndarray, shape (m, d)
-        Rows must be non-zero (checked by the callers).
+    A : ndarray, shape (..., n, d)
+    B : ndarray, shape (..., m, d)
+        Rows must be non-zero (checked by the callers).  Leading (batch) axes
+        broadcast: a stack of students ``A`` of shape ``(R, n, d)`` against one
+        teacher ``B`` of shape ``(m, d)`` gives ``R`` independent geometries,
+        each computed exactly as for a single pair of matrices.  When ``B is
+        A`` the diagonal (a row against itself) is left to the caller, which
+        knows it exactly.
 
     Returns
     -------
     KernelGeometry
-        Arrays of shape (n, m).
+        Arrays of shape (..., n, m).
     """
-    na = np.linalg.norm(A, axis=1)
-    nb = np.linalg.norm(B, axis=1)
-    dot = A @ B.T
-    Abar = A / na[:, None]
+    na = np.linalg.norm(A, axis=-1)
+    nb = np.linalg.norm(B, axis=-1)
+    dot = A @ np.swapaxes(B, -1, -2)
+    Abar = A / na[..., :, None]
     # |b_j − (b_j·ā_i) ā_i|² = |b_j|² − (b_j·ā_i)², computed stably through
     # the rejection for the near-parallel pairs only.
-    proj = dot / na[:, None]
-    rej2 = nb[None, :] ** 2 - proj**2
-    scale = nb[None, :] ** 2
+    proj = dot / na[..., :, None]
+    scale = nb[..., None, :] ** 2
+    rej2 = scale - proj**2
     close = rej2 < 1e-6 * scale
+    if A is B:  # a row against itself: callers set the diagonal exactly (wedge 0)
+        np.einsum("...ii->...i", close)[...] = False
     if np.any(close):
-        ii, jj = np.nonzero(close)
-        R = B[jj] - proj[ii, jj][:, None] * Abar[ii]
-        rej2 = rej2.copy()
-        rej2[ii, jj] = np.einsum("pa,pa->p", R, R)
-    wedge = na[:, None] * np.sqrt(np.maximum(rej2, 0.0))
-    return geometry(na[:, None], nb[None, :], dot, wedge)
+        idx = np.nonzero(close)
+        batch, ii, jj = idx[:-2], idx[-2], idx[-1]
+        Bb = np.broadcast_to(B, close.shape[:-2] + B.shape[-2:])
+        Ab = np.broadcast_to(Abar, close.shape[:-2] + A.shape[-2:])
+        R = Bb[(*batch, jj)] - proj[idx][:, None] * Ab[(*batch, ii)]
+        rej2[idx] = np.einsum("pa,pa->p", R, R)
+    wedge = na[..., :, None] * np.sqrt(np.maximum(rej2, 0.0))
+    return geometry(na[..., :, None], nb[..., None, :], dot, wedge)

@@ -20,19 +20,71 @@ import numpy as np
 from .._validation import as_matrix, as_positive_int, check_nonzero_rows
 from . import kernel as K
 
-__all__ = ["TeacherStudent"]
+__all__ = ["TeacherStudent", "gradient_stack", "loss_stack"]
 
 # Extreme scales may overflow; the public methods then raise ValueError instead.
 _QUIET = {"over": "ignore", "divide": "ignore", "invalid": "ignore", "under": "ignore"}
 
 
 def _self_geometry(W: np.ndarray) -> K.KernelGeometry:
+    """Geometry of the pairs of rows of ``W`` (shape (..., n, d)); exact on the diagonal."""
     g = K.pairwise_gram(W, W)
-    np.fill_diagonal(g.wedge, 0.0)  # exact: a row is parallel to itself
-    np.fill_diagonal(g.theta, 0.0)
-    np.fill_diagonal(g.sin, 0.0)
-    np.fill_diagonal(g.cos, 1.0)
+    for M, value in ((g.wedge, 0.0), (g.theta, 0.0), (g.sin, 0.0), (g.cos, 1.0)):
+        np.einsum("...ii->...i", M)[...] = value  # exact: a row is parallel to itself
     return g
+
+
+def gradient_stack(W: np.ndarray, V: np.ndarray) -> np.ndarray:
+    r"""``∇L`` for a stack of students at once (no validation, no rescaling).
+
+    .. math::
+
+        ∇_{w_i}L = \sum_{i'} (α_{ii'} w_i + β_{ii'} w_{i'}) − \sum_j (α_{ij} w_i + β_{ij} v_j)
+
+    with ``∂_wκ(w, v) = α w + β v`` (:func:`~symbreak.model.kernel.grad_coefficients`);
+    the self term ``∂_wκ(w_i, w_i) = ½ w_i`` supplies the ``½ w_i``.  This is
+    the formula of :meth:`TeacherStudent.grad`, which calls it.
+
+    Parameters
+    ----------
+    W : ndarray, shape (..., n, d)
+        Students with non-zero rows (not checked: the caller's hot loop does).
+    V : ndarray, shape (k, d)
+        Teacher.
+
+    Returns
+    -------
+    ndarray, shape (..., n, d)
+        Each student's gradient, computed exactly as for that student alone.
+    """
+    a_s, b_s = K.grad_coefficients(_self_geometry(W))
+    a_t, b_t = K.grad_coefficients(K.pairwise_gram(W, V))
+    return (a_s.sum(-1) - a_t.sum(-1))[..., None] * W + b_s @ W - b_t @ V
+
+
+def loss_stack(W: np.ndarray, V: np.ndarray, teacher_energy: float | None = None) -> np.ndarray:
+    r"""``L(W)`` for a stack of students (no validation, no rescaling).
+
+    ``L = ½ Σ_{i,i'} κ(w_i, w_{i'}) − Σ_{i,j} κ(w_i, v_j) + ½ Σ_{j,j'} κ(v_j, v_{j'})``.
+
+    Parameters
+    ----------
+    W : ndarray, shape (..., n, d)
+    V : ndarray, shape (k, d)
+    teacher_energy : float, optional
+        ``½ Σ κ(v_j, v_{j'})`` if already known.
+
+    Returns
+    -------
+    ndarray, shape (...)
+    """
+    if teacher_energy is None:
+        teacher_energy = 0.5 * float(K.kappa(_self_geometry(V)).sum())
+    return (
+        0.5 * K.kappa(_self_geometry(W)).sum((-2, -1))
+        - K.kappa(K.pairwise_gram(W, V)).sum((-2, -1))
+        + teacher_energy
+    )
 
 
 def _exponent(A: np.ndarray) -> int:
@@ -145,10 +197,8 @@ class TeacherStudent:
         """Loss ``L(W)`` (a float, ``>= 0``)."""
         W, V, e = self._prepare(W)
         with np.errstate(**_QUIET):  # overflow is reported below, as an error
-            gs = _self_geometry(W)
-            gt = K.pairwise_gram(W, V)
             energy = np.ldexp(self._energy_unit, 2 * (self._eV - e))
-            val = np.ldexp(0.5 * K.kappa(gs).sum() - K.kappa(gt).sum() + energy, 2 * e)
+            val = np.ldexp(loss_stack(W, V, energy), 2 * e)
         self._finite("the loss", val)
         return float(val)
 
@@ -157,13 +207,12 @@ class TeacherStudent:
 
         Using ``∂_wκ(w, v) = α w + β v`` and that the self term
         ``∂_wκ(w_i, w_i) = ½ w_i`` supplies the ``½ w_i``:
-        ``∇_{w_i}L = Σ_{i'} (α_{ii'} w_i + β_{ii'} w_{i'}) − Σ_j (α_{ij} w_i + β_{ij} v_j)``.
+        ``∇_{w_i}L = Σ_{i'} (α_{ii'} w_i + β_{ii'} w_{i'}) − Σ_j (α_{ij} w_i + β_{ij} v_j)``
+        (:func:`gradient_stack`, here at a common power-of-two scale).
         """
         W, V, e = self._prepare(W)
         with np.errstate(**_QUIET):  # overflow is reported below, as an error
-            a_s, b_s = K.grad_coefficients(_self_geometry(W))
-            a_t, b_t = K.grad_coefficients(K.pairwise_gram(W, V))
-            g = np.ldexp((a_s.sum(1) - a_t.sum(1))[:, None] * W + b_s @ W - b_t @ V, e)
+            g = np.ldexp(gradient_stack(W, V), e)
         self._finite("the gradient", g)
         return g
 

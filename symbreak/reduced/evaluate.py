@@ -28,6 +28,21 @@ inner product of short vectors: the cost does not depend on ``k``.
 Every array carries a leading batch axis ``N`` (points), so one call
 evaluates many points with a handful of ``einsum`` calls.
 
+**One model, any arithmetic.**  The same code runs on float64 arrays (the
+fast path) and on object arrays of ``mpmath``/``arb``/sympy numbers: the
+back-end (:mod:`symbreak.reduced.arithmetic`) supplies ``sqrt``, ``atan2``,
+``π``, the positivity test of the row norms and the bounded ``δ``-terms.
+Accuracy devices the interval path needs:
+
+* ``|w∧v|²`` is never ``|w|²|v|² − (w·v)²``: float64 uses the rejection
+  ``|w|²·|v − (v·w̄)w̄|²`` (a sum of squares), the other back-ends Lagrange's
+  identity ``Σ_{c<c'} a_c a_{c'} (w_c v_{c'} − w_{c'} v_c)²``; for a teacher
+  ``e_c``, ``Σ_{c'≠c} a_{c'} w_{c'}² + (a_c − 1) w_c²``;
+* the ``δ``-terms ``δ (u·r)(ũ·s)`` are ``0/0`` at parallel rows; non-float
+  back-ends evaluate them term by term with ``small_term``, bounded by
+  Cauchy–Schwarz: ``|δ(u·r_{q|p})(ũ·r_{q|p})| ≤ γ|u||ũ|`` and
+  ``|δ(u·r_{q|p})(ũ_q·r_{p|q})| ≤ ε|u||ũ|``.
+
 **Derivative in k.**  At fixed coordinates ``W``'s explicit entries do not
 move with ``k``; only the weights do (polynomials in the block sizes).  The
 exact ``∂/∂k`` (:meth:`CompressedState.gradient_dk`, :meth:`CompressedState.loss_dk`)
@@ -40,15 +55,30 @@ coefficients.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import NotDifferentiableError
 from ..model import kernel as K
+from .arithmetic import FLOAT64
 from .layout import Layout, LayoutWeights
 
 __all__ = ["CompressedState", "compressed_state"]
+
+
+def _in_context(method):
+    """Run a form inside its back-end's precision context (a no-op for float64)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if self.arith.is_float64:
+            return method(self, *args, **kwargs)
+        with self.arith:
+            return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,6 +98,9 @@ class CompressedState:
     R: np.ndarray  # R[n, p, q] = r_{q|p} = w_q − (w_q·w̄_p) w̄_p, shape (N, P, P, C)
     gs: K.KernelGeometry  # rows × rows (N, P, P)
     gt: K.KernelGeometry  # rows × teacher columns (N, P, C)
+    arith: object = FLOAT64  # the back-end of the arrays
+    row_scale: np.ndarray | None = None  # (P,) blow-up chart: true rows are s_p w_p
+    maybe_zero: bool = False  # a row may vanish (balls): only the loss is available
 
     @property
     def row_w(self) -> np.ndarray:
@@ -86,17 +119,29 @@ class CompressedState:
         return self.weights.teacher
 
     # ------------------------------------------------------------------ loss
+    @_in_context
     def loss(self) -> np.ndarray:
         """Loss ``L(W)`` per point, shape (N,) (see the module docstring)."""
         w = self.weights
         k = self.k
-        self_term = 0.25 * self.n2 @ w.row
-        pair = 0.5 * np.einsum("pq,npq->n", w.pair, K.kappa(self.gs))
-        teach = np.einsum("p,c,npc->n", w.row, w.teacher, K.kappa(self.gt))
-        const = k / 4.0 + k * (k - 1.0) / (4.0 * np.pi)
+        ks, kt = K.kappa(self.gs), K.kappa(self.gt)
+        if self.maybe_zero:  # 0 ≤ κ(w, v) ≤ |w||v|/2 where a row may vanish
+            ks = self.arith.akappa_hull(ks, self.gs.nw * self.gs.nv / 2)
+            kt = self.arith.akappa_hull(kt, self.gt.nw * self.gt.nv / 2)
+        s = self.row_scale
+        if s is None:
+            self_term = (self.n2 @ w.row) / 4
+            pair = np.einsum("pq,npq->n", w.pair, ks) / 2
+            teach = np.einsum("p,c,npc->n", w.row, w.teacher, kt)
+        else:  # κ is positively homogeneous: κ(s w, t v) = s t κ(w, v)
+            self_term = (self.n2 @ (w.row * s * s)) / 4
+            pair = np.einsum("pq,npq->n", w.pair * s[:, None] * s[None, :], ks) / 2
+            teach = np.einsum("p,c,npc->n", w.row * s, w.teacher, kt)
+        const = k / 4 + k * (k - 1) / (4 * self.arith.pi)
         return self_term + pair - teach + const
 
     # -------------------------------------------------------------- gradient
+    @_in_context
     def gradient_form(self, U: np.ndarray) -> np.ndarray:
         """``DL[U_α]`` for directions ``U`` of shape (A, P, C): shape (N, A)."""
         w = self.weights
@@ -104,18 +149,31 @@ class CompressedState:
         Uw = U * w.col
         uw = np.einsum("apc,npc->nap", Uw, W)  # u_p·w_p
         uwq = np.einsum("apc,nqc->napq", Uw, W)  # u_p·w_q
+        self._require_rows("the gradient")
         a_s, b_s = K.grad_coefficients(self.gs)
         a_t, b_t = K.grad_coefficients(self.gt)
         tw = w.row[:, None] * w.teacher[None, :]
-        coef = 0.5 * w.row + np.einsum("pq,npq->np", w.pair, a_s) - np.einsum("pc,npc->np", tw, a_t)
+        s = self.row_scale
+        # in a blow-up chart (true rows s_p w_p, derivative in the true coordinates):
+        # ½ω_p → s_p ω_p/2 and Ω_pq → Ω_pq s_q; the teacher terms are scale-free
+        half, pw = (w.row / 2, w.pair) if s is None else (s * w.row / 2, w.pair * s[None, :])
+        coef = half + np.einsum("pq,npq->np", pw, a_s) - np.einsum("pc,npc->np", tw, a_t)
         out = np.einsum("np,nap->na", coef, uw)
-        out += np.einsum("pq,npq,napq->na", w.pair, b_s, uwq)
-        out -= np.einsum("pc,npc,apc->na", tw, b_t, U)
+        out = out + np.einsum("pq,npq,napq->na", pw, b_s, uwq)
+        out = out - np.einsum("pc,npc,apc->na", tw, b_t, U)
         return out
+
+    def _require_rows(self, what: str) -> None:
+        if self.maybe_zero:
+            raise NotDifferentiableError(
+                f"{what} is not available where a row may vanish (only the loss is)"
+            )
 
     # ------------------------------------------------------------ d/dk forms
     def _dk_geometry(self):
         """Derivatives in k of ``|w_p|²``, ``|w_p|``, the pair and teacher geometry."""
+        if not self.arith.is_float64:
+            raise NotImplementedError("the exact d/dk forms are implemented in float64")
         w = self.weights
         W = self.W
         dn2 = np.einsum("npc,c->np", W * W, w.dcol)
@@ -205,102 +263,322 @@ class CompressedState:
         return out
 
     # --------------------------------------------------------------- Hessian
+    @_in_context
     def hessian_form(self, U: np.ndarray) -> np.ndarray:
         """Matrices ``D²L[U_α, U_β]`` for directions ``U`` (A, P, C): shape (N, A, A).
 
-        Symmetrised: ``(X + Xᵀ)/2``.
+        Symmetrised: ``(X + Xᵀ)/2``.  Written as batched matrix products; the
+        row-wise products are formed only on the *support* of ``U`` (the pairs
+        ``(α, p)`` with ``u_p ≠ 0``), and the point-independent products of
+        ``U`` with itself are cached.
         """
+        self._require_rows("the Hessian")
+        if self.row_scale is not None:
+            raise ValueError("the Hessian is not available in a blow-up chart (row scales)")
         w = self.weights
-        hs = K.hessian_coefficients(self.gs)
-        ht = K.hessian_coefficients(self.gt)
-        Uw = U * w.col
-        uu_same = np.einsum("apc,bpc->abp", Uw, U)
-        uu_pair = np.einsum("apc,bqc->abpq", Uw, U)
-        uwb = np.einsum("apc,npc->nap", Uw, self.Wbar)  # u_p·w̄_p
-        ur = np.einsum("apc,npqc->napq", Uw, self.R)  # u_p·r_{q|p}
+        ar = self.arith
+        fast = ar.is_float64
+        N, P, C = self.W.shape
+        A = U.shape[0]
+        d = _direction_data(U, w)
+        a_S, p_S = d.a, d.p
+        hs, ht, g, coef_same, coef_pair = self._hessian_coefficients
         Om = w.pair
         tw = w.row[:, None] * w.teacher[None, :]
-        # ½ ω_p I + Σ_q Ω_pq γ_pq (I − w̄w̄ᵀ) − Σ_c ω_p t_c γ_pc (I − w̄w̄ᵀ)
-        g = np.einsum("pq,npq->np", Om, hs.gamma) - np.einsum("pc,npc->np", tw, ht.gamma)
-        B = np.einsum("p,abp->ab", 0.5 * w.row, uu_same)[None] + np.einsum(
-            "np,abp->nab", g, uu_same
-        )
-        B -= np.einsum("np,nap,nbp->nab", g, uwb, uwb)
-        # δ-terms of K1 (rows) and K2, and the βI, ε w̄ v̄ᵀ terms of K2
-        od = Om * hs.delta
-        B += np.einsum("npq,napq,nbpq->nab", od, ur, ur)
-        B += np.einsum("npq,napq,nbqp->nab", od, ur, ur)
-        B += np.einsum("npq,abpq->nab", Om * hs.beta, uu_pair)
-        B += np.einsum("npq,nap,nbq->nab", Om * hs.eps, uwb, uwb)
-        # teacher δ-term: u·r_{e_c|w} = u_c − (w̄_c)(u·w̄)
-        ut = U[None] - self.Wbar[:, None] * uwb[:, :, :, None]
-        B -= np.einsum("npc,napc,nbpc->nab", tw * ht.delta, ut, ut)
-        return 0.5 * (B + np.swapaxes(B, 1, 2))
+        Wbar_S = self.Wbar[:, p_S]  # (N, s, C)
+        uwb_S = np.einsum("ic,nic->ni", d.Uw, Wbar_S)  # u_p·w̄_p on the support
+        uwb = ar.zeros((N, A, P))
+        uwb[:, a_S, p_S] = uwb_S
+        # u_p·r_{q|p} = u_p·w_q − (w_q·w̄_p)(u_p·w̄_p) on the support: (N, s, Q)
+        if fast:  # one matrix product for all points (shared left factor)
+            uwq_S = np.matmul(d.Uw, self.W.transpose(0, 2, 1))
+            proj = self.gs.dot[:, p_S, :] / self.norms[:, p_S, None]
+            ur_S = uwq_S - proj * uwb_S[:, :, None]
+        else:  # through the rejections r_{q|p} (fewer operations on balls)
+            ur_S = np.einsum("ic,niqc->niq", d.Uw, self.R[:, p_S])
+        if fast:
+            B = (coef_same @ d.uu_same.reshape(A * A, P).T).reshape(N, A, A)
+            B = B + (coef_pair @ d.uu_pair.reshape(A * A, P * P).T).reshape(N, A, A)
+        else:  # the products of U are sparse: only their nonzero entries
+            B = ar.zeros((N, A * A))
+            for coef, (ab, x, val) in ((coef_same, d.same_nz), (coef_pair, d.pair_nz)):
+                np.add.at(B, (slice(None), ab), coef[:, x] * val[None])
+            B = B.reshape(N, A, A)
+        B = B - np.matmul(uwb * g[:, None, :], uwb.transpose(0, 2, 1))
+        # ε w̄ v̄ᵀ term of K2
+        B = B + np.matmul(np.matmul(uwb, Om * hs.eps), uwb.transpose(0, 2, 1))
+        # teacher rejections: u·r_{e_c|w_p} = u_pc − w̄_pc (u_p·w̄_p), on the support
+        ut_S = d.U[None] - Wbar_S * uwb_S[:, :, None]  # (N, s, C)
+        if fast:
+            B = B + self._delta_terms_float64(d, ur_S, ut_S, hs, ht, Om, tw, A)
+        else:
+            B = B + self._delta_terms_bounded(d, ur_S, ut_S, hs, ht, Om, tw, A)
+        return (B + B.transpose(0, 2, 1)) / 2
 
+    @functools.cached_property
+    def _hessian_coefficients(self):
+        """Point-dependent, direction-independent coefficients of the Hessian form.
+
+        Kernel coefficients ``hs``, ``ht``; ``g_p = Σ_q Ω_pq γ_pq − Σ_c ω_p t_c γ_pc``
+        (the ``I − w̄w̄ᵀ`` term); the coefficients of ``u_p·ũ_p`` (``½ω_p + g_p``) and
+        of ``u_p·ũ_q`` (``Ω_pq β_pq``, the ``βI`` term of ``K_2``).  Shared by all
+        direction stacks evaluated on this state (e.g. block by block).
+        """
+        w = self.weights
+        N, P, _ = self.W.shape
+        fast = self.arith.is_float64
+        hs = K.hessian_coefficients(self.gs, delta=fast)
+        ht = K.hessian_coefficients(self.gt, delta=fast)
+        tw = w.row[:, None] * w.teacher[None, :]
+        g = (w.pair * hs.gamma).sum(2) - (tw * ht.gamma).sum(2)  # (N, P)
+        coef_same = w.row / 2 + g
+        coef_pair = (w.pair * hs.beta).reshape(N, P * P)
+        return hs, ht, g, coef_same, coef_pair
+
+    def _delta_terms_float64(self, d, ur_S, ut_S, hs, ht, Om, tw, A):
+        """The ``δ``-terms as batched matrix products (``δ = 0`` at parallel rows)."""
+        N, P, C = self.W.shape
+        ur = np.zeros((N, A, P, P))
+        ur[:, d.a, d.p] = ur_S
+        # K1 (same row): Σ_q Ω δ (u_p·r_{q|p})(ũ_p·r_{q|p}); K2: Σ_pq Ω δ (u_p·r_{q|p})(ũ_q·r_{p|q})
+        Y = (ur * (Om * hs.delta)[:, None]).reshape(N, A, P * P)
+        B = np.matmul(Y, ur.reshape(N, A, P * P).transpose(0, 2, 1))
+        B += np.matmul(Y, ur.transpose(0, 3, 2, 1).reshape(N, P * P, A))
+        # teacher: − Σ_c ω_p t_c δ (u·r_{e_c|w_p})(ũ·r_{e_c|w_p})
+        ut = np.zeros((N, A, P, C))
+        ut[:, d.a, d.p] = ut_S
+        Z = (ut * (tw * ht.delta)[:, None]).reshape(N, A, P * C)
+        B -= np.matmul(Z, ut.reshape(N, A, P * C).transpose(0, 2, 1))
+        return B
+
+    def _delta_terms_bounded(self, d, ur_S, ut_S, hs, ht, Om, tw, A):
+        """The ``δ``-terms term by term with ``small_term`` (Cauchy–Schwarz bounds)."""
+        ar = self.arith
+        N = self.W.shape[0]
+        two_pi = 2 * ar.pi
+        wedge, wedge_t = self.gs.wedge, self.gt.wedge
+        unorm = ar.asqrt_nonneg((d.Uw * d.U).sum(-1))  # |u_p| on the support, (s,)
+        B = ar.zeros((N, A, A))
+        p = d.p
+        # K1 and teacher: pairs (i, j) of support entries on the same row, and the
+        # partners q (rows) and c (teacher columns) with a nonzero weight only
+        I, J = d.same_row_pairs
+        nz_pair = _nonzero_mask(Om)
+        nz_teach = _nonzero_mask(tw)
+        for mask, wdg, coef, weight, vals, sign in (
+            (nz_pair, wedge, hs.gamma, Om, ur_S, 1),
+            (nz_teach, wedge_t, ht.gamma, tw, ut_S, -1),
+        ):
+            m, q = np.nonzero(mask[p[I]])  # triples (I[m], J[m], q)
+            if not m.size:
+                continue
+            i, j, pi = I[m], J[m], p[I[m]]
+            cs = (unorm[i] * unorm[j])[None, :]
+            num = vals[:, i, q] * vals[:, j, q]
+            T = ar.asmall_term(wdg[:, pi, q], num, two_pi, coef[:, pi, q] * cs)
+            np.add.at(B, (slice(None), d.a[i], d.a[j]), sign * T * weight[pi, q][None])
+        # K2: pairs (i, j) on rows p ≠ q with a pair weight
+        I, J = d.cross_row_pairs(Om)
+        if I.size:
+            pI, pJ = p[I], p[J]
+            num = ur_S[:, I, pJ] * ur_S[:, J, pI]
+            cs = (unorm[I] * unorm[J])[None, :]
+            T = ar.asmall_term(wedge[:, pI, pJ], num, two_pi, hs.eps[:, pI, pJ] * cs)
+            np.add.at(B, (slice(None), d.a[I], d.a[J]), T * Om[pI, pJ][None])
+        return B
+
+    @_in_context
     def gram(self, U: np.ndarray) -> np.ndarray:
         """``⟨U_α, U_β⟩`` (Frobenius inner product of the full matrices), shape (A, A)."""
         w = self.weights
         return np.einsum("p,apc,bpc->ab", w.row, U * w.col, U)
 
 
-def _zero_row_error(layout: Layout, coords: np.ndarray, n2: np.ndarray) -> NotDifferentiableError:
-    n, p = (int(i[0]) for i in np.nonzero(n2 <= 0.0))
+@dataclass(frozen=True, eq=False)
+class _DirectionData:
+    """Point-independent data of a stack of directions ``U`` (A, P, C)."""
+
+    a: np.ndarray  # (s,) direction of each support pair
+    p: np.ndarray  # (s,) row of each support pair
+    U: np.ndarray  # (s, C) the rows u_p on the support
+    Uw: np.ndarray  # (s, C) weighted by the columns
+    uu_same: np.ndarray  # (A, A, P) u_p·ũ_p
+    uu_pair: np.ndarray  # (A, A, P, Q) u_p·ũ_q
+
+    @functools.cached_property
+    def same_nz(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nonzero entries of ``uu_same`` as (flat (α, β), row p, value)."""
+        return _sparse(self.uu_same.reshape(self.uu_same.shape[0] ** 2, -1))
+
+    @functools.cached_property
+    def pair_nz(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nonzero entries of ``uu_pair`` as (flat (α, β), flat (p, q), value)."""
+        return _sparse(self.uu_pair.reshape(self.uu_pair.shape[0] ** 2, -1))
+
+    @functools.cached_property
+    def same_row_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Indices ``(i, j)`` of support entries on the same row."""
+        i, j = np.nonzero(self.p[:, None] == self.p[None, :])
+        return i, j
+
+    def cross_row_pairs(self, pair_w) -> tuple[np.ndarray, np.ndarray]:
+        """Indices ``(i, j)`` of support entries on rows ``p ≠ q`` with ``Ω_pq ≠ 0``."""
+        i, j = np.nonzero(_nonzero_mask(pair_w)[self.p[:, None], self.p[None, :]])
+        return i, j
+
+
+def _sparse(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    i, j = np.nonzero(_nonzero_mask(X))
+    return i, j, X[i, j]
+
+
+def _nonzero_mask(weights) -> np.ndarray:
+    """Boolean mask of the entries of a weight array that are not exactly zero."""
+    if weights.dtype != object:
+        return weights != 0
+    return np.array([not _is_exact_zero(x) for x in weights.ravel()], dtype=bool).reshape(
+        weights.shape
+    )
+
+
+def _is_exact_zero(x) -> bool:
+    """True for an exact zero (int/float 0, or a ball/number that is exactly 0)."""
+    if isinstance(x, (int, float, np.integer, np.floating)):
+        return x == 0
+    is_exact = getattr(x, "is_exact", None)
+    if callable(is_exact):  # arb ball
+        return bool(is_exact() and x.is_zero())
+    return bool(x == 0)
+
+
+_DIRECTIONS: dict = {}
+
+
+def _direction_data(U: np.ndarray, w: LayoutWeights) -> _DirectionData:
+    """:class:`_DirectionData` of ``U`` under the column weights of ``w`` (cached by identity)."""
+    key = (id(U), id(w))
+    hit = _DIRECTIONS.get(key)
+    if hit is not None and hit[0] is U and hit[1] is w:
+        return hit[2]
+    a, p = np.nonzero(np.any(U != 0, axis=2))
+    Uw = U * w.col
+    data = _DirectionData(
+        a=a,
+        p=p,
+        U=U[a, p],
+        Uw=Uw[a, p],
+        uu_same=np.einsum("apc,bpc->abp", Uw, U),
+        uu_pair=np.einsum("apc,bqc->abpq", Uw, U),
+    )
+    if len(_DIRECTIONS) > 256:
+        _DIRECTIONS.clear()
+    _DIRECTIONS[key] = (U, w, data)
+    return data
+
+
+def _zero_row_error(
+    layout: Layout, coords: np.ndarray, ok: np.ndarray, arith
+) -> NotDifferentiableError:
+    n, p = (int(i[0]) for i in np.nonzero(~ok))
     t, _lab = layout.rows[p]
     where = f"point {n} of the batch, " if coords.shape[0] > 1 else ""
+    values = [arith.to_float(x) for x in coords[n]]
+    may = "are zero" if arith.is_float64 else "may vanish"
     return NotDifferentiableError(
-        f"the rows of block {t + 1} are zero at {where}coordinates {coords[n].tolist()}: the loss "
+        f"the rows of block {t + 1} {may} at {where}coordinates {values}: the loss "
         "is not differentiable there (move the point off zero rows)"
     )
 
 
-def compressed_state(layout: Layout, weights: LayoutWeights, k: float, coords) -> CompressedState:
+def compressed_state(
+    layout: Layout,
+    weights: LayoutWeights,
+    k,
+    coords,
+    arith=FLOAT64,
+    *,
+    row_scale=None,
+    zero_rows_ok: bool = False,
+) -> CompressedState:
     """Evaluate the compressed model of ``W = Σ_o c_o E_o`` at a batch of points.
 
     Parameters
     ----------
     layout : Layout
     weights : LayoutWeights
-        ``layout.float_weights(sizes, dsizes)``.
-    k : float
+        ``layout.float_weights(sizes, dsizes)`` for float64, or the weights in
+        the back-end's numbers (:func:`~symbreak.reduced.generic.generic_weights`).
+    k : float or number
     coords : ndarray, shape (N, dim)
-        Finite coordinates (checked by the callers).
+        Finite coordinates (checked by the callers); an object array of the
+        back-end's numbers for the other back-ends.
+    arith : back-end, optional
+        :mod:`symbreak.reduced.arithmetic` back-end (default float64).
+    row_scale : array_like, shape (P,), optional
+        A *blow-up chart*: the true rows are ``s_p w_p`` (``s_p ≥ 0``, a ball
+        may contain 0).  Loss and gradient (with respect to the true
+        coordinates) stay bounded as ``s_p → 0``; no Hessian.
+    zero_rows_ok : bool
+        Allow rows that may vanish (balls): only the loss is then available,
+        every kernel value enclosed using ``0 ≤ κ(w, v) ≤ |w||v|/2``.
 
     Raises
     ------
     NotDifferentiableError
-        If a row of ``W`` is zero at some point (the loss is not
-        differentiable there); the message names the block and, for a batch,
-        the index of the first such point.
+        If a row of ``W`` is (or, for balls, may be) zero at some point (the
+        loss is not differentiable there); the message names the block and,
+        for a batch, the index of the first such point.
     """
-    coords = np.asarray(coords, dtype=float)
+    fast = arith.is_float64
+    coords = np.asarray(coords, dtype=float if fast else object)
     N, dim = coords.shape
     n_slots = int(layout.coord_index.max()) + 1
     if n_slots > dim:
-        coords_full = np.concatenate([coords, np.zeros((N, n_slots - dim))], axis=1)
+        coords_full = np.concatenate([coords, arith.zeros((N, n_slots - dim))], axis=1)
     else:
         coords_full = coords
     W = coords_full[:, layout.coord_index]
     col_w = weights.col
-    n2 = np.einsum("npc,c,npc->np", W, col_w, W)
-    if np.any(n2 <= 0.0):
-        raise _zero_row_error(layout, coords, n2)
-    norms = np.sqrt(n2)
+    n2 = np.einsum("npc,c->np", arith.asquare(W), col_w)
+    ok = arith.apositive(n2)
+    maybe_zero = not np.all(ok)
+    if maybe_zero and not zero_rows_ok:
+        raise _zero_row_error(layout, coords, ok, arith)
+    norms = arith.asqrt_nonneg(n2) if maybe_zero else arith.asqrt(n2)
     Wbar = W / norms[:, :, None]
     dot = np.einsum("npc,c,nqc->npq", W, col_w, W)
     R = W[:, None, :, :] - (dot / norms[:, :, None])[:, :, :, None] * Wbar[:, :, None, :]
-    rej2 = np.maximum(np.einsum("npqc,c,npqc->npq", R, col_w, R), 0.0)
-    wedge = norms[:, :, None] * np.sqrt(rej2)
-    P = W.shape[1]
-    wedge[:, np.arange(P), np.arange(P)] = 0.0
-    gs = K.geometry(norms[:, :, None], norms[:, None, :], dot, wedge)
+    P, C = W.shape[1], W.shape[2]
+    if fast:
+        rej2 = np.einsum("npqc,c,npqc->npq", R, col_w, R)
+        wedge = norms[:, :, None] * arith.asqrt_nonneg(rej2)
+        off = 1.0 - np.eye(C)
+    else:
+        # Lagrange's identity: Σ_{c<c'} a_c a_c' (w_c v_c' − w_c' v_c)², a sum of squares,
+        # for the pairs p < q (the wedge is symmetric, 0 on the diagonal)
+        iu, ju = np.triu_indices(C, 1)
+        pp, qq = np.triu_indices(P, 1)
+        Wp, Wq = W[:, pp], W[:, qq]
+        M = Wp[:, :, iu] * Wq[:, :, ju] - Wp[:, :, ju] * Wq[:, :, iu]
+        upper = arith.asqrt_nonneg(np.einsum("nrm,m->nr", arith.asquare(M), col_w[iu] * col_w[ju]))
+        wedge = arith.zeros((N, P, P))
+        wedge[:, pp, qq] = upper
+        wedge[:, qq, pp] = upper
+        off = arith.array(1 - np.eye(C, dtype=int))
+    wedge[:, np.arange(P), np.arange(P)] = 0
+    nw2 = None if fast else n2[:, :, None]
+    gs = K.geometry(norms[:, :, None], norms[:, None, :], dot, wedge, arith, nw2=nw2)
     # teacher e_c: |w|² − w_c² as Σ_{c'≠c} a_c' w_c'² + (a_c − 1) w_c² (no cancellation)
-    sq = W * W * col_w
-    others = sq @ (1.0 - np.eye(W.shape[2])) + (col_w - 1.0) * W * W
-    wt = np.sqrt(np.maximum(others, 0.0))
-    gt = K.geometry(norms[:, :, None], 1.0, W, wt)
+    W2 = arith.asquare(W)
+    others = (W2 * col_w) @ off + (col_w - 1) * W2
+    wt = arith.asqrt_nonneg(others)
+    one = 1.0 if fast else 1
+    gt = K.geometry(norms[:, :, None], one, W, wt, arith, nw2=nw2)
+    if row_scale is not None:
+        row_scale = np.asarray(row_scale, dtype=float if fast else object)
     return CompressedState(
         layout=layout,
-        k=float(k),
+        k=float(k) if fast else k,
         weights=weights,
         W=W,
         n2=n2,
@@ -309,4 +587,7 @@ def compressed_state(layout: Layout, weights: LayoutWeights, k: float, coords) -
         R=R,
         gs=gs,
         gt=gt,
+        arith=arith,
+        row_scale=row_scale,
+        maybe_zero=bool(maybe_zero),
     )

@@ -114,6 +114,26 @@ class FixedPointSpace:
             raise ValueError(f"coordinates must be finite, got {c.tolist()}")
         return c
 
+    def check_batch(self, coords) -> tuple[np.ndarray, bool]:
+        """``coords`` of shape (dim,) or (N, dim) as an (N, dim) float array, and whether
+        it was one point; raise a ValueError/TypeError naming the first bad point."""
+        try:
+            c = np.asarray(coords, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"coordinates must be real numbers, got {coords!r}") from None
+        if c.ndim == 1:
+            return self.check_coords(c)[None, :], True
+        if c.ndim != 2 or c.shape[1] != self.dim:
+            raise ValueError(
+                f"Fix({self.group.name}) has {self.dim} coordinates {list(self.names)}: "
+                f"pass shape ({self.dim},) or (N, {self.dim}), got shape {c.shape}"
+            )
+        bad = ~np.all(np.isfinite(c), axis=1)
+        if np.any(bad):
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"coordinates must be finite, got {c[i].tolist()} at point {i}")
+        return c, False
+
     # ------------------------------------------------------- normalisation
     def to_orthonormal(self, coords) -> np.ndarray:
         """Coordinates in the orthonormal basis ``E_o / |E_o|``: ``ĉ_o = c_o √|orbit|``."""

@@ -1,9 +1,10 @@
 r"""The reduced loss on ``Fix(H)`` as a sympy expression in the coordinates and ``k``.
 
-Built on the same compressed layout as the numeric path
-(:mod:`symbreak.reduced.layout`) but with exact arithmetic: block sizes are the
-spec's polynomials in the symbol ``k``, the weights are polynomials in ``k``,
-and
+Not a separate implementation: this is the compressed model
+(:mod:`symbreak.reduced.evaluate`) evaluated by
+:class:`~symbreak.reduced.generic.GenericReducedSystem` with the sympy back-end
+(:class:`~symbreak.reduced.arithmetic.SymPyArithmetic`), one symbol per
+coordinate and the block sizes as the spec's polynomials in the symbol ``k``:
 
 .. math::
 
@@ -11,12 +12,12 @@ and
         − \sum_p ω_p \sum_j ω_j κ(w_p, e_j) + \tfrac k4 + \tfrac{k(k−1)}{4π},
 
     κ(w, v) = \frac{|w∧v| + (π − θ)\, w·v}{2π},\quad
-    θ = \operatorname{atan2}(|w∧v|, w·v),\quad
-    |w∧v| = \sqrt{|w|^2|v|^2 − (w·v)^2}.
+    θ = \operatorname{atan2}(|w∧v|, w·v),
 
-Useful for exact checks and for series expansions; evaluate numerically with
-``sympy.lambdify``.  Expressions grow with the number of blocks: intended for
-groups with a few blocks.
+with ``|w∧v|²`` by Lagrange's identity (a sum of squares).  Useful for exact
+checks and for series expansions; evaluate numerically with ``sympy.lambdify``.
+Expressions grow with the number of blocks: intended for groups with a few
+blocks.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ import sympy as sp
 
 from ..errors import DomainError
 from ..representation.isotropy import K_SYMBOL, IsotropyGroup
+from .arithmetic import SymPyArithmetic
 from .fixed_point import FixedPointSpace
-from .layout import layout_for
+from .generic import GenericReducedSystem
 
 __all__ = ["SymbolicReducedLoss", "reduced_loss_expr"]
 
@@ -59,12 +61,6 @@ class SymbolicReducedLoss:
         return sp.lambdify((self.k, *self.coords), self.loss, modules="numpy")
 
 
-def _kappa(nw2, nv2, dot):
-    wedge = sp.sqrt(sp.Max(nw2 * nv2 - dot**2, 0))
-    theta = sp.atan2(wedge, dot)
-    return (wedge + (sp.pi - theta) * dot) / (2 * sp.pi)
-
-
 def reduced_loss_expr(spec: str, *, extra_dims: int = 0) -> SymbolicReducedLoss:
     """Symbolic reduced loss of ``Fix(H)`` for the isotropy spec ``spec``.
 
@@ -88,34 +84,10 @@ def reduced_loss_expr(spec: str, *, extra_dims: int = 0) -> SymbolicReducedLoss:
     probe = IsotropyGroup.from_spec(spec, _generic_k(spec), d=None)
     if extra_dims:
         probe = IsotropyGroup.from_spec(spec, probe.k, d=probe.k + extra_dims)
-    space = FixedPointSpace(probe)
-    layout = layout_for(probe, (0,) * len(probe.factors))
-    names = space.names
+    names = FixedPointSpace(probe).names
     coords = tuple(sp.Symbol(nm.replace(",", "_"), real=True) for nm in names)
-    sizes = [f.expr for f in probe.factors]
-    row_w, pair_w, col_w = layout.weights(sizes, xp=None)
-    P, C = len(layout.rows), len(layout.cols)
-    cvals = list(coords) + [sp.Integer(0)] * (int(layout.coord_index.max()) + 1 - len(coords))
-    W = [[cvals[layout.coord_index[p, c]] for c in range(C)] for p in range(P)]
-
-    def ip(x, y):
-        return sp.Add(*[col_w[c] * x[c] * y[c] for c in range(C)])
-
-    norms2 = [ip(W[p], W[p]) for p in range(P)]
-    k = K_SYMBOL
-    L = sp.Rational(1, 4) * sp.Add(*[row_w[p] * norms2[p] for p in range(P)])
-    for p in range(P):
-        for q in range(P):
-            if pair_w[p][q] != 0:
-                L += sp.Rational(1, 2) * pair_w[p][q] * _kappa(norms2[p], norms2[q], ip(W[p], W[q]))
-    for p in range(P):
-        if row_w[p] == 0:
-            continue
-        for c in range(C):
-            if layout.teacher_cols[c]:
-                L -= row_w[p] * col_w[c] * _kappa(norms2[p], sp.Integer(1), W[p][c])
-    L += k / 4 + k * (k - 1) / (4 * sp.pi)
-    return SymbolicReducedLoss(loss=L, coords=coords, k=k)
+    model = GenericReducedSystem(probe, SymPyArithmetic(), k=K_SYMBOL)
+    return SymbolicReducedLoss(loss=model.loss(list(coords)), coords=coords, k=K_SYMBOL)
 
 
 def _generic_k(spec: str) -> float:

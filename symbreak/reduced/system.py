@@ -92,23 +92,7 @@ class ReducedSystem:
     # ------------------------------------------------------------ helpers
     def _batch(self, coords) -> tuple[np.ndarray, bool]:
         """``coords`` as an (N, dim) float array, and whether it was one point."""
-        space = self.space
-        try:
-            c = np.asarray(coords, dtype=float)
-        except (TypeError, ValueError):
-            raise TypeError(f"coordinates must be real numbers, got {coords!r}") from None
-        if c.ndim == 1:
-            return space.check_coords(c)[None, :], True
-        if c.ndim != 2 or c.shape[1] != space.dim:
-            raise ValueError(
-                f"Fix({self.group.name}) has {space.dim} coordinates {list(space.names)}: "
-                f"pass shape ({space.dim},) or (N, {space.dim}), got shape {c.shape}"
-            )
-        bad = ~np.all(np.isfinite(c), axis=1)
-        if np.any(bad):
-            i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"coordinates must be finite, got {c[i].tolist()} at point {i}")
-        return c, False
+        return self.space.check_batch(coords)
 
     def state(self, coords) -> CompressedState:
         """The compressed model at ``coords`` (no marks); arrays have a batch axis."""
@@ -142,22 +126,20 @@ class ReducedSystem:
 
         The loss is a sum of ``O(k²)``-weighted kernel terms that cancel down
         to ``O(1)``, so the float64 :meth:`loss` carries an absolute error of
-        about ``1e-16·k²`` (``1e-4`` at ``k = 10⁶``).  This evaluates the
-        independent generic-arithmetic implementation of the compressed model
-        (:class:`symbreak.certify.generic_model.GenericReducedSystem`) with
+        about ``1e-16·k²`` (``1e-4`` at ``k = 10⁶``).  This evaluates the same
+        compressed model in ``mpmath`` arithmetic
+        (:class:`symbreak.reduced.generic.GenericReducedSystem`) with
         ``dps`` decimal digits (default ``20 + 2·log10(k)``) and rounds to float.
         A batch is evaluated point by point.
         """
-        from ..certify import MPArithmetic
-        from ..certify.generic_model import GenericReducedSystem
+        from .arithmetic import MPArithmetic
+        from .generic import GenericReducedSystem
 
         c, single = self._batch(coords)
         if dps is None:
             dps = 20 + 2 * int(np.ceil(np.log10(max(self.group.k, 10.0))))
-        arith = MPArithmetic(dps=dps)
-        with arith:
-            model = GenericReducedSystem(self.group, arith)
-            values = np.array([float(model.loss([float(x) for x in row])) for row in c])
+        model = GenericReducedSystem(self.group, MPArithmetic(dps=dps))
+        values = np.array([float(model.loss([float(x) for x in row])) for row in c])
         return float(values[0]) if single else values
 
     def gradient(self, coords) -> np.ndarray:

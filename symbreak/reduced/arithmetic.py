@@ -1,21 +1,28 @@
-r"""Arithmetic back-ends for the generic compressed model.
+r"""Arithmetic back-ends of the compressed model (:mod:`symbreak.reduced.evaluate`).
 
-The generic model (:mod:`symbreak.certify.generic_model`) is written once, in
-terms of ``+ − × /`` and a handful of functions supplied by a back-end:
+The compressed model is written once, over numpy arrays with a leading batch
+axis, in terms of ``+ − × /`` and a handful of functions a back-end supplies
+(``sqrt``, ``atan2``, ``π``, a positivity test and the bounded ``δ``-term
+below).  The back-end decides the number type of the arrays:
 
+``FLOAT64`` (:class:`Float64Arithmetic`)
+    float64 arrays, vectorised numpy functions: the fast, batched path.
 ``FloatArithmetic``
-    Python floats (``math``); only used to test the generic model against the
-    float64 :class:`~symbreak.reduced.ReducedSystem`.
+    Python floats in object arrays (a cross-check of the generic code path).
 ``MPArithmetic``
-    ``mpmath.mpf`` at a given number of decimal digits (high-precision solves
-    for the asymptotic series).
+    ``mpmath.mpf`` at a given number of decimal digits (high-precision
+    solves for the asymptotic series, the loss at large ``k``).
 ``ArbArithmetic``
     Ball arithmetic (``flint.arb`` from python-flint): every result is a ball
     ``[m ± r]`` guaranteed to contain the exact value of the operation applied
     to any points of the input balls.  Used by the certificates.
+``SymPyArithmetic``
+    sympy expressions: symbols in the coordinates and in ``k``.
 
-Every back-end is a context manager that sets (and afterwards restores) its
-working precision; all arithmetic must happen inside ``with backend:``.
+Scalar back-ends are context managers that set (and afterwards restore) their
+working precision; the model enters the context itself on every call, so a
+result always has the requested precision, even when the caller did not enter
+it.
 
 The one non-arithmetic rule the model needs is
 ``small_term(wedge, num, two_pi, bound)``: the term
@@ -34,10 +41,15 @@ import abc
 import math
 from fractions import Fraction
 
+import numpy as np
+
 __all__ = [
+    "FLOAT64",
+    "Float64Arithmetic",
     "FloatArithmetic",
     "MPArithmetic",
     "ArbArithmetic",
+    "SymPyArithmetic",
     "flint_available",
     "require_flint",
 ]
@@ -90,6 +102,116 @@ class _Backend(abc.ABC):
     def to_float(self, x) -> float:
         """Nearest float of ``x`` (the midpoint for balls)."""
         return float(x)
+
+    def square(self, x):
+        """``x²`` (for balls: the exact range of ``t²`` over the ball, not ``x·x``)."""
+        return x * x
+
+    def kappa_hull(self, kappa, top):
+        """``κ`` where a row may vanish: intersected with ``[0, top]`` (``0 ≤ κ ≤ |w||v|/2``).
+
+        Point back-ends never need it (a zero row is an error there).
+        """
+        return kappa
+
+    # ------------------------------------------------- array-level operations
+    is_float64 = False
+
+    def asquare(self, x):
+        return self._vec("square", 1)(x)
+
+    def akappa_hull(self, kappa, top):
+        return self._vec("kappa_hull", 2)(kappa, top)
+
+    def array(self, values) -> np.ndarray:
+        """An object array of the back-end's numbers (ints 0 and 1 kept exact)."""
+        arr = np.asarray(values, dtype=object)
+        out = np.empty(arr.shape, dtype=object)
+        flat = out.reshape(-1)
+        for i, x in enumerate(arr.reshape(-1)):
+            flat[i] = self._exact(x)
+        return out
+
+    def _exact(self, x):
+        if isinstance(x, (bool, np.bool_)):
+            return int(x)
+        if isinstance(x, (int, np.integer)):
+            return int(x)
+        if isinstance(x, (float, np.floating)):
+            f = float(x)
+            return int(f) if f.is_integer() else self.number(f)
+        if isinstance(x, Fraction):
+            return self.number(x)
+        return x
+
+    def zeros(self, shape) -> np.ndarray:
+        out = np.empty(shape, dtype=object)
+        out.fill(0)
+        return out
+
+    def _vec(self, name: str, nin: int):
+        cache = self.__dict__.setdefault("_vectorised", {})
+        if name not in cache:
+            cache[name] = np.frompyfunc(getattr(self, name), nin, 1)
+        return cache[name]
+
+    def asqrt(self, x):
+        return self._vec("sqrt", 1)(x)
+
+    def asqrt_nonneg(self, x):
+        return self._vec("sqrt_nonneg", 1)(x)
+
+    def aatan2(self, y, x):
+        return self._vec("atan2", 2)(y, x)
+
+    def apositive(self, x) -> np.ndarray:
+        return np.asarray(self._vec("is_positive", 1)(x), dtype=bool)
+
+    def asmall_term(self, wedge, num, two_pi, bound):
+        return self._vec("small_term", 4)(wedge, num, two_pi, bound)
+
+
+class Float64Arithmetic(_Backend):
+    """float64 numpy arrays: the fast, batched path (:data:`FLOAT64`)."""
+
+    name = "float64"
+    is_float64 = True
+    pi = math.pi
+
+    def number(self, x):
+        return float(x)
+
+    def _is_zero(self, x) -> bool:
+        return x == 0.0
+
+    def array(self, values) -> np.ndarray:
+        return np.asarray(values, dtype=float)
+
+    def zeros(self, shape) -> np.ndarray:
+        return np.zeros(shape)
+
+    def asqrt(self, x):
+        return np.sqrt(x)
+
+    def asquare(self, x):
+        return x * x
+
+    def asqrt_nonneg(self, x):
+        return np.sqrt(np.maximum(x, 0.0))
+
+    def aatan2(self, y, x):
+        return np.arctan2(y, x)
+
+    def apositive(self, x) -> np.ndarray:
+        return np.asarray(x) > 0.0
+
+    def asmall_term(self, wedge, num, two_pi, bound):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(wedge > 0.0, num / (two_pi * wedge), 0.0)
+
+
+#: the float64 back-end of the fast path
+FLOAT64 = Float64Arithmetic()
 
 
 class FloatArithmetic(_Backend):
@@ -225,8 +347,8 @@ class ArbArithmetic(_Backend):
             return x
         if isinstance(x, Fraction):
             return arb(self._flint.fmpq(x.numerator, x.denominator))
-        if isinstance(x, int):
-            return arb(x)
+        if isinstance(x, (int, np.integer)):
+            return arb(int(x))
         return arb(float(x))  # floats are dyadic: exact
 
     def ball(self, lo: float, hi: float):
@@ -239,8 +361,26 @@ class ArbArithmetic(_Backend):
     def _is_zero(self, x) -> bool:
         return x.is_exact() and x.is_zero()
 
+    def square(self, x):
+        """The range ``{t² : t ∈ x}`` (``x·x`` in midpoint–radius form is wider and can
+        contain negative numbers)."""
+        if not isinstance(x, self.arb) or x.is_exact() or not x.is_finite():
+            return x * x
+        lo, hi = x.lower(), x.upper()
+        a, b = lo * lo, hi * hi
+        if lo <= 0 <= hi:
+            top = a.union(b)
+            return self.arb(0).union(top.upper())
+        return a.union(b)
+
+    def kappa_hull(self, kappa, top):
+        hull = self.arb(0).union(top)
+        if not isinstance(kappa, self.arb) or not kappa.is_finite() or not kappa.overlaps(hull):
+            return hull
+        return kappa.intersection(hull)
+
     def to_float(self, x) -> float:
-        return float(x.mid())
+        return float(x.mid()) if isinstance(x, self.arb) else float(x)
 
     @property
     def pi(self):
@@ -292,3 +432,56 @@ class ArbArithmetic(_Backend):
         if not self.arb(f) <= lo:
             f = math.nextafter(f, -math.inf)
         return f
+
+
+class SymPyArithmetic(_Backend):
+    """sympy expressions (exact; symbols allowed in the coordinates and in ``k``).
+
+    Square roots of the sums of squares the model forms (Lagrange's identity)
+    are taken as they are; no positivity test is possible on symbols, so zero
+    rows are not detected; the ``δ``-terms are ``num/(2π|w∧v|)``.
+    """
+
+    name = "sympy"
+
+    def __init__(self):
+        import sympy
+
+        self._sp = sympy
+
+    def number(self, x):
+        sp = self._sp
+        if isinstance(x, Fraction):
+            return sp.Rational(x.numerator, x.denominator)
+        if isinstance(x, (int, np.integer)):
+            return sp.Integer(int(x))
+        if isinstance(x, (float, np.floating)):
+            return sp.Rational(float(x))  # exact binary fraction
+        return sp.sympify(x)
+
+    def _is_zero(self, x) -> bool:
+        return x == 0
+
+    def to_float(self, x) -> float:
+        return float(self._sp.N(x))
+
+    @property
+    def pi(self):
+        return self._sp.pi
+
+    def sqrt(self, x):
+        return self._sp.sqrt(x)
+
+    def sqrt_nonneg(self, x):
+        return self._sp.sqrt(x)
+
+    def atan2(self, y, x):
+        return self._sp.atan2(y, x)
+
+    def is_positive(self, x) -> bool:
+        return x.is_positive is not False if hasattr(x, "is_positive") else x > 0
+
+    def small_term(self, wedge, num, two_pi, bound):
+        if num == 0:
+            return 0
+        return num / (two_pi * wedge)

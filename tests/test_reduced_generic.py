@@ -1,8 +1,12 @@
-"""The generic compressed model (floats, mpmath, arb balls) against independent computations.
+"""The compressed model in generic arithmetic (floats, mpmath, arb balls, sympy).
 
-References: the float64 :class:`ReducedSystem` and :func:`hessian_blocks` (a
-separate implementation), high-precision finite differences of the loss, and
-point evaluations inside the boxes the balls must enclose.
+The generic back-ends run the same model code as the float64 path, on object
+arrays and with the bounded ``small_term`` rule for the ``δ``-terms instead of
+batched matrix products; so agreement with the float64 :class:`ReducedSystem`
+checks the arithmetic code path, not the model.  Independent references:
+the dense :class:`~symbreak.TeacherStudent` (explicit ``W``, explicit sums),
+high-precision finite differences of the loss, and point evaluations inside
+the boxes the balls must enclose.
 """
 
 import math
@@ -203,3 +207,129 @@ def test_small_term_rules():
         assert A.lower(t) == pytest.approx(-0.25) and A.upper(t) == pytest.approx(0.25)
         t = A.small_term(A.number(1.0), A.number(1), A.pi * 2, A.number(10.0))
         assert t.contains(1 / (2 * flint.arb.pi()))
+
+
+# ---------------------------------------------------------------------------
+# one model over back-ends: independent references
+
+
+@pytest.mark.parametrize("spec,k", [("k-1,1", 5), ("k-2,1,1", 6), ("k-1,1|1", 4)])
+def test_mp_model_matches_the_dense_model_at_integer_k(spec, k, rng):
+    """mpmath values against the dense teacher–student model (float64, explicit W)."""
+    from _helpers import dense_model
+
+    group = IsotropyGroup.from_spec(spec, k)
+    space = ReducedSystem(group).space
+    c = _random_point(rng, space.dim)
+    W = space.embed(c)
+    model = dense_model(group)
+    E = [space.embed(np.eye(space.dim)[o]) for o in range(space.dim)]
+    grad = np.array([np.sum(model.grad(W) * e) for e in E])
+    H = model.hessian(W)
+    hess = np.array([[e1.ravel() @ H @ e2.ravel() for e2 in E] for e1 in E])
+    gen = GenericReducedSystem(group, MPArithmetic(40))
+    L, g, Hm = gen.loss_gradient_hessian(list(c))
+    assert float(L) == pytest.approx(model.loss(W), abs=1e-12)
+    np.testing.assert_allclose([float(x) for x in g], grad, atol=1e-11)
+    np.testing.assert_allclose(np.array(Hm, dtype=float), hess, atol=1e-11)
+
+
+def test_mp_and_float64_agree_to_1e13_on_a_batch(rng):
+    group = IsotropyGroup.from_spec("k-2,1,1", 7.5)
+    ref = ReducedSystem(group)
+    C = np.array([_random_point(rng, ref.space.dim) for _ in range(4)])
+    gen = GenericReducedSystem(group, MPArithmetic(30))
+    L, G, H = ref.loss(C), ref.gradient(C), ref.hessian(C)
+    for n, c in enumerate(C):
+        Lm, gm, Hm = gen.loss_gradient_hessian(list(c))
+        assert abs(float(Lm) - L[n]) < 1e-13
+        assert np.abs(np.array(gm, dtype=float) - G[n]).max() < 1e-13
+        assert np.abs(np.array(Hm, dtype=float) - H[n]).max() < 1e-12 * max(1, np.abs(H[n]).max())
+
+
+def test_generic_model_runs_at_its_precision_outside_a_context_manager():
+    import mpmath as mp
+
+    group = IsotropyGroup.from_spec("k-1,1", 6.5)
+    c = [0.98, -0.05, 0.3, 0.22, -0.6]
+    before = mp.mp.dps
+    low = GenericReducedSystem(group, MPArithmetic(50)).loss(c)  # no ``with``
+    assert mp.mp.dps == before  # the caller's precision is restored
+    with mp.workdps(80):
+        high = GenericReducedSystem(group, MPArithmetic(80)).loss(c)
+        err = abs(low - high)
+    assert err < mp.mpf(10) ** -45  # 50 digits, not the default 15
+    assert err > 0 or low == high
+
+
+def test_arb_ball_in_k_encloses_float_values():
+    """A ball of k: the enclosure contains the float64 values at sample k inside it."""
+    A = ArbArithmetic(128)
+    group = IsotropyGroup.from_spec("k-1,1", 6.0)
+    c = list(TYPE_II_K6)
+    with A:
+        k_ball = A.ball(5.99, 6.01)
+    gen = GenericReducedSystem(group, A, k=k_ball)
+    g = gen.gradient(c)
+    L = gen.loss(c)
+    for k in (5.99, 6.0, 6.005, 6.01):
+        ref = ReducedSystem(IsotropyGroup.from_spec("k-1,1", k))
+        gk = ref.gradient(TYPE_II_K6)
+        assert all(A.lower(g[o]) - 1e-15 <= gk[o] <= A.upper(g[o]) + 1e-15 for o in range(5))
+        Lk = ref.loss(TYPE_II_K6)
+        assert A.lower(L) - 1e-15 <= Lk <= A.upper(L) + 1e-15
+
+
+def test_sympy_backend_with_symbolic_k_evaluates_to_the_float_values(rng):
+    import sympy as sp
+
+    from symbreak.reduced.arithmetic import SymPyArithmetic
+    from symbreak.representation.isotropy import K_SYMBOL
+
+    group = IsotropyGroup.from_spec("k-1,1", 40)
+    gen = GenericReducedSystem(group, SymPyArithmetic(), k=K_SYMBOL)
+    xs = sp.symbols("x0:5", real=True)
+    g = gen.gradient(list(xs))
+    f = sp.lambdify((K_SYMBOL, *xs), g, "numpy")
+    c = _random_point(rng, 5)
+    for k in (5.5, 9.0):
+        ref = ReducedSystem(IsotropyGroup.from_spec("k-1,1", k)).gradient(c)
+        np.testing.assert_allclose(f(k, *c), ref, rtol=1e-10, atol=1e-10)
+
+
+def test_blow_up_chart_loss_and_gradient_equal_the_true_ones(rng):
+    """Rows of block t scaled by s: same loss and gradient as at the scaled coordinates."""
+    group = IsotropyGroup.from_spec("k-1,1", 6.5)
+    gen = GenericReducedSystem(group, MPArithmetic(40))
+    keys = ReducedSystem(group).space.keys
+    c = _random_point(rng, len(keys))
+    s = 0.37
+    true = [s * x if a == 1 else x for x, (a, _b, _pat) in zip(c, keys)]
+    st = gen.state(list(c), row_scales={1: s})
+    assert float(st.loss()[0]) == pytest.approx(float(gen.loss(true)), abs=1e-25)
+    U = gen._directions(st.layout, (gen.components()[0],))[0]
+    g_chart = [float(x) for x in st.gradient_form(U)[0]]
+    np.testing.assert_allclose(g_chart, [float(x) for x in gen.gradient(true)], atol=1e-25)
+    with pytest.raises(ValueError, match="blow-up"):
+        st.hessian_form(U)
+
+
+def test_loss_enclosure_where_a_row_may_vanish():
+    """A box around a zero row: the loss ball contains the loss at points with nonzero rows."""
+    A = ArbArithmetic(128)
+    group = IsotropyGroup.from_spec("k-1,1", 6)
+    gen = GenericReducedSystem(group, A)
+    c = np.array([1.0, 0.05, 0.1, 0.0, 0.0])  # last block's row (e, f) = 0
+    with A:
+        box = [A.number(x) + A.ball(-1e-3, 1e-3) for x in c]
+    with pytest.raises(ValueError, match="may vanish"):
+        gen.loss(box)
+    st = gen.state(box, zero_rows_ok=True)
+    assert st.maybe_zero
+    L = st.loss()[0]
+    ref = ReducedSystem(group)
+    for e, f in [(1e-3, 1e-3), (-5e-4, 2e-4), (1e-4, -1e-3)]:
+        val = ref.loss([1.0, 0.05, 0.1, e, f])
+        assert A.lower(L) <= val <= A.upper(L)
+    with pytest.raises(ValueError, match="only the loss"):
+        st.gradient_form(gen._directions(st.layout, (gen.components()[0],))[0])
