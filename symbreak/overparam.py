@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from ._numerics import as_count
 from .continuation.refinement import refine, spec_from_factors
 from .interlacing import SaddleCertificate, block_certificate
 from .reduced.fixed_point import FixedPointSpace
@@ -42,9 +43,17 @@ from .reduced.system import ReducedSystem
 from .representation.isotropy import IsotropyGroup, parse_spec
 from .solve import newton
 from .spectrum import Spectrum, analytic_spectrum, hessian_blocks
-from .tolerances import Tolerances
+from .tolerances import DEFAULT_TOLERANCES, Tolerances
 
 __all__ = [
+    "ClassSplit",
+    "DeadNeuronTest",
+    "EmbeddingRecord",
+    "class_splits",
+    "dead_neuron_test",
+    "embedding_records",
+    "min_directional_derivative",
+    "FULL_ENUMERATION",
     "SplitEmbedding",
     "AnnihilationResult",
     "split_neuron",
@@ -350,6 +359,23 @@ class AnnihilationResult:
     embeddings : tuple of SplitEmbedding
         Every embedding examined (all ``ℓ ≤ smallest_extra``, or up to the cap).
     max_extra : int
+    annihilated_at : int or None
+        The strong statement: smallest ``ℓ ≤ max_extra`` such that **every**
+        function-preserving embedding with ``ℓ`` extra neurons (splits of every
+        class with all ratios, dead neurons, combinations) is a saddle; ``0``
+        when the start itself is a saddle; ``None`` if none up to the cap.
+        ``smallest_extra`` is the weak version (*some* split at the tried
+        ratios is a saddle).  The decision of an embedding depends only on
+        which neuron classes it splits and whether it adds a dead neuron, and
+        with ``ℓ`` extra neurons every pure one-class split and the pure dead
+        embedding occur; so the answer is the same for every ``ℓ ≥ 1``:
+        ``annihilated_at`` is 0, 1 or ``None`` (never, or undecided).
+    records : tuple of EmbeddingRecord
+        Every embedding class with one extra neuron (the decisive level; see
+        :func:`embedding_records` for any ``ℓ``).
+    classes : tuple of ClassSplit
+        Per neuron class: does splitting it give a saddle or a minimum?
+    dead_neuron : DeadNeuronTest or None
     """
 
     smallest_extra: int | None
@@ -357,6 +383,15 @@ class AnnihilationResult:
     neuron_class: str | None
     embeddings: tuple[SplitEmbedding, ...]
     max_extra: int
+    annihilated_at: int | None = None
+    records: tuple = ()
+    classes: tuple = ()
+    dead_neuron: object = None
+
+    @property
+    def min_directional_derivative(self) -> float | None:
+        """``min_{|u|=1} D⁺L[u]`` of the dead-neuron embedding (``None`` if not computed)."""
+        return None if self.dead_neuron is None else self.dead_neuron.min_directional_derivative
 
     @property
     def saddle(self) -> bool:
@@ -370,6 +405,11 @@ class AnnihilationResult:
             "neuron_class": self.neuron_class,
             "max_extra": self.max_extra,
             "embeddings": [e.to_json() for e in self.embeddings],
+            "annihilated_at": self.annihilated_at,
+            "min_directional_derivative": self.min_directional_derivative,
+            "dead_neuron": None if self.dead_neuron is None else self.dead_neuron.to_json(),
+            "neuron_classes": [c.to_json() for c in self.classes],
+            "embedding_classes": [r.to_json() for r in self.records],
         }
 
 
@@ -411,6 +451,7 @@ def annihilation(
     max_extra = _check_extra(max_extra)
     if polish_start:
         coords = polish(group, coords)
+    strong = _strong_annihilation(group, coords, max_extra)
     seen = []
     for ell in range(1, max_extra + 1):
         level = embeddings(group, coords, extra=ell, splits=splits)
@@ -424,6 +465,7 @@ def annihilation(
                 neuron_class=best.neuron_class,
                 embeddings=tuple(seen),
                 max_extra=max_extra,
+                **strong,
             )
     return AnnihilationResult(
         smallest_extra=None,
@@ -431,4 +473,539 @@ def annihilation(
         neuron_class=None,
         embeddings=tuple(seen),
         max_extra=max_extra,
+        **strong,
     )
+
+
+def _strong_annihilation(group, coords, max_extra) -> dict:
+    """``annihilated_at``, records, class table and dead-neuron test (see AnnihilationResult)."""
+    c = FixedPointSpace(group).check_coords(coords)
+    spec0 = analytic_spectrum(group, c)
+    classes = class_splits(group, c, spectrum=spec0)
+    dead = dead_neuron_test(group, c, classes=classes)
+    at = 0 if spec0.index > 0 else None
+    records = []
+    if at is None:
+        # the decision of a record depends only on which classes are split and whether a dead
+        # neuron is added; every such combination with ℓ >= 2 contains a one-neuron
+        # embedding's part, so "every embedding is a saddle" holds for all ℓ >= 1 or for none
+        records = list(embedding_records(group, c, 1, classes=classes, dead=dead, spectrum=spec0))
+        if all(r.is_saddle for r in records):
+            at = 1
+    return {
+        "annihilated_at": at,
+        "records": tuple(records),
+        "classes": classes,
+        "dead_neuron": dead,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Annihilation as a theorem states it: every function-preserving embedding
+# ---------------------------------------------------------------------------
+
+#: decisions of an embedding
+SADDLE, MINIMUM, UNDECIDED = "saddle", "local_minimum", "undecided"
+
+
+@dataclass(frozen=True)
+class ClassSplit:
+    r"""Splitting one neuron of a class, decided for every ratio at once.
+
+    With the split neuron ``w`` replaced by pieces ``t_a w`` (``Σ t_a = 1``,
+    ``t_a > 0``), write the piece directions as ``u_a = t_a s + z_a`` with
+    ``Σ_a z_a = 0``.  The Hessian quadratic form of the embedded point is then
+
+    .. math::
+
+        Q(u, r) = Q_{\mathrm{orig}}(s, r) + \sum_a z_a^T M z_a / t_a,
+        \qquad M = H_{ww} − \tfrac12 I,
+
+    (pieces are parallel, so their mutual blocks are ``½ I`` and their own
+    ``∂²κ`` terms scale with ``1/t_a``), a congruence of a block-diagonal
+    form.  By Sylvester's law of inertia the embedded Hessian has index
+    ``ind(H) + (p − 1) ind(M)`` and nullity ``null(H) + (p − 1) null(M)``
+    for **every** ratio vector, with ``M w = 0`` (``∂_wκ`` is homogeneous of
+    degree 0), so ``null(M) ≥ 1``: the ratio directions.  On ``(e, −e)`` (two
+    pieces, ``M e = λ e``) the Rayleigh quotient is ``λ / (2 t(1 − t))``,
+    at most ``2 λ`` (its value at ``t = ½``) for all ``t ∈ (0, 1)``.
+
+    ``ind(M)`` and ``null(M)`` are read off the spectrum of the ``t = ½``
+    split (one extra neuron) computed by the compressed model, minus that of
+    the original point; so this works at real ``k``.
+
+    Attributes
+    ----------
+    neuron_class : str
+        Label of the row block (e.g. ``"k-1"``).
+    block : int
+        Its factor index.
+    size : int or float
+        Number of neurons in the class.
+    index, nullity : int or float
+        ``ind(M)`` and ``null(M)`` (multiplicities; real at real ``k``).
+    decision : str
+        ``"saddle"`` (``ind(M) > 0``), ``"local_minimum"`` (``ind(M) = 0`` and
+        ``null(M) = 1``, the split manifold is then a Morse–Bott minimum when
+        the original point is a non-degenerate minimum) or ``"undecided"``.
+    certificate : SaddleCertificate or None
+        The most negative eigenpair of the ``t = ½`` split (irrep of the larger
+        group), a direction ``(e, −e)`` on the two pieces.
+    min_curvature : float or None
+        ``λ_min(M) = ρ(½)/2`` when negative.
+    """
+
+    neuron_class: str
+    block: int
+    size: int | float
+    index: int | float
+    nullity: int | float
+    decision: str
+    certificate: SaddleCertificate | None
+    min_curvature: float | None
+
+    def rayleigh_quotient(self, t: float) -> float | None:
+        """``λ_min(M) / (2t(1 − t))`` on ``(e, −e)`` at ratio ``t`` (``None`` if ``M ⪰ 0``)."""
+        t = _check_split(t)
+        return None if self.min_curvature is None else self.min_curvature / (2 * t * (1 - t))
+
+    def to_json(self) -> dict:
+        return {
+            "neuron_class": self.neuron_class,
+            "block": self.block,
+            "size": self.size,
+            "index": self.index,
+            "nullity": self.nullity,
+            "decision": self.decision,
+            "min_curvature": self.min_curvature,
+            "descent_irrep": None if self.certificate is None else self.certificate.irrep,
+            "rayleigh_quotient_at_half": None
+            if self.certificate is None
+            else self.certificate.rayleigh_quotient,
+        }
+
+
+def class_splits(group: IsotropyGroup, coords, *, spectrum: Spectrum | None = None):
+    """:class:`ClassSplit` of every neuron class of a critical point (see its notes).
+
+    Parameters
+    ----------
+    group : IsotropyGroup
+    coords : array_like
+        A critical point of ``Fix(group)``.
+    spectrum : Spectrum, optional
+        Its analytic spectrum (computed if not given).
+
+    Returns
+    -------
+    tuple of ClassSplit
+    """
+    c = FixedPointSpace(group).check_coords(coords)
+    spec0 = analytic_spectrum(group, c) if spectrum is None else spectrum
+    out = []
+    for t in neuron_classes(group):
+        g2, c2, _ = split_neuron(group, c, t, split=0.5, extra=1)
+        blocks = hessian_blocks(g2, c2)
+        spec2 = analytic_spectrum(g2, c2)
+        index = as_count(spec2.index - spec0.index)
+        nullity = as_count(spec2.nullity - spec0.nullity)
+        cert = None
+        if index > 0:
+            decision = SADDLE
+            cert = block_certificate(g2, c2, blocks=blocks)
+        elif abs(nullity - 1) < 1e-9:
+            decision = MINIMUM
+        else:
+            decision = UNDECIDED
+        min_curv = None
+        if cert is not None and spec0.index == 0:
+            min_curv = cert.rayleigh_quotient / 2.0
+        f = group.factors[t]
+        out.append(
+            ClassSplit(
+                neuron_class=f.label(),
+                block=t,
+                size=as_count(f.size),
+                index=index,
+                nullity=nullity,
+                decision=decision,
+                certificate=cert,
+                min_curvature=min_curv,
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class DeadNeuronTest:
+    r"""The dead-neuron embedding ``(W, 0)``: ``min_{|u| = 1} D⁺L[u]``.
+
+    ``D⁺L[u] = Σ_i κ(w_i, u) − Σ_j κ(v_j, u)`` (MATH §5) vanishes with its
+    gradient at every ``u = w̄_i`` of a critical point (``∇_{w_i}L = 0``), and
+    its Hessian there is ``|w_i| M_i`` (:class:`ClassSplit`); so the minimum
+    over the sphere is ``≤ 0``, and ``< 0`` whenever some split is a saddle.
+
+    Attributes
+    ----------
+    min_directional_derivative : float or None
+        The smallest value found (``None`` at real ``k``: no dense ``u``).
+    direction : ndarray or None
+        The unit ``u`` attaining it (a certificate when the value is negative).
+    decision : str
+        ``"saddle"`` (a unit ``u`` with ``D⁺L[u] < 0``, or, at real ``k``, a
+        split class that is a saddle: split points with ratio ``t → 0``
+        converge to the dead-neuron point and each has lower-loss neighbours),
+        ``"local_minimum"`` (no negative value found and every split class a
+        minimum) or ``"undecided"``.
+    starts : int
+        Number of starting points of the minimisation.
+    rigorous : bool
+        ``True`` for a saddle decision (an explicit witness); ``False`` for a
+        minimum, which rests on a multi-start minimisation over the sphere,
+        not on a proof of global optimality.
+    """
+
+    min_directional_derivative: float | None
+    direction: np.ndarray | None
+    decision: str
+    starts: int
+    rigorous: bool
+
+    def to_json(self) -> dict:
+        return {
+            "min_directional_derivative": self.min_directional_derivative,
+            "direction": None if self.direction is None else [float(x) for x in self.direction],
+            "decision": self.decision,
+            "starts": self.starts,
+            "rigorous": self.rigorous,
+        }
+
+
+def _dense_problem(group: IsotropyGroup, coords):
+    """``(TeacherStudent, W)`` for an integer-size group, teacher ``[I_k 0]``."""
+    from .model import TeacherStudent
+
+    n, d = group.shape
+    k = int(round(group.k))
+    V = np.zeros((k, d))
+    V[:, :k] = np.eye(k)
+    return TeacherStudent(V, n=n), FixedPointSpace(group).embed(coords)
+
+
+def min_directional_derivative(
+    model, W, *, rng=None, n_random: int = 64, iters: int = 400, tol: float = 1e-12
+) -> tuple[float, np.ndarray, int]:
+    r"""Minimise ``u ↦ D⁺L[u]`` over the unit sphere (multi-start, batched).
+
+    Riemannian gradient descent with Armijo backtracking from every start at
+    once (``u ← normalise(u − η (∇g − g(u) u))``, using ``u·∇g = g`` by
+    homogeneity), then Riemannian Newton on the best point.  Starts: the
+    directions ``±w̄_i`` (each nudged, since ``w̄_i`` is a critical point of
+    ``g``), ``±v̄_j``, ``±e_a`` and ``n_random`` Gaussian directions.
+
+    Parameters
+    ----------
+    model : TeacherStudent
+    W : ndarray, shape (n, d)
+    rng : numpy.random.Generator, optional
+        Default ``default_rng(0)`` (deterministic).
+
+    Returns
+    -------
+    value, direction, starts
+    """
+    rng = np.random.default_rng(0) if rng is None else rng
+    d = model.d
+    Wbar = W / np.linalg.norm(W, axis=1, keepdims=True)
+    Vbar = model.V / np.linalg.norm(model.V, axis=1, keepdims=True)
+    nudged = Wbar + 0.05 * rng.standard_normal(Wbar.shape)
+    U = np.vstack(
+        [nudged, -Wbar, Vbar, -Vbar, np.eye(d), -np.eye(d), rng.standard_normal((n_random, d))]
+    )
+    U /= np.linalg.norm(U, axis=1, keepdims=True)
+    g, G = model.dead_neuron_derivative(W, U, order=1)
+    step = np.full(len(U), 0.5)
+    active = np.ones(len(U), dtype=bool)
+    for _ in range(iters):
+        R = G - g[:, None] * U  # Riemannian gradient (u·∇g = g by homogeneity)
+        active &= np.linalg.norm(R, axis=1) > tol
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        Ra, Ua, ga, sa = R[idx], U[idx], g[idx], step[idx]
+        r2 = np.einsum("pa,pa->p", Ra, Ra)
+        todo = np.ones(idx.size, dtype=bool)
+        Un = Ua.copy()
+        for _ in range(30):  # Armijo backtracking, only where still needed
+            t = np.flatnonzero(todo)
+            cand = Ua[t] - sa[t, None] * Ra[t]
+            cand /= np.linalg.norm(cand, axis=1, keepdims=True)
+            ok = model.dead_neuron_derivative(W, cand) <= ga[t] - 1e-4 * sa[t] * r2[t]
+            Un[t[ok]] = cand[ok]
+            todo[t[ok]] = False
+            sa[t[~ok]] /= 2
+            if not todo.any():
+                break
+        moved = ~todo
+        active[idx[todo]] = False  # no decrease at the smallest step: converged
+        U[idx[moved]] = Un[moved]
+        step[idx] = np.where(moved, np.minimum(2 * sa, 4.0), sa)
+        g[idx], G[idx] = model.dead_neuron_derivative(W, U[idx], order=1)
+    best = int(np.argmin(g))
+    u = U[best]
+    for _ in range(20):  # Riemannian Newton polish on the tangent space
+        val, grad, hess = model.dead_neuron_derivative(W, u[None], order=2)
+        P = np.eye(d) - np.outer(u, u)
+        rg = P @ grad[0]
+        Hr = P @ hess[0] @ P - val[0] * P
+        w, Q = np.linalg.eigh(Hr + np.outer(u, u))
+        if w[0] <= 0 or np.linalg.norm(rg) < tol:
+            break
+        un = u - Q @ ((Q.T @ rg) / w)
+        un /= np.linalg.norm(un)
+        if model.dead_neuron_derivative(W, un[None])[0] > val[0]:
+            break
+        u = un
+    value = float(model.dead_neuron_derivative(W, u[None])[0])
+    return value, u, len(U)
+
+
+def dead_neuron_test(
+    group: IsotropyGroup, coords, *, classes: tuple[ClassSplit, ...] | None = None, rng=None
+) -> DeadNeuronTest:
+    """Decide the dead-neuron embedding of a critical point (:class:`DeadNeuronTest`)."""
+    c = FixedPointSpace(group).check_coords(coords)
+    classes = class_splits(group, c) if classes is None else classes
+    split_saddle = any(s.decision == SADDLE for s in classes)
+    if not group.is_integral:
+        return DeadNeuronTest(
+            min_directional_derivative=None,
+            direction=None,
+            decision=SADDLE if split_saddle else UNDECIDED,
+            starts=0,
+            rigorous=split_saddle,
+        )
+    model, W = _dense_problem(group, c)
+    value, u, starts = min_directional_derivative(model, W, rng=rng)
+    scale = float(np.sum(np.linalg.norm(W, axis=1)) + np.sum(np.linalg.norm(model.V, axis=1)))
+    if value < -DEFAULT_TOLERANCES.zero_threshold(scale):
+        decision, rigorous = SADDLE, True
+    elif split_saddle:  # the minimisation missed what the split limit proves
+        decision, rigorous = SADDLE, True
+    elif all(s.decision == MINIMUM for s in classes):
+        decision, rigorous = MINIMUM, False
+    else:
+        decision, rigorous = UNDECIDED, False
+    return DeadNeuronTest(
+        min_directional_derivative=value,
+        direction=u,
+        decision=decision,
+        starts=starts,
+        rigorous=rigorous,
+    )
+
+
+@dataclass(frozen=True)
+class EmbeddingRecord:
+    """One class of function-preserving embeddings with ``extra`` new neurons.
+
+    Attributes
+    ----------
+    kind : str
+        ``"split"``, ``"dead_neuron"`` or ``"split+dead_neuron"``.
+    extra : int
+        ``ℓ``.
+    splits : tuple of (str, tuple of int or None)
+        Per split neuron class: its label and, per split neuron of that class,
+        the number of extra pieces it is cut into (one neuron cut into ``p``
+        pieces contributes ``p − 1``).  The ratios are free in the open
+        simplex: the decision holds for all of them (:class:`ClassSplit`).
+    dead_neurons : int
+        Number of zero rows added.
+    decision : str
+        ``"saddle"``, ``"local_minimum"`` or ``"undecided"``.
+    certificate : dict or None
+        For a saddle: ``{"type": "descent_direction", "neuron_class", "irrep",
+        "rayleigh_quotient"}`` (``rayleigh_quotient`` at ratio ½; at ratio t it
+        is ``min_curvature / (2t(1−t))``, never above its value at ½),
+        ``{"type": "directional_derivative", "value", "direction"}`` or
+        ``{"type": "start_is_saddle", "irrep", "rayleigh_quotient"}``.
+    rigorous : bool
+        Whether the decision rests on a witness or on the inertia count (``True``),
+        or on a numerical minimisation (``False``).
+    grouped : bool
+        ``True`` above :data:`FULL_ENUMERATION` extra neurons: the record stands
+        for every distribution of the pieces over split neurons of its classes
+        (``extra_pieces`` null) and, with ``dead_neurons = 1``, for one or more
+        dead neurons; the decision depends only on these.
+    """
+
+    kind: str
+    extra: int
+    splits: tuple[tuple[str, tuple[int, ...]], ...]
+    dead_neurons: int
+    decision: str
+    certificate: dict | None
+    rigorous: bool
+    grouped: bool = False
+
+    @property
+    def is_saddle(self) -> bool:
+        return self.decision == SADDLE
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "extra": self.extra,
+            "splits": [
+                {"neuron_class": c, "extra_pieces": None if p is None else list(p)}
+                for c, p in self.splits
+            ],
+            "dead_neurons": self.dead_neurons,
+            "decision": self.decision,
+            "saddle": self.is_saddle,
+            "certificate": self.certificate,
+            "rigorous": self.rigorous,
+            "grouped": self.grouped,
+        }
+
+
+def _partitions(n: int, max_parts: float, largest: int | None = None):
+    """Partitions of ``n`` (non-increasing tuples) with at most ``max_parts`` parts."""
+    largest = n if largest is None else largest
+    if n == 0:
+        yield ()
+        return
+    if max_parts < 1:
+        return
+    for first in range(min(n, largest), 0, -1):
+        for rest in _partitions(n - first, max_parts - 1, first):
+            yield (first, *rest)
+
+
+def _split_patterns(classes: tuple[ClassSplit, ...], pieces: int):
+    """Every way to hand ``pieces`` extra pieces to split neurons, up to symmetry."""
+
+    def rec(i, left):
+        if left == 0:
+            yield ()
+            return
+        if i == len(classes):
+            return
+        yield from rec(i + 1, left)  # class i gets nothing
+        for share in range(1, left + 1):
+            for part in _partitions(share, float(classes[i].size)):
+                for rest in rec(i + 1, left - share):
+                    yield ((i, part), *rest)
+
+    yield from rec(0, pieces)
+
+
+#: above this many extra neurons, :func:`embedding_records` groups the embeddings
+FULL_ENUMERATION = 4
+
+
+def _class_subsets(classes, pieces: int, *, empty: bool):
+    """Sets of split classes (at most ``pieces`` of them), each with ``None`` pieces: "any"."""
+    idx = range(len(classes))
+    for r in range(0 if empty else 1, min(len(classes), pieces) + 1):
+        for chosen in itertools.combinations(idx, r):
+            yield tuple((i, None) for i in chosen)
+
+
+def _start_certificate(group, coords) -> dict:
+    cert = block_certificate(group, coords)
+    return {
+        "type": "start_is_saddle",
+        "irrep": cert.irrep,
+        "rayleigh_quotient": cert.rayleigh_quotient,
+    }
+
+
+def embedding_records(
+    group: IsotropyGroup,
+    coords,
+    extra: int,
+    *,
+    classes: tuple[ClassSplit, ...] | None = None,
+    dead: DeadNeuronTest | None = None,
+    spectrum: Spectrum | None = None,
+) -> tuple[EmbeddingRecord, ...]:
+    """Every function-preserving embedding with exactly ``extra`` new neurons, decided.
+
+    Splits (every distribution of the new pieces over split neurons of every
+    class, all ratios at once), dead neurons, and their combinations; above
+    :data:`FULL_ENUMERATION` extra neurons grouped by the split classes and
+    the presence of dead neurons (what the decision depends on).  A
+    split part is a saddle if its class is (:class:`ClassSplit`); a dead part
+    if :class:`DeadNeuronTest` says so; the embedding is a saddle if one part
+    is, a local minimum if the start is a non-degenerate minimum and every
+    part is a minimum, otherwise undecided.
+    """
+    extra = _check_extra(extra)
+    c = FixedPointSpace(group).check_coords(coords)
+    spec0 = analytic_spectrum(group, c) if spectrum is None else spectrum
+    classes = class_splits(group, c, spectrum=spec0) if classes is None else classes
+    start_saddle = spec0.index > 0
+    start_min = spec0.index == 0 and spec0.nullity == 0
+    out = []
+    coarse = extra > FULL_ENUMERATION
+    for n_dead in (0, 1) if coarse else range(extra + 1):
+        if n_dead and dead is None:
+            dead = dead_neuron_test(group, c, classes=classes)
+        patterns = (
+            _class_subsets(classes, extra - n_dead, empty=n_dead > 0)
+            if coarse
+            else _split_patterns(classes, extra - n_dead)
+        )
+        for pattern in patterns:
+            kind = "+".join(
+                x for x, on in (("split", bool(pattern)), ("dead_neuron", n_dead > 0)) if on
+            )
+            parts = [classes[i] for i, _ in pattern]
+            rigorous = True
+            if start_saddle:
+                decision, cert = SADDLE, _start_certificate(group, c)
+            elif any(p.decision == SADDLE for p in parts):
+                best = min(
+                    (p for p in parts if p.decision == SADDLE),
+                    key=lambda p: p.certificate.rayleigh_quotient,
+                )
+                decision = SADDLE
+                cert = {
+                    "type": "descent_direction",
+                    "neuron_class": best.neuron_class,
+                    "irrep": best.certificate.irrep,
+                    "rayleigh_quotient": best.certificate.rayleigh_quotient,
+                    "min_curvature": best.min_curvature,
+                }
+            elif n_dead and dead.decision == SADDLE:
+                decision = SADDLE
+                cert = {
+                    "type": "directional_derivative",
+                    "value": dead.min_directional_derivative,
+                    "direction": None
+                    if dead.direction is None
+                    else [float(x) for x in dead.direction],
+                }
+            else:
+                cert = None
+                ok = start_min and all(p.decision == MINIMUM for p in parts)
+                if n_dead:
+                    ok = ok and dead.decision == MINIMUM
+                    rigorous = dead.rigorous
+                decision = MINIMUM if ok else UNDECIDED
+                rigorous = rigorous and ok
+            out.append(
+                EmbeddingRecord(
+                    kind=kind,
+                    extra=extra,
+                    splits=tuple((classes[i].neuron_class, part) for i, part in pattern),
+                    dead_neurons=n_dead,
+                    decision=decision,
+                    certificate=cert,
+                    rigorous=rigorous,
+                    grouped=coarse,
+                )
+            )
+    return tuple(out)

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["spectrum_plot", "bifurcation_diagram", "block_eigenvalue_plot", "require_matplotlib"]
+__all__ = [
+    "spectrum_plot",
+    "bifurcation_diagram",
+    "block_eigenvalue_plot",
+    "perturbation_plot",
+    "require_matplotlib",
+]
 
 
 def require_matplotlib():
@@ -141,6 +147,45 @@ def block_eigenvalue_plot(k, blocks: dict, *, ax=None, title: str | None = None)
     ax.set_xlabel("k")
     ax.set_ylabel("eigenvalues of A_χ")
     ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def perturbation_plot(result, *, ax=None, title: str | None = None):
+    """Hessian eigenvalues against ``ε`` along a perturbed-teacher branch, coloured by parent irrep.
+
+    Every eigenvalue cluster of the symmetric point (``ε = 0``) is drawn in the
+    colour of its isotypic block; its split eigenvalues follow the branch
+    (:func:`symbreak.continuation.perturb.perturb`).  Events are marked by
+    vertical lines.  A symlog eigenvalue axis shows the sign changes.
+
+    Parameters
+    ----------
+    result : symbreak.continuation.perturb.PerturbationResult
+    ax : matplotlib Axes, optional
+    title : str, optional
+    """
+    import numpy as np
+
+    ax = _axes(ax, figsize=(8, 5))
+    cmap = require_matplotlib().get_cmap("tab10")
+    eps = result.eps
+    s = np.arange(eps.size)  # draw in branch order (a fold turns back in ε)
+    colours: dict[str, int] = {}
+    for cl in result.clusters:
+        new = cl.irrep not in colours
+        c = colours.setdefault(cl.irrep, len(colours))
+        for j in range(cl.track.shape[1]):
+            label = cl.irrep if (new and j == 0) else None
+            ax.plot(eps[s], cl.track[s, j], color=cmap(c % 10), lw=1, label=label)
+    for e in result.events:
+        ax.axvline(e.eps, color="k", lw=0.8, ls="--")
+    ax.axhline(0.0, color="k", lw=0.8, ls=":")
+    ax.set_yscale("symlog", linthresh=1e-3)
+    ax.set_xlabel("ε (teacher V = I + εE)")
+    ax.set_ylabel("Hessian eigenvalue")
+    ax.legend(title="parent irrep", fontsize=8)
     if title:
         ax.set_title(title)
     return ax

@@ -27,8 +27,9 @@ from ._numerics import as_count, cluster_eigenvalues
 from .reduced.evaluate import compressed_state
 from .reduced.fixed_point import FixedPointSpace
 from .reduced.layout import Layout, LayoutWeights, layout_for
-from .representation.isotropy import IsotropyGroup
+from .representation.isotropy import IsotropyGroup, group_of
 from .representation.isotypic import CopyVector, Irrep, isotypic_decomposition
+from .tolerances import Tolerances, as_tolerances
 
 __all__ = [
     "SpectrumEntry",
@@ -40,12 +41,15 @@ __all__ = [
     "ZERO_TOL",
 ]
 
-#: eigenvalues with ``|λ| <= ZERO_TOL`` count as zero (degenerate)
+#: absolute zero threshold of a :class:`Spectrum` built by hand (``analytic_spectrum``
+#: uses the relative threshold of the tolerance policy unless given ``zero_tol``)
 ZERO_TOL = 1e-9
 #: copy directions whose Gram eigenvalue is below this fraction of the largest are dropped
 GRAM_RTOL = 1e-12
 #: from this many points on, the Hessian form is evaluated block by block
 _BLOCKWISE_BATCH = 32
+#: a batch is evaluated in chunks of this many points (cache-sized temporaries)
+_CHUNK = 192
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,8 +249,20 @@ def _block_arrays(group: IsotropyGroup, C: np.ndarray):
     """Per block: (plan, A (N, r, r), eigenvalues (N, r), eigenvectors (N, μ, r)).
 
     One compressed evaluation for the whole batch (its kernel coefficients are
-    shared by the blocks), the form of each block, and one ``eigh`` call per block.
+    shared by the blocks), the form of each block, and one ``eigh`` call per block,
+    in chunks of :data:`_CHUNK` points: the temporaries of a chunk stay in cache
+    (a whole large batch at once is about twice as slow, memory-bound).
     """
+    if C.shape[0] <= _CHUNK:
+        return _block_arrays_chunk(group, C)
+    parts = [_block_arrays_chunk(group, C[i : i + _CHUNK]) for i in range(0, C.shape[0], _CHUNK)]
+    return [
+        (bp, *(np.concatenate([part[b][j] for part in parts]) for j in (1, 2, 3)))
+        for b, (bp, *_) in enumerate(parts[0])
+    ]
+
+
+def _block_arrays_chunk(group: IsotropyGroup, C: np.ndarray):
     plan = _spectrum_plan(group)
     st = compressed_state(plan.layout, plan.weights, group.k, C)
     if C.shape[0] >= _BLOCKWISE_BATCH:  # block by block: no cross-block terms
@@ -286,18 +302,99 @@ _new_block = _maker(HessianBlock)
 _new_spectrum = _maker(Spectrum)
 
 
+class _SpectrumBatch:
+    """The arrays of one batched evaluation; builds each point's records on demand."""
+
+    __slots__ = ("arrays", "values", "owner", "order", "tags")
+
+    def __init__(self, arrays):
+        self.arrays = arrays
+        # all eigenvalues of a point, in block order, then one argsort for the batch
+        self.values = np.concatenate([vals for _, _, vals, _ in arrays], axis=1)  # (N, Σr)
+        self.owner = np.concatenate(
+            [np.full(vals.shape[1], i) for i, (_, _, vals, _) in enumerate(arrays)]
+        )
+        self.order = np.argsort(self.values, axis=1, kind="stable")
+        self.tags = [(bp.dimension, bp.label) for bp, *_ in arrays]
+
+    def entries(self, n: int) -> tuple[SpectrumEntry, ...]:
+        order = self.order[n]
+        tags = self.tags
+        return tuple(
+            [
+                _new_entry(v, *tags[i])
+                for v, i in zip(self.values[n, order].tolist(), self.owner[order].tolist())
+            ]
+        )
+
+    def blocks(self, n: int) -> tuple[HessianBlock, ...]:
+        return tuple(
+            [
+                _new_block(bp.label, bp.irrep, bp.dimension, A[n], vals[n], vecs[n], bp.dropped)
+                for bp, A, vals, vecs in self.arrays
+            ]
+        )
+
+
+def _lazy_field(name: str) -> property:
+    """Property for the slot ``name`` of :class:`Spectrum`, filled by the batch on first access."""
+    slot = Spectrum.__dict__[name]
+    build = getattr(_SpectrumBatch, name)
+
+    def get(self):
+        try:
+            return slot.__get__(self)
+        except AttributeError:
+            value = build(self._batch, self._n)
+            slot.__set__(self, value)
+            return value
+
+    return property(get, slot.__set__, doc=f"``{name}`` (built on first access)")
+
+
+class _LazySpectrum(Spectrum):
+    """A :class:`Spectrum` of a batch whose ``entries`` and ``blocks`` are built on first access.
+
+    Same fields, values and behaviour as ``Spectrum(entries, blocks, zero_tol)``
+    (the setters serve the dataclass ``__init__``, e.g. in ``replace``); a batch
+    of ``N`` points then costs one set of array operations, and the Python
+    records of a point only when it is looked at.
+    """
+
+    __slots__ = ("_batch", "_n")
+    entries = _lazy_field("entries")
+    blocks = _lazy_field("blocks")
+
+
+_set_zero_tol = Spectrum.__dict__["zero_tol"].__set__
+_set_batch = _LazySpectrum.__dict__["_batch"].__set__
+_set_n = _LazySpectrum.__dict__["_n"].__set__
+
+
+def _new_lazy(batch: _SpectrumBatch, n: int, zero_tol: float) -> _LazySpectrum:
+    obj = object.__new__(_LazySpectrum)
+    _set_batch(obj, batch)
+    _set_n(obj, n)
+    _set_zero_tol(obj, zero_tol)
+    return obj
+
+
 def _check_batch(group: IsotropyGroup, coords) -> tuple[np.ndarray, bool]:
     return FixedPointSpace(group).check_batch(coords)
 
 
-def hessian_blocks(group: IsotropyGroup, coords):
+def hessian_blocks(group: IsotropyGroup | str, coords, *, k=None, extra_dims=None):
     """The blocks ``A_χ`` of the Hessian at ``coords`` (one point or a batch).
 
     Parameters
     ----------
-    group : IsotropyGroup
+    group : IsotropyGroup or str
+        The group, or its spec string (then ``k`` is required).
     coords : array_like, shape (dim,) or (N, dim)
         Coordinates in :class:`~symbreak.reduced.fixed_point.FixedPointSpace` order.
+    k, extra_dims : float, optional
+        With a spec string: ``k`` and ``d − k`` (default 0), as in
+        :func:`~symbreak.representation.isotropy.group_of`.
 
     Returns
     -------
@@ -314,29 +411,39 @@ def hessian_blocks(group: IsotropyGroup, coords):
     matrices and their orthonormalising maps depend only on the group and are
     cached; each block's ``eigh`` is one LAPACK call for all ``N`` points.
     """
+    group = group_of(group, k, extra_dims=extra_dims)
     C, single = _check_batch(group, coords)
-    arrays = _block_arrays(group, C)
-    per_block = [(bp, list(A), list(vals), list(vecs)) for bp, A, vals, vecs in arrays]
-    out = [
-        tuple(
-            [
-                _new_block(bp.label, bp.irrep, bp.dimension, As[n], Vs[n], Xs[n], bp.dropped)
-                for bp, As, Vs, Xs in per_block
-            ]
-        )
-        for n in range(C.shape[0])
-    ]
+    batch = _SpectrumBatch(_block_arrays(group, C))
+    out = [batch.blocks(n) for n in range(C.shape[0])]
     return out[0] if single else out
 
 
-def analytic_spectrum(group: IsotropyGroup, coords, *, zero_tol: float = ZERO_TOL):
+def analytic_spectrum(
+    group: IsotropyGroup | str,
+    coords,
+    *,
+    k=None,
+    extra_dims=None,
+    zero_tol: float | None = None,
+    tolerances: Tolerances | None = None,
+):
     """Full Hessian spectrum at ``coords`` from the isotypic blocks (cost independent of k).
 
     Parameters
     ----------
-    group : IsotropyGroup
+    group : IsotropyGroup or str
+        The group, or its spec string (then ``k`` is required).
     coords : array_like, shape (dim,) or (N, dim)
-    zero_tol : float
+    k, extra_dims : float, optional
+        With a spec string: ``k`` and ``d − k`` (default 0), as in
+        :func:`~symbreak.representation.isotropy.group_of`.
+    zero_tol : float, optional
+        Eigenvalues with ``|λ| <= zero_tol`` count as zero (an absolute
+        override).  Default: the relative threshold of the tolerance policy,
+        ``tolerances.zero_threshold(ρ) = eigenvalue · max(1, ρ)`` with ``ρ`` the
+        largest ``|λ|`` of the point (:class:`~symbreak.tolerances.Tolerances`).
+    tolerances : Tolerances, optional
+        The policy (default :data:`~symbreak.tolerances.DEFAULT_TOLERANCES`).
 
     Returns
     -------
@@ -350,26 +457,21 @@ def analytic_spectrum(group: IsotropyGroup, coords, *, zero_tol: float = ZERO_TO
     >>> s.index, s.total_multiplicity
     (0, 100000000)
     """
+    group = group_of(group, k, extra_dims=extra_dims)
+    if zero_tol is None:
+        policy = as_tolerances(tolerances)
+    else:
+        zero_tol = float(zero_tol)
+        if not zero_tol >= 0:
+            raise ValueError(f"zero_tol must be a non-negative number, got {zero_tol!r}")
     C, single = _check_batch(group, coords)
-    arrays = _block_arrays(group, C)
-    # all eigenvalues of a point, in block order, then one argsort for the batch
-    values = np.concatenate([vals for _, _, vals, _ in arrays], axis=1)  # (N, Σr)
-    owner = np.concatenate([np.full(vals.shape[1], i) for i, (_, _, vals, _) in enumerate(arrays)])
-    order = np.argsort(values, axis=1, kind="stable")
-    sorted_values = np.take_along_axis(values, order, axis=1).tolist()
-    tags = [(bp.dimension, bp.label) for bp, *_ in arrays]
-    sorted_tags = [[tags[i] for i in row] for row in owner[order].tolist()]
-    per_block = [(bp, list(A), list(vals), list(vecs)) for bp, A, vals, vecs in arrays]
-    out = []
-    for n, (row, row_tags) in enumerate(zip(sorted_values, sorted_tags)):
-        blocks = tuple(
-            [
-                _new_block(bp.label, bp.irrep, bp.dimension, As[n], Vs[n], Xs[n], bp.dropped)
-                for bp, As, Vs, Xs in per_block
-            ]
-        )
-        entries = tuple([_new_entry(v, dim, label) for v, (dim, label) in zip(row, row_tags)])
-        out.append(_new_spectrum(entries, blocks, zero_tol))
+    batch = _SpectrumBatch(_block_arrays(group, C))
+    if zero_tol is None:  # relative to each point's spectral radius
+        radius = np.abs(batch.values).max(axis=1, initial=0.0)
+        tols = [policy.zero_threshold(r) for r in radius.tolist()]
+    else:
+        tols = [zero_tol] * C.shape[0]
+    out = [_new_lazy(batch, n, tol) for n, tol in enumerate(tols)]
     return out[0] if single else out
 
 

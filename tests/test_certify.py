@@ -173,7 +173,7 @@ def test_tiny_max_radius_is_undecided():
 
 def test_input_errors():
     with pytest.raises(TypeError, match="IsotropyGroup"):
-        certify_critical_point("k-1,1", TYPE_II_K6)
+        certify_critical_point(6, TYPE_II_K6)
     with pytest.raises(ValueError, match="5 coordinates"):
         certify_critical_point(IsotropyGroup.from_spec("k-1,1", 6), [1.0, 0.0])
     with pytest.raises(ValueError, match="max_radius"):
@@ -302,3 +302,16 @@ def test_crossing_moved_to_analytic_with_a_deprecation_path():
     assert old is symbreak.analytic.eigenvalue_crossing
     with pytest.raises(AttributeError):
         symbreak.certify.no_such_name  # noqa: B018
+
+
+def test_spec_string_with_k_certifies_the_same_point():
+    # the spec string gives the group of k = 5: a saddle of index 3 (dense eigvalsh)
+    cert = certify_critical_point("k-1,1", TYPE_II_K5, k=5)
+    assert cert.exists and cert.kind == "saddle" and cert.index == 3
+    c_ref = newton(ReducedSystem("k-1,1", k=5), TYPE_II_K5).x
+    group = IsotropyGroup.from_spec("k-1,1", 5)
+    ev = np.linalg.eigvalsh(dense_model(group).hessian(FixedPointSpace(group).embed(c_ref)))
+    assert np.sum(ev < -1e-9) == cert.index
+    assert _inside(cert.enclosure, c_ref, tol=1e-12)
+    with pytest.raises(ValueError, match="give k"):
+        certify_critical_point("k-1,1", TYPE_II_K5)

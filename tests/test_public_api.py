@@ -116,7 +116,13 @@ REQUIRED_ALL = {
     },
     "symbreak.overparam": {
         "AnnihilationResult", "DEFAULT_SPLITS", "SplitEmbedding", "annihilation", "embeddings",
-        "neuron_classes", "polish", "split_neuron",
+        "neuron_classes", "polish", "split_neuron", "ClassSplit", "DeadNeuronTest",
+        "EmbeddingRecord", "class_splits", "dead_neuron_test", "embedding_records",
+        "min_directional_derivative",
+    },
+    "symbreak.continuation.perturb": {
+        "DEFAULT_PERTURB_OPTIONS", "EigenvalueCluster", "PerturbationEvent", "PerturbationResult",
+        "PerturbedPoint", "PerturbedTeacher", "perturb", "random_direction",
     },
     "symbreak.io": {
         "FORMAT_PREFIX", "load_json", "load_npz", "save_json", "save_npz", "to_jsonable",

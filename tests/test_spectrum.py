@@ -179,3 +179,124 @@ def test_batch_with_a_zero_row_names_the_point():
     C = np.array([TYPE_II_K6, [1.0, 0.0, 0.0, 0.0, 0.0]])
     with pytest.raises(NotDifferentiableError, match="point 1 of the batch"):
         analytic_spectrum(group, C)
+
+
+# ---------------------------------------------------------------------------
+# spec strings and the relative zero threshold
+
+
+def _dense_eigenvalues(group, coords):
+    W = FixedPointSpace(group).embed(coords)
+    return np.linalg.eigvalsh(dense_model(group).hessian(W))
+
+
+def test_spec_string_with_k_equals_the_group(rng):
+    from symbreak.reduced import ReducedSystem
+
+    group = IsotropyGroup.from_spec("k-1,1|1", 5, d=6)
+    C = rng.normal(size=(3, FixedPointSpace(group).dim))
+    by_spec = analytic_spectrum("k-1,1|1", C, k=5, extra_dims=1)
+    blocks = hessian_blocks("k-1,1|1", C[0], k=5, extra_dims=1)
+    system = ReducedSystem("k-1,1|1", k=5, extra_dims=1)
+    assert system.group.shape == group.shape == (6, 6)  # a row block; d = k + 1
+    np.testing.assert_allclose(system.gradient(C), ReducedSystem(group).gradient(C), atol=1e-14)
+    for c, s in zip(C, by_spec):  # independent: the dense Hessian of the embedded point
+        dense = _dense_eigenvalues(group, c)
+        vals = np.sort(np.repeat([e.value for e in s.entries], [e.multiplicity for e in s.entries]))
+        np.testing.assert_allclose(vals, dense, atol=1e-9)
+    for b1, b2 in zip(blocks, hessian_blocks(group, C[0])):
+        np.testing.assert_allclose(b1.matrix, b2.matrix, atol=1e-14)
+
+
+def test_spec_string_bad_input():
+    with pytest.raises(ValueError, match="give k"):
+        analytic_spectrum("k-1,1", TYPE_II_K6)
+    with pytest.raises(ValueError, match="give k"):
+        hessian_blocks("k-1,1", TYPE_II_K6)
+    with pytest.raises(TypeError, match="spec string"):
+        analytic_spectrum(6, TYPE_II_K6)
+    with pytest.raises(ValueError, match="zero_tol"):
+        analytic_spectrum("k-1,1", TYPE_II_K6, k=6, zero_tol=-1.0)
+
+
+def test_default_zero_threshold_is_relative_to_the_spectral_radius():
+    from symbreak.tolerances import DEFAULT_TOLERANCES, Tolerances
+
+    # "k" at W = V = I, k = 20: spectral radius ~5 (dense), smallest eigenvalue ~0.09
+    group = IsotropyGroup.from_spec("k", 20)
+    c = np.array([1.0, 0.0])
+    dense = _dense_eigenvalues(group, c)
+    radius = np.abs(dense).max()
+    assert radius > 2  # a scaled case: relative and absolute thresholds differ
+    s = analytic_spectrum(group, c)
+    assert s.zero_tol == pytest.approx(DEFAULT_TOLERANCES.eigenvalue * radius, rel=1e-9)
+    # a policy whose relative threshold lies above the smallest eigenvalue, while the
+    # same number as an absolute threshold lies below it
+    lam = np.abs(dense).min()
+    eig = lam / np.sqrt(radius)
+    rel = analytic_spectrum(group, c, tolerances=Tolerances(eigenvalue=eig))
+    absolute = analytic_spectrum(group, c, zero_tol=eig)
+    assert rel.zero_tol == pytest.approx(eig * radius, rel=1e-9)
+    assert absolute.zero_tol == eig
+    assert rel.nullity == np.sum(np.abs(dense) <= eig * radius) > 0
+    assert absolute.nullity == np.sum(np.abs(dense) <= eig) == 0
+    assert rel.is_degenerate and not absolute.is_degenerate
+    # batched: each point its own radius, equal to single calls
+    C = np.array([[1.0, 0.0], [2.0, 0.1]])
+    batch = analytic_spectrum(group, C)
+    for c2, s2 in zip(C, batch):
+        assert s2.zero_tol == analytic_spectrum(group, c2).zero_tol
+        r2 = np.abs(_dense_eigenvalues(group, c2)).max()
+        assert s2.zero_tol == pytest.approx(DEFAULT_TOLERANCES.eigenvalue * max(1.0, r2), rel=1e-9)
+    assert batch[0].zero_tol != batch[1].zero_tol
+
+
+def test_batched_spectra_behave_like_records(rng):
+    # the records of a batch are built on first access: same fields and behaviour
+    from dataclasses import replace
+
+    from symbreak.spectrum import Spectrum
+
+    group = IsotropyGroup.from_spec("k-1,1", 6)
+    C = TYPE_II_K6 + 0.01 * rng.normal(size=(3, 5))
+    batch = analytic_spectrum(group, C)
+    one = analytic_spectrum(group, C[1])
+    s = batch[1]
+    assert isinstance(s, Spectrum)
+    hand = Spectrum(s.entries, s.blocks, s.zero_tol)  # the plain record, from its fields
+    assert s.entries is batch[1].entries  # built once
+    assert repr(hand.entries) == repr(s.entries)
+    assert s.index == hand.index == one.index and s.nullity == hand.nullity
+    assert s.to_json() == hand.to_json()
+    np.testing.assert_allclose(
+        [e.value for e in s.entries], [e.value for e in one.entries], atol=1e-12
+    )
+    r = replace(s, zero_tol=10.0)
+    assert r.zero_tol == 10.0 and r.entries == s.entries and s.zero_tol != 10.0
+    assert r.nullity == sum(e.multiplicity for e in s.entries if abs(e.value) <= 10.0)
+    dense = _dense_eigenvalues(group, C[2])  # untouched point: still right when first read
+    assert np.min(dense) == pytest.approx(batch[2].min_eigenvalue, abs=1e-9)
+    assert [b.label for b in batch[0].blocks] == [b.label for b in hessian_blocks(group, C[0])]
+
+
+def test_chunked_batch_equals_single_calls(monkeypatch, rng):
+    # a batch larger than the chunk size: chunks of 7 (and a last one of 5) glued back
+    import symbreak.spectrum as spectrum
+
+    group = IsotropyGroup.from_spec("k-2,1,1", 7.5)
+    C = _point(group) + 0.05 * rng.normal(size=(40, _point(group).size))
+    monkeypatch.setattr(spectrum, "_CHUNK", 7)
+    batch = analytic_spectrum(group, C)
+    blocks = hessian_blocks(group, C)
+    monkeypatch.setattr(spectrum, "_CHUNK", 10**6)
+    for n in (0, 6, 7, 13, 34, 35, 39):
+        one = analytic_spectrum(group, C[n])
+        assert [(e.multiplicity, e.irrep) for e in batch[n].entries] == [
+            (e.multiplicity, e.irrep) for e in one.entries
+        ]
+        np.testing.assert_allclose(
+            [e.value for e in batch[n].entries], [e.value for e in one.entries], atol=1e-12
+        )
+        for b1, b2 in zip(blocks[n], hessian_blocks(group, C[n])):
+            np.testing.assert_allclose(b1.matrix, b2.matrix, atol=1e-12)
+            np.testing.assert_allclose(b1.eigenvectors, b2.eigenvectors, atol=1e-9)

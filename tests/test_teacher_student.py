@@ -366,3 +366,47 @@ def test_hessian_into_a_buffer():
         model.hessian(W, out=np.empty((20, 19)))
     with pytest.raises(TypeError):
         model.hessian(W, out=[[0.0]])
+
+
+def test_dead_neuron_derivative_is_the_one_sided_derivative_and_differentiates():
+    """D⁺L[u] = lim (L(W ⊕ s u) − L(W))/s; its gradient and Hessian by finite differences."""
+    rng = np.random.default_rng(5)
+    V = np.eye(4) + 0.2 * rng.standard_normal((4, 4))
+    W = rng.standard_normal((3, 4))
+    model, bigger = TeacherStudent(V, n=3), TeacherStudent(V, n=4)
+    U = rng.standard_normal((2, 4))
+    val, grad, hess = model.dead_neuron_derivative(W, U, order=2)
+    h = 1e-5
+    for p in range(2):
+        s = 1e-7
+        slope = (bigger.loss(np.vstack([W, s * U[p]])) - model.loss(W)) / s
+        assert slope == pytest.approx(val[p], abs=1e-6)
+        e = rng.standard_normal(4)
+        f = lambda x: model.dead_neuron_derivative(W, x[None], order=1)  # noqa: E731
+        fd = (f(U[p] + h * e)[0] - f(U[p] - h * e)[0]) / (2 * h)
+        assert fd[0] == pytest.approx(grad[p] @ e, rel=1e-7)
+        fdg = (f(U[p] + h * e)[1] - f(U[p] - h * e)[1]) / (2 * h)
+        np.testing.assert_allclose(fdg[0], hess[p] @ e, atol=1e-8)
+    # degree-1 homogeneity in u
+    np.testing.assert_allclose(model.dead_neuron_derivative(W, 3 * U), 3 * val, rtol=1e-12)
+    with pytest.raises(ValueError, match="zero row"):
+        model.dead_neuron_derivative(W, np.zeros((1, 4)))
+    with pytest.raises(ValueError, match="order"):
+        model.dead_neuron_derivative(W, U, order=3)
+
+
+def test_grad_teacher_derivative_matches_finite_differences():
+    """∂_s ∇L(W; V + sE) against a central difference in s (generic and parallel rows)."""
+    rng = np.random.default_rng(7)
+    V = np.eye(4) + 0.1 * rng.standard_normal((4, 4))
+    E = rng.standard_normal((4, 4))
+    h = 1e-6
+    for W in (rng.standard_normal((5, 4)), np.vstack([2 * V[0], V[1:], V[2]])):
+        exact = TeacherStudent(V, n=5).grad_teacher_derivative(W, E)
+        fd = (TeacherStudent(V + h * E, n=5).grad(W) - TeacherStudent(V - h * E, n=5).grad(W)) / (
+            2 * h
+        )
+        # κ is C² but not C³ at parallel pairs: the difference is then only O(h)
+        np.testing.assert_allclose(exact, fd, atol=2e-6)
+    with pytest.raises(ValueError, match="shape"):
+        TeacherStudent(V, n=5).grad_teacher_derivative(W, np.ones((3, 4)))

@@ -299,18 +299,28 @@ def run_atlas(
 
     # 4. over-parameterisation of the spurious minima ------------------------
     t = time.perf_counter()
-    spurious = [f for f in families if f["kind"] == "spurious_minimum"]
-    units = [
-        _unit(
-            f"annihilate-{f['isotropy']}-k{int(f['k0'])}",
-            annihilate_task,
-            (f["isotropy"], f["coords"], f["k0"], opts.extra_dims, opts.max_extra),
+    # where each family is a spurious minimum: at k0, or inside its minimum window
+    spurious, units = [], []
+    for f in families:
+        where = _annihilation_k(f)
+        if where is None:
+            continue
+        refine = not math.isclose(where, f["k0"])
+        c = _coords_at(f, where) if refine else f["coords"]
+        if c is None:
+            continue
+        spurious.append(f)
+        units.append(
+            _unit(
+                f"annihilate-{f['isotropy']}-k{where:g}",
+                annihilate_task,
+                (f["isotropy"], c, where, opts.extra_dims, opts.max_extra, refine),
+            )
         )
-        for f in spurious
-    ]
     ann = _run_units(store, units, workers, "over-parameterisation", progress)
     for f, a in zip(spurious, ann):
-        f["overparam"] = a
+        # a family whose refined point is not a minimum after all is not analysed
+        f["overparam"] = None if "status" in a else a
     for f in families:
         f.setdefault("overparam", None)
     timing["overparam_s"] = time.perf_counter() - t
@@ -423,6 +433,18 @@ def _minimum_window(cont: dict, events: list[dict]) -> list[list[float]]:
     # a lone branch point of index 0 (e.g. at an integer k where a block's size
     # makes some irreps vanish) is not an interval
     return [w for w in out if w[1] > w[0]]
+
+
+def _annihilation_k(fam: dict) -> float | None:
+    """Where to analyse over-parameterisation: ``k0`` for a spurious minimum there, else the
+    smallest integer ``k`` in the family's first minimum window (its midpoint if none)."""
+    if fam["kind"] == "spurious_minimum":
+        return fam["k0"]
+    if fam["kind"] != "saddle" or not fam["minimum_window"]:
+        return None
+    a, b = fam["minimum_window"][0]
+    m = math.ceil(a + 1e-9)
+    return float(m) if m <= b else 0.5 * (a + b)
 
 
 def _coords_at(fam: dict, k: float):

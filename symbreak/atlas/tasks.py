@@ -17,6 +17,7 @@ from ..overparam import annihilation
 from ..reduced.fixed_point import FixedPointSpace
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup, parse_spec
+from ..solve import newton
 from ..spectrum import analytic_spectrum
 
 __all__ = [
@@ -172,11 +173,30 @@ def integer_k_points(spec: str, coords: list, k0: float, cont: dict, extra_dims:
     return out
 
 
-def annihilate_task(spec: str, coords: list, k0: float, extra_dims: int, max_extra: int) -> dict:
-    """Over-parameterisation of a spurious minimum: the smallest ℓ making it a saddle."""
-    group = IsotropyGroup.from_spec(spec, k0, d=k0 + extra_dims)
-    res = annihilation(group, np.asarray(coords, float), max_extra=max_extra)
-    return res.to_json()
+def annihilate_task(
+    spec: str, coords: list, k: float, extra_dims: int, max_extra: int, refine: bool = False
+) -> dict:
+    """Over-parameterisation of a spurious minimum at ``k``: ``smallest_extra``, ``annihilated_at``.
+
+    With ``refine``, ``coords`` is only an approximation at ``k`` (interpolated
+    on the family's branch, inside its minimum window) and is first corrected by
+    Newton's method; the result records ``"k"`` and, if the corrected point is
+    not a local minimum there, ``"status": "not_a_minimum"`` instead of the analysis.
+    """
+    group = IsotropyGroup.from_spec(spec, k, d=k + extra_dims)
+    c = np.asarray(coords, float)
+    if refine:
+        res = newton(ReducedSystem(group), c)
+        moved = float(np.max(np.abs(res.x - c))) if res.converged else math.inf
+        if moved > 1e-2 * max(1.0, float(np.max(np.abs(c)))):
+            return {"k": k, "status": "error", "message": f"Newton at k = {k:g}: {res.message}"}
+        c = res.x
+        if analytic_spectrum(group, c).index != 0:
+            return {"k": k, "status": "not_a_minimum", "coords": [float(x) for x in c]}
+    out = annihilation(group, c, max_extra=max_extra).to_json()
+    out["k"] = k
+    out["coords"] = [float(x) for x in c]
+    return out
 
 
 def spectrum_task(spec: str, coords: list, k: float, extra_dims: int) -> list[dict]:

@@ -36,7 +36,13 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
-__all__ = ["Undecided", "mid_matrix", "pencil_eigenvalue_bounds", "krawczyk_contains"]
+__all__ = [
+    "Undecided",
+    "mid_matrix",
+    "pencil_eigenvalue_bounds",
+    "krawczyk_box",
+    "krawczyk_contains",
+]
 
 
 class Undecided(Exception):
@@ -118,12 +124,57 @@ def pencil_eigenvalue_bounds(A, B, G) -> list[tuple[float, float]]:
     return out
 
 
-def krawczyk_contains(A, x_mid, radii, F_mid, J_box, Y):
-    r"""Krawczyk operator on the box ``X = x̃ ± r``.
+def krawczyk_box(A, X, x_t, F_t, J_box, Y):
+    r"""Krawczyk operator on a box of balls ``X`` with centre ``x̃ ∈ X`` (balls allowed).
 
     .. math::
 
         K(X) = x̃ − Y F(x̃) + (I − Y J(X))(X − x̃).
+
+    Every zero of ``F`` in ``X`` lies in ``K(X)`` (for every ``x̃`` in the
+    ball ``x_t``; ``x_t`` must lie in ``X``).
+
+    Parameters
+    ----------
+    A : ArbArithmetic
+    X : list of balls
+        The box (balls covering it).
+    x_t : list of balls
+        ``x̃`` (exact points or small balls inside ``X``).
+    F_t : list of balls
+        An enclosure of ``F`` over ``x_t``.
+    J_box : nested list of balls
+        Enclosure of the Jacobian over ``X``.
+    Y : ndarray
+        Float preconditioner (``≈ J^{-1}``).
+
+    Returns
+    -------
+    inside : bool
+        ``K(X) ⊂ interior(X)``: then ``F`` has exactly one zero in ``X``.
+    K : list of balls
+    disjoint : bool
+        ``K(X) ∩ X = ∅`` in some coordinate: ``F`` has no zero in ``X``.
+    """
+    n = len(X)
+    Ya = _exact(A, Y)
+    YF = [sum((Ya[i][j] * F_t[j] for j in range(n)), A.number(0)) for i in range(n)]
+    YJ = _matmul(A, Ya, J_box)
+    D = [X[j] - x_t[j] for j in range(n)]
+    K = []
+    for i in range(n):
+        s = x_t[i] - YF[i]
+        for j in range(n):
+            coef = (1 if i == j else 0) - YJ[i][j]
+            s += coef * D[j]
+        K.append(s)
+    inside = all(X[i].contains_interior(K[i]) for i in range(n))
+    disjoint = any(K[i].is_finite() and not X[i].overlaps(K[i]) for i in range(n))
+    return inside, K, disjoint
+
+
+def krawczyk_contains(A, x_mid, radii, F_mid, J_box, Y):
+    r"""Krawczyk operator on the box ``X = x̃ ± r`` (see :func:`krawczyk_box`).
 
     Parameters
     ----------
@@ -146,16 +197,6 @@ def krawczyk_contains(A, x_mid, radii, F_mid, J_box, Y):
     """
     n = len(x_mid)
     X = [A.number(float(x_mid[i])) + A.ball(-float(radii[i]), float(radii[i])) for i in range(n)]
-    Ya = _exact(A, Y)
-    YF = [sum((Ya[i][j] * F_mid[j] for j in range(n)), A.number(0)) for i in range(n)]
-    YJ = _matmul(A, Ya, J_box)
-    D = [X[j] - A.number(float(x_mid[j])) for j in range(n)]
-    K = []
-    for i in range(n):
-        s = A.number(float(x_mid[i])) - YF[i]
-        for j in range(n):
-            coef = (1 if i == j else 0) - YJ[i][j]
-            s += coef * D[j]
-        K.append(s)
-    inside = all(X[i].contains_interior(K[i]) for i in range(n))
+    xt = [A.number(float(x_mid[i])) for i in range(n)]
+    inside, K, _disjoint = krawczyk_box(A, X, xt, F_mid, J_box, Y)
     return inside, K, X

@@ -49,7 +49,7 @@ from ..errors import DomainError
 from ..reduced.arithmetic import ArbArithmetic, MPArithmetic
 from ..reduced.generic import GenericReducedSystem
 from ..reduced.system import ReducedSystem
-from ..representation.isotropy import IsotropyGroup
+from ..representation.isotropy import IsotropyGroup, group_of
 from ..solve import newton
 from ..tolerances import Tolerances
 from ._interval import Undecided, krawczyk_contains, mid_matrix, pencil_eigenvalue_bounds
@@ -253,9 +253,11 @@ def _kind(exists: bool, blocks: list[BlockBound]) -> tuple[str, int | float | No
 
 
 def certify_critical_point(
-    group: IsotropyGroup,
+    group: IsotropyGroup | str,
     coords,
     *,
+    k=None,
+    extra_dims=None,
     polish: bool = True,
     max_radius: float = 1e-4,
     prec: int = 128,
@@ -264,10 +266,14 @@ def certify_critical_point(
 
     Parameters
     ----------
-    group : IsotropyGroup
-        Isotropy group (its ``k`` may be real).
+    group : IsotropyGroup or str
+        Isotropy group (its ``k`` may be real), or its spec string (then ``k``
+        is required).
     coords : array_like
         Candidate point of ``Fix(group)``.
+    k, extra_dims : float, optional
+        With a spec string: ``k`` and ``d − k`` (default 0), as in
+        :func:`~symbreak.representation.isotropy.group_of`.
     polish : bool
         Run Newton from ``coords`` first (float64, then ``mpmath``) and centre
         the box at the result.  With ``polish=False`` the box is centred at
@@ -292,8 +298,7 @@ def certify_critical_point(
     >>> cert.exists, cert.kind
     (True, 'minimum')
     """
-    if not isinstance(group, IsotropyGroup):
-        raise TypeError(f"group must be an IsotropyGroup, got {type(group).__name__}")
+    group = group_of(group, k, extra_dims=extra_dims)
     if not (isinstance(max_radius, (int, float)) and 0 < max_radius < math.inf):
         raise ValueError(f"max_radius must be a positive number, got {max_radius!r}")
     system = ReducedSystem(group)

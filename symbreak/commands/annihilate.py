@@ -4,7 +4,11 @@ split point is critical), compute each embedding's Hessian spectrum with the
 larger isotropy group, and certify saddles by a direction of negative
 curvature (a negative eigenvalue of a block A_chi, i.e. a compression of the
 Hessian: Cauchy interlacing).  Also reports the smallest number of extra
-neurons <= L that makes the point a saddle.
+neurons <= L that makes the point a saddle ("smallest_extra": the weak
+statement, some split at the tried ratios) and "annihilated_at": the smallest
+L' <= L such that EVERY function-preserving embedding with L' extra neurons
+(splits of every neuron class at every ratio, dead neurons w = 0, and their
+combinations) is a saddle (0 when the start is itself a saddle; null if none).
 
 JSON: {"k", "isotropy", "extra", "saddle", "smallest_extra", "descent_irrep",
 "embeddings": [{"neuron_class", "split", "min_eig", "index", "certificate",
@@ -12,14 +16,21 @@ JSON: {"k", "isotropy", "extra", "saddle", "smallest_extra", "descent_irrep",
 extra neurons, for each split ratio (0.5 always among them); "certificate" is
 null or {"rayleigh_quotient", "basis", "irrep", "vector",
 "dense_rayleigh_quotient"} (the last one checked on the dense Hessian at
-integer k, else null)."""
+integer k, else null).  Also: "annihilated_at", "min_directional_derivative"
+(min over unit u of D+L[u] for a dead neuron; null at real k),
+"neuron_classes": [{"neuron_class", "block", "size", "index", "nullity", "decision",
+"min_curvature", "descent_irrep", "rayleigh_quotient_at_half"}] (does splitting a
+neuron of this class give a saddle or a minimum, for every ratio), and
+"embedding_classes": [{"kind": "split" | "dead_neuron" | "split+dead_neuron",
+"extra", "splits", "dead_neurons", "decision", "saddle", "certificate",
+"rigorous"}] for exactly L extra neurons."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..model import TeacherStudent
-from ..overparam import DEFAULT_SPLITS, annihilation, embeddings, polish
+from ..overparam import DEFAULT_SPLITS, annihilation, embedding_records, embeddings, polish
 from ..reduced.fixed_point import FixedPointSpace
 from ..representation.isotropy import IsotropyGroup
 from ._common import CommandResult, add_json_flag, format_count, format_table, parse_coords
@@ -77,6 +88,30 @@ def _dense_check(emb) -> float | None:
     return float(np.sum(U * model.hvp(W, U)) / np.sum(U * U))
 
 
+def _strong_text(result, extra: int) -> str:
+    at = result.annihilated_at
+    if at is None:
+        line = f"some embedding with L <= {extra} extra neurons is not shown to be a saddle"
+    else:
+        line = f"every embedding is a saddle from L = {at}" + (
+            " (the start is a saddle)" if at == 0 else ""
+        )
+    mdd = result.min_directional_derivative
+    line += "; dead neuron: min D+L[u] = " + ("-" if mdd is None else f"{mdd:.6g}")
+    rows = [
+        [
+            c.neuron_class,
+            format_count(c.size),
+            c.decision,
+            "-" if c.min_curvature is None else f"{c.min_curvature:.6g}",
+            "-" if c.certificate is None else c.certificate.irrep,
+        ]
+        for c in result.classes
+    ]
+    head = ["neuron class", "size", "splitting gives", "min curvature", "descent irrep"]
+    return "annihilation (every embedding, every ratio): " + line + "\n" + format_table(head, rows)
+
+
 def run(args) -> CommandResult:
     if isinstance(args.extra, bool) or args.extra < 1:
         raise ValueError(f"--extra must be an integer >= 1, got {args.extra}")
@@ -126,6 +161,9 @@ def run(args) -> CommandResult:
             ]
         )
     saddle = any(e.is_saddle for e in level)
+    records = embedding_records(
+        group, coords, args.extra, classes=result.classes, dead=result.dead_neuron
+    )
     payload = {
         "k": group.k,
         "isotropy": args.isotropy,
@@ -135,6 +173,10 @@ def run(args) -> CommandResult:
         "smallest_extra": result.smallest_extra,
         "descent_irrep": result.descent_irrep,
         "embeddings": rows_json,
+        "annihilated_at": result.annihilated_at,
+        "min_directional_derivative": result.min_directional_derivative,
+        "neuron_classes": [c.to_json() for c in result.classes],
+        "embedding_classes": [r.to_json() for r in records],
     }
     head = f"Fix({group.name}) at k = {group.k:g}, {args.extra} extra neuron(s): " + (
         "saddle" if saddle else "no negative eigenvalue found"
@@ -150,5 +192,7 @@ def run(args) -> CommandResult:
         + format_table(
             ["neuron class", "split", "isotropy", "min eig", "index", "descent irrep"], rows_text
         )
+        + "\n"
+        + _strong_text(result, args.extra)
     )
     return CommandResult(payload=payload, text=text)

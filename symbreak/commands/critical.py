@@ -17,6 +17,7 @@ lists the indices of other points computing the same network function."""
 from __future__ import annotations
 
 from ..critical import FixedPointSpace, SearchOptions, find_critical_points
+from ..critical.prove import ProveOptions
 from ._common import CommandResult, add_json_flag, cli_progress, format_table
 from ._isotropy_args import add_group_args, group_from_args
 
@@ -43,6 +44,26 @@ def configure(parser) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the random starts")
     parser.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    prove = parser.add_argument_group("proof of completeness (--prove)")
+    prove.add_argument(
+        "--prove",
+        action="store_true",
+        help="prove that the list of critical points with loss <= --max-loss is complete "
+        "(interval branch-and-bound; needs python-flint)",
+    )
+    prove.add_argument("--workers", type=int, default=1, help="processes for the proof (default 1)")
+    prove.add_argument(
+        "--max-boxes", type=int, default=2_000_000, help="box budget of the proof (default 2e6)"
+    )
+    prove.add_argument(
+        "--frontier",
+        default=None,
+        metavar="PATH",
+        help="JSON file holding the proof's open boxes; written as it runs, resumed if it exists",
+    )
+    prove.add_argument(
+        "--force", action="store_true", help="run the proof even where it is estimated out of reach"
+    )
     add_json_flag(parser)
 
 
@@ -50,8 +71,20 @@ def run(args) -> CommandResult:
     group = group_from_args(args)
     opts = SearchOptions(starts=args.starts, seed=args.seed, max_loss=args.max_loss)
     progress = cli_progress(args)
+    prove_options = None
+    if args.prove:
+        if args.max_loss is None:
+            raise ValueError("--prove needs --max-loss L0 (the loss level of the proof)")
+        prove_options = ProveOptions(
+            workers=args.workers,
+            max_boxes=args.max_boxes,
+            frontier=args.frontier,
+            force=args.force,
+        )
     try:
-        res = find_critical_points(group, options=opts, progress=progress)
+        res = find_critical_points(
+            group, options=opts, progress=progress, prove=args.prove, prove_options=prove_options
+        )
     finally:
         if progress is not None:
             progress.close()
@@ -65,6 +98,10 @@ def run(args) -> CommandResult:
         "search": res.search_json(),
         "points": [p.to_json() for p in res.points],
     }
+    if res.proof is not None:
+        payload["search"] = {**payload["search"], **res.proof.search_record()}
+        for point, cert in zip(payload["points"], res.proof.points):
+            point["certificate"] = cert.to_json()
     rows = []
     for p in res.points:
         rows.append(
@@ -89,7 +126,31 @@ def run(args) -> CommandResult:
             [[str(i)] + r for i, r in enumerate(rows)],
         )
     )
+    if res.proof is not None:
+        text += "\n" + _proof_text(res.proof)
     return CommandResult(payload=payload, text=text)
+
+
+def _proof_text(proof) -> str:
+    head = (
+        f"PROVED COMPLETE below loss {proof.max_loss:g}: exactly these {len(proof.points)} "
+        "critical points (each in a Krawczyk box)"
+        if proof.complete
+        else f"NOT proved complete below loss {proof.max_loss:g}: "
+        f"{len(proof.undecided)} undecided box(es), volume {proof.undecided_volume:.3g}"
+    )
+    lines = [
+        head,
+        f"{proof.boxes} boxes, CPU {proof.cpu_time:.1f} s; excluded by "
+        + ", ".join(f"{k} {v}" for k, v in proof.excluded.items()),
+    ]
+    lines += [f"note: {n}" for n in proof.notes]
+    lines += [
+        f"certificate {i + 1}: {c.kind}, loss in [{c.loss[0]:.10f}, {c.loss[1]:.10f}], "
+        f"box radius {c.box_radius:.2g}"
+        for i, c in enumerate(proof.points)
+    ]
+    return "\n".join(lines)
 
 
 def _fmt(x) -> str:

@@ -2,6 +2,7 @@
 
 from ..reduced.fixed_point import FixedPointSpace
 from .classify import KINDS, CriticalPoint, classify
+from .prove import ProofResult, ProveOptions, UndecidedBox, prove_critical_points
 from .search import SearchOptions, SearchResult, find_critical_points
 from .stabiliser import OrbitForm, Stabiliser, function_form, stabiliser, stabiliser_of_coords
 from .symmetry import ExactIsotropy, block_permutations, exact_isotropy
@@ -14,6 +15,9 @@ __all__ = [
     "stabiliser",
     "stabiliser_of_coords",
     "CriticalPoint",
+    "ProofResult",
+    "ProveOptions",
+    "UndecidedBox",
     "ExactIsotropy",
     "FixedPointSpace",
     "SearchOptions",
@@ -22,4 +26,5 @@ __all__ = [
     "classify",
     "exact_isotropy",
     "find_critical_points",
+    "prove_critical_points",
 ]

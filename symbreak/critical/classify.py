@@ -35,7 +35,7 @@ from ..reduced.system import ReducedSystem
 from ..solve import solve
 from ..spectrum import Spectrum, analytic_spectrum
 from ..tolerances import Tolerances, as_tolerances
-from .stabiliser import stabiliser_of_coords
+from .stabiliser import STABILISER_ATOL, stabiliser_of_coords
 from .symmetry import exact_isotropy
 
 __all__ = ["CriticalPoint", "classify", "LOSS_TOL", "KINDS"]
@@ -174,7 +174,10 @@ def classify(
     c = system.space.check_coords(coords)
     loss = system.loss(c)
     gnorm = float(np.linalg.norm(system.gradient(c)))
-    exact = exact_isotropy(system.space, c)
+    # the same tolerance as the stabiliser, so that a Young-type stabiliser is found by merging
+    exact = exact_isotropy(
+        system.space, c, atol=STABILISER_ATOL * max(1.0, float(np.max(np.abs(c))))
+    )
     label, order = _label_and_order(system, c, exact)
     spectrum = analytic_spectrum(exact.group, exact.coords)
     if zero_tol is None:

@@ -49,6 +49,7 @@ from ..representation.isotropy import IsotropyGroup
 from ..solve import newton_batch, solve
 from ..tolerances import Tolerances
 from .classify import CriticalPoint, classify
+from .prove import ProofResult, ProveOptions, prove_or_certify
 from .stabiliser import function_form, stabiliser_of_coords
 from .symmetry import block_permutations, canonical_coords
 
@@ -164,6 +165,7 @@ class SearchResult:
     new_point_probability: float = 1.0
     random_starts: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    proof: ProofResult | None = None
 
     @property
     def starts_used(self) -> int:
@@ -325,6 +327,9 @@ def find_critical_points(
     options: SearchOptions | None = None,
     seeds=None,
     progress: Callable | None = None,
+    prove: bool = False,
+    max_loss: float | None = None,
+    prove_options: ProveOptions | None = None,
 ) -> SearchResult:
     """Find, identify up to symmetry and classify the critical points of ``L`` in ``Fix(group)``.
 
@@ -338,7 +343,15 @@ def find_critical_points(
         from a neighbouring ``k``).
     progress : callable, optional
         Receives :class:`~symbreak.progress.ProgressUpdate` (stage
-        ``"search"``, ``done`` = Newton runs, ``total`` = the cap).
+        ``"search"``, ``done`` = Newton runs, ``total`` = the cap; with
+        ``prove=True`` stage ``"prove"``, boxes done and left).
+    prove : bool
+        Prove that the list of critical points with ``L ≤ L0`` is complete
+        (:func:`symbreak.critical.prove.prove_critical_points`); out of reach,
+        certify every point the search finds instead (``proof.complete`` false).
+    max_loss : float, optional
+        ``L0`` of the proof (default ``options.max_loss``; one of them is required).
+    prove_options : ProveOptions, optional
 
     Returns
     -------
@@ -360,6 +373,8 @@ def find_critical_points(
         raise TypeError("options must be a SearchOptions")
     report = as_progress(progress)
     system = ReducedSystem(group)
+    if prove:
+        return _proved(group, system, opts, max_loss, prove_options, progress)
     space = system.space
     rng = np.random.default_rng(opts.seed)
     tracker = _Tracker(system, opts)
@@ -405,6 +420,22 @@ def find_critical_points(
         new_point_probability=tracker.p_new(),
         random_starts=tracker.random,
     )
+
+
+def _proved(group, system, opts, max_loss, prove_options, progress) -> SearchResult:
+    """``find_critical_points(prove=True)``: the proof, or certificates of the points found."""
+    level = opts.max_loss if max_loss is None else max_loss
+    if level is None:
+        raise ValueError("prove=True needs max_loss (the loss level L0 of the proof)")
+    proof = prove_or_certify(
+        group,
+        level,
+        options=prove_options,
+        progress=progress,
+        fallback=lambda: [p.coords for p in find_critical_points(group, options=opts).points],
+    )
+    points = tuple(classify(system, np.asarray(c.center)) for c in proof.points)
+    return SearchResult(group=group, points=points, starts=0, failures=0, proof=proof)
 
 
 class _Tracker:

@@ -356,6 +356,106 @@ class TeacherStudent:
         self._finite("the Hessian-vector product", out)
         return out
 
+    # ------------------------------------------------------- teacher derivative
+    def grad_teacher_derivative(self, W, E) -> np.ndarray:
+        r"""Derivative of the gradient in the teacher: ``∂_s ∇L(W; V + sE)`` at ``s = 0``.
+
+        Only the teacher term ``−Σ_j κ(w_i, v_j)`` depends on ``V``, so
+
+        .. math::
+
+            ∂_s ∇_{w_i}L = −\sum_j ∂^2_{wv}κ(w_i, v_j)\, e_j
+            = −\sum_j \bigl(β_{ij} e_j + ε_{ij} \bar w_i (\bar v_j·e_j)
+              + δ_{ij} r_{v_j|w_i} (r_{w_i|v_j}·e_j)\bigr)
+
+        with the coefficients of :class:`~symbreak.model.kernel.HessianCoefficients`
+        (the mixed block ``∂²_{wv}κ = β I + ε \bar w\bar v^T + δ r_{v|w} r_{w|v}^T``).
+        Used for ``W′ = −H^{-1} ∂_ε∇L`` along a perturbed teacher ``V + εE``.
+
+        Parameters
+        ----------
+        W : array_like, shape (n, d)
+        E : array_like, shape (k, d)
+            Direction of the teacher perturbation.
+
+        Returns
+        -------
+        ndarray, shape (n, d)
+        """
+        W, V, _ = self._prepare(W)  # ∂_V ∇L is homogeneous of degree 0
+        E = as_matrix(E, "E", shape=(self.k, self.d))
+        with np.errstate(**_QUIET):
+            g = K.pairwise_gram(W, V)
+            h = K.hessian_coefficients(g)
+            Wbar = W / g.nw[:, :1]
+            Vbar = V / g.nv[:1, :].T
+            ve = np.einsum("ja,ja->j", Vbar, E)  # v̄_j·e_j
+            P = Wbar @ V.T  # v_j·w̄_i
+            q = W @ E.T - (W @ Vbar.T) * ve[None, :]  # r_{w_i|v_j}·e_j
+            c = h.delta * q
+            out = h.beta @ E + (h.eps @ ve)[:, None] * Wbar + c @ V - (c * P).sum(1)[:, None] * Wbar
+        self._finite("the teacher derivative of the gradient", out)
+        return -out
+
+    # ------------------------------------------------------------ dead neurons
+    def dead_neuron_derivative(self, W, U, *, order: int = 0):
+        r"""One-sided derivative of ``L`` at a zero extra row, in directions ``u`` (MATH §5).
+
+        Adding a row ``s·u`` (``s ≥ 0``) to ``W`` changes the loss by
+        ``s·D⁺L[u] + O(s²)`` with
+
+        .. math::
+
+            D^+L[u] = E[(f_W − f_V)(x)\,σ(u·x)]
+                    = \sum_i κ(w_i, u) − \sum_j κ(v_j, u),
+
+        positively homogeneous of degree 1 in ``u`` (``L`` is not differentiable
+        at the zero row; this is its directional derivative there).
+
+        Parameters
+        ----------
+        W : array_like, shape (n, d)
+            The student (rows non-zero).
+        U : array_like, shape (m, d)
+            Directions (rows non-zero; any norm).
+        order : {0, 1, 2}
+            Also return the gradient (``order ≥ 1``) and the Hessian
+            (``order = 2``) of ``u ↦ D⁺L[u]``.
+
+        Returns
+        -------
+        value : ndarray, shape (m,)
+        grad : ndarray, shape (m, d)
+            ``Σ_i ∂_uκ(u, w_i) − Σ_j ∂_uκ(u, v_j)`` (``order ≥ 1``).
+        hess : ndarray, shape (m, d, d)
+            ``Σ_i ∂²_{uu}κ(u, w_i) − Σ_j ∂²_{uu}κ(u, v_j)`` (``order = 2``).
+        """
+        if order not in (0, 1, 2):
+            raise ValueError(f"order must be 0, 1 or 2, got {order!r}")
+        W = as_matrix(W, "W", shape=(self.n, self.d))
+        U = as_matrix(U, "U")
+        if U.shape[1] != self.d:
+            raise ValueError(f"U must have d = {self.d} columns, got shape {U.shape}")
+        check_nonzero_rows(np.any(W != 0.0, axis=1, keepdims=True).astype(float), "W")
+        check_nonzero_rows(np.any(U != 0.0, axis=1, keepdims=True).astype(float), "U")
+        B = np.vstack([W, self.V])
+        sign = np.concatenate([np.ones(self.n), -np.ones(self.k)])
+        g = K.pairwise_gram(U, B)  # κ(u, b) = κ(b, u)
+        value = K.kappa(g) @ sign
+        if order == 0:
+            return value
+        alpha, beta = K.grad_coefficients(g)  # ∂_uκ(u, b) = α u + β b
+        grad = (alpha @ sign)[:, None] * U + (beta * sign) @ B
+        if order == 1:
+            return value, grad
+        h = K.hessian_coefficients(g)  # ∂²_{uu}κ = γ (I − ūūᵀ) + δ r rᵀ
+        Ubar = U / g.nw[:, :1]
+        R = self._rejections(Ubar, B)  # R[p, b] = r_{b|u_p}
+        gam = h.gamma @ sign
+        hess = np.einsum("pb,pba,pbc->pac", h.delta * sign, R, R)
+        hess += gam[:, None, None] * (np.eye(self.d) - Ubar[:, :, None] * Ubar[:, None, :])
+        return value, grad, hess
+
 
 def _output_buffer(out, nd: int) -> np.ndarray:
     """A fresh ``(nd, nd)`` array, or ``out`` after checking it can hold the Hessian."""

@@ -26,12 +26,12 @@ Screen a batch first with :meth:`ReducedSystem.differentiable` (a boolean mask).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass
 from functools import cached_property
 
 import numpy as np
 
-from ..representation.isotropy import IsotropyGroup
+from ..representation.isotropy import IsotropyGroup, group_of
 from ..representation.isotypic import isotypic_decomposition
 from .evaluate import CompressedState, compressed_state
 from .fixed_point import FixedPointSpace
@@ -50,8 +50,12 @@ class ReducedSystem:
 
     Parameters
     ----------
-    group : IsotropyGroup
-        The isotropy group; its block sizes (possibly real) fix ``k``.
+    group : IsotropyGroup or str
+        The isotropy group; its block sizes (possibly real) fix ``k``.  Or its
+        spec string, with ``k`` (and optionally ``extra_dims = d − k``, default
+        0) given: ``ReducedSystem("k-1,1", k=6)``
+        (:func:`~symbreak.representation.isotropy.group_of`); the ``group``
+        attribute is then the resolved :class:`IsotropyGroup`.
 
     Notes
     -----
@@ -70,6 +74,11 @@ class ReducedSystem:
     """
 
     group: IsotropyGroup
+    k: InitVar[float | None] = None
+    extra_dims: InitVar[float | None] = None
+
+    def __post_init__(self, k, extra_dims) -> None:
+        object.__setattr__(self, "group", group_of(self.group, k, extra_dims=extra_dims))
 
     @cached_property
     def space(self) -> FixedPointSpace:

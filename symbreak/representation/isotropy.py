@@ -50,6 +50,7 @@ __all__ = [
     "parse_spec",
     "group_at",
     "family_of",
+    "group_of",
     "detect_isotropy",
     "K_SYMBOL",
 ]
@@ -508,6 +509,25 @@ def family_of(group, k0=None, extra_dims=None) -> tuple[str, float, float]:
     if not (math.isfinite(k0) and k0 > 0):
         raise ValueError(f"k0 must be a positive finite number, got {k0}")
     return spec, k0, 0.0 if extra_dims is None else float(extra_dims)
+
+
+def group_of(group, k=None, *, extra_dims=None) -> IsotropyGroup:
+    """The :class:`IsotropyGroup` given by a group or by a spec string and ``k``.
+
+    Point entry points (``ReducedSystem``, ``analytic_spectrum``,
+    ``hessian_blocks``, ``certify_critical_point``) accept either.  A group is
+    returned as it is when neither ``k`` nor ``extra_dims`` is given; otherwise
+    the arguments are resolved by :func:`family_of` and the group is
+    :func:`group_at` the resulting ``(spec, k, extra_dims)``.  Errors: a
+    ``ValueError`` without ``k`` for a spec, otherwise those of :func:`family_of`
+    and :meth:`IsotropyGroup.from_spec`.
+    """
+    if isinstance(group, IsotropyGroup) and k is None and extra_dims is None:
+        return group
+    if isinstance(group, str) and k is None:
+        raise ValueError(f"give k with the spec string {group!r}")
+    spec, k, extra = family_of(group, k, extra_dims)
+    return group_at(spec, k, extra_dims=extra)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,87 @@
+"""Benchmark: dead-neuron directional derivative (batched over directions) and perturbed teachers.
+
+Run:  python benchmarks/bench_robust.py [--quick]
+
+Prints (1) ``D⁺L[u] = Σ_i κ(w_i, u) − Σ_j κ(v_j, u)`` with gradient and Hessian for
+S directions at once (``TeacherStudent.dead_neuron_derivative``) against a
+Python loop over the directions (the naive method), CPU time and ratio;
+(2) the sphere minimisation ``min_directional_derivative`` and the whole
+``annihilation`` per k; (3) a perturbed-teacher run (``perturb``) per k, CPU
+time per branch point.  Times are CPU time (``time.process_time``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from symbreak import TeacherStudent
+from symbreak.continuation import ContinuationOptions, continuation
+from symbreak.continuation.perturb import perturb, random_direction
+from symbreak.overparam import annihilation, min_directional_derivative, polish
+from symbreak.reduced.fixed_point import FixedPointSpace
+from symbreak.representation import IsotropyGroup
+
+TYPE_II = [0.98670382, -0.0504134, 0.30801099, 0.22451581, -0.60151192]
+
+
+def cpu(fn, repeat=3):
+    best = np.inf
+    for _ in range(repeat):
+        t = time.process_time()
+        fn()
+        best = min(best, time.process_time() - t)
+    return best
+
+
+def type_ii(k):
+    c = TYPE_II
+    if k != 6:
+        opts = ContinuationOptions(detect_events=False)
+        c = continuation("k-1,1", TYPE_II, k0=6, k1=k, options=opts).points[-1].coords
+    g = IsotropyGroup.from_spec("k-1,1", k)
+    return g, polish(g, c)
+
+
+def main(quick: bool = False) -> None:
+    ks = (6, 10) if quick else (6, 10, 20, 40)
+    print("(1) D+L[u], value + gradient + Hessian, S directions")
+    print(f"{'k':>4} {'S':>5} {'batched s':>11} {'loop s':>10} {'ratio':>7}")
+    for k in ks:
+        g, c = type_ii(k)
+        W = FixedPointSpace(g).embed(c)
+        model = TeacherStudent(np.eye(k))
+        S = 200
+        U = np.random.default_rng(0).standard_normal((S, k))
+        tb = cpu(lambda m=model, W=W, U=U: m.dead_neuron_derivative(W, U, order=2))
+        tl = cpu(
+            lambda m=model, W=W, U=U: [m.dead_neuron_derivative(W, u[None], order=2) for u in U], 1
+        )
+        print(f"{k:>4} {S:>5} {tb:>11.4f} {tl:>10.4f} {tl / tb:>7.1f}")
+    print("\n(2) dead-neuron sphere minimisation and the whole annihilation (max_extra = 2)")
+    print(f"{'k':>4} {'min D+L s':>10} {'annihilation s':>15} {'annihilated_at':>15}")
+    for k in ks[:3]:
+        g, c = type_ii(k)
+        W = FixedPointSpace(g).embed(c)
+        model = TeacherStudent(np.eye(k))
+        t1 = cpu(lambda m=model, W=W: min_directional_derivative(m, W), 1)
+        t = time.process_time()
+        res = annihilation(g, c, max_extra=2)
+        t2 = time.process_time() - t
+        print(f"{k:>4} {t1:>10.3f} {t2:>15.3f} {res.annihilated_at!s:>15}")
+    print("\n(3) perturbed teacher (random E, seed 0, eps = 0.01)")
+    print(f"{'k':>4} {'points':>7} {'total s':>9} {'s/point':>9}")
+    for k in ks[:3]:
+        g, c = type_ii(k)
+        t = time.process_time()
+        r = perturb(g, c, random_direction(k, seed=0), 0.01)
+        dt = time.process_time() - t
+        print(f"{k:>4} {len(r.branch):>7} {dt:>9.2f} {dt / len(r.branch):>9.3f}")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    main(ap.parse_args().quick)
