@@ -201,7 +201,7 @@ def test_series_cli_json(capsys):
 
 
 def test_series_cli_failure_exit_code(capsys):
-    argv = ["series", "--isotropy", "k-1,1", "--start", "1,0,0,0,0", "--k0", "6", "--json"]
+    argv = ["series", "--isotropy", "k-1,1", "--start", "3,2,-1,2,-3", "--k0", "6", "--json"]
     assert main(argv) == 1
     assert json.loads(capsys.readouterr().out)["status"] == "failed"
 
