@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 from .._numerics import same_loss_and_spectrum
-from .._parallel import single_threaded_blas_env
+from .._parallel import children_ignore_sigint, single_threaded_blas_env
 from .._version import __version__
 from ..progress import Progress, ProgressUpdate, as_progress
 from .options import AtlasOptions
@@ -83,7 +83,8 @@ def _run_units(store, units, workers, stage, progress):
                 max_workers=workers, mp_context=ctx, initializer=_ignore_sigint
             )
         try:
-            futs = {ex.submit(fn, *args): name for name, fn, args in todo}
+            with children_ignore_sigint():  # workers are spawned by submit
+                futs = {ex.submit(fn, *args): name for name, fn, args in todo}
             for fut in cf.as_completed(futs):
                 name = futs[fut]
                 res = fut.result()

@@ -1018,11 +1018,14 @@ def prove_critical_points(
     if opts.workers > 1:
         import multiprocessing as mp
 
-        pool = mp.get_context("spawn").Pool(
-            opts.workers,
-            initializer=_worker_init,
-            initargs=(group, float(max_loss), opts),
-        )
+        from .._parallel import children_ignore_sigint
+
+        with children_ignore_sigint():  # Ctrl-C is the parent's (the frontier is saved)
+            pool = mp.get_context("spawn").Pool(
+                opts.workers,
+                initializer=_worker_init,
+                initargs=(group, float(max_loss), opts),
+            )
     worker_cpu = 0.0
     last_save = time.process_time()
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._parallel import single_threaded_blas_env
+from .._parallel import children_ignore_sigint, single_threaded_blas_env
 from .._validation import as_positive_int
 from ..critical.search import SearchOptions
 from ..io import load_json, load_npz, save_json, save_npz
@@ -237,7 +237,8 @@ def _execute(tasks, store: _Store, *, workers: int, scheduler, report) -> dict:
         ctx = multiprocessing.get_context("spawn")
         with (single_threaded_blas_env(),
               cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex):
-            futs = {ex.submit(run_chunk, *args(t)): t for t in todo}
+            with children_ignore_sigint():  # workers are spawned by submit
+                futs = {ex.submit(run_chunk, *args(t)): t for t in todo}
             for fut in cf.as_completed(futs):
                 finish(futs[fut], fut.result())
     else:
