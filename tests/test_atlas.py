@@ -204,3 +204,26 @@ def test_bad_options_are_rejected():
         AtlasOptions(k_values=(30,))
     with pytest.raises(ValueError, match="workers"):
         run_atlas("/nonexistent-never-created", SMALL, workers=0)
+
+
+def test_family_keys_do_not_depend_on_the_other_families(atlas_dir, tmp_path):
+    # the key names the family by its own isotropy, first k and loss; a run that
+    # searches fewer groups finds fewer families but gives the shared ones the same key
+    _, atlas, _ = atlas_dir
+    keys = {f["key"]: f for f in atlas["families"]}
+    for f in atlas["families"]:
+        iso, rest = f["key"].rsplit("@", 1)
+        k0, loss = rest.split(":")
+        assert iso == f["isotropy"] and float(k0) == f["k0"]
+        assert abs(float(loss) - f["loss"]) <= 1e-6 * max(1.0, abs(f["loss"]))
+    fewer = run_atlas(
+        tmp_path / "fewer",
+        AtlasOptions(**{**SMALL.__dict__, "groups": ("k-1,1",)}),
+        plots=False,
+        progress=None,
+    )
+    shared = [f for f in fewer["families"] if f["key"] in keys]
+    assert shared, "the type-II family is found by both runs"
+    for f in shared:
+        assert keys[f["key"]]["isotropy"] == f["isotropy"]
+        assert abs(keys[f["key"]]["loss"] - f["loss"]) < 1e-9

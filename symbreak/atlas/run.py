@@ -45,7 +45,7 @@ from .tasks import (
     spectrum_task,
 )
 
-__all__ = ["run_atlas", "ATLAS_FORMAT", "ATLAS_VERSION"]
+__all__ = ["run_atlas", "family_key", "ATLAS_FORMAT", "ATLAS_VERSION"]
 
 ATLAS_FORMAT = "symbreak-atlas"
 ATLAS_VERSION = 1
@@ -295,6 +295,7 @@ def run_atlas(
     timing["continuation_s"] = time.perf_counter() - t
     for i, fam in enumerate(families):
         fam["id"] = f"F{i + 1}"
+        fam["key"] = family_key(fam["isotropy"], fam["k0"], fam["loss"])
         fam["events"] = _events(fam["continuation"], opts.extra_dims)
         fam["minimum_window"] = _minimum_window(fam["continuation"], fam["events"])
 
@@ -463,10 +464,22 @@ def _coords_at(fam: dict, k: float):
     return None
 
 
+def family_key(isotropy: str, k0: float, loss: float) -> str:
+    """A family's citable key: its isotropy, the ``k`` where it was first found, its loss there.
+
+    ``"k-1,1@6:0.02508058"`` is the type-II family.  Unlike the running id
+    ``F<n>`` (families numbered by first ``k``, then loss), the key depends on
+    nothing but the family itself, so it stays the same when a search or a new
+    version finds more families.
+    """
+    return f"{isotropy}@{float(k0):g}:{float(loss):.7g}"
+
+
 def _family_json(f: dict) -> dict:
     cont = f["continuation"]
     return {
         "id": f["id"],
+        "key": f["key"],
         "isotropy": f["isotropy"],
         "found_in": f["found_in"],
         "k0": f["k0"],
