@@ -16,6 +16,7 @@ import argparse
 import time
 
 import numpy as np
+from _before_after import best_of
 
 from symbreak import TeacherStudent
 from symbreak.continuation import ContinuationOptions, continuation
@@ -28,12 +29,8 @@ TYPE_II = [0.98670382, -0.0504134, 0.30801099, 0.22451581, -0.60151192]
 
 
 def cpu(fn, repeat=3):
-    best = np.inf
-    for _ in range(repeat):
-        t = time.process_time()
-        fn()
-        best = min(best, time.process_time() - t)
-    return best
+    """Smallest CPU time of ``repeat`` calls (the shared ``best_of``)."""
+    return best_of(fn, repeat)
 
 
 def type_ii(k):
