@@ -316,10 +316,11 @@ class _Recorder:
         return self.values[x]
 
     def maybe(self, x: float) -> None:
+        """Evaluate if possible; a failure is kept in :attr:`failed`, not raised."""
         try:
             self(x)
         except ValueError:
-            pass
+            pass  # recorded in self.failed by __call__
 
 
 def _root(g, a: float, b: float, xtol: float) -> tuple[float, float]:
@@ -591,7 +592,7 @@ def _meeting(path, seg, coords, k, drops, options, *, loose: bool = False) -> _M
                     return _Meeting(spec, float(k_star), c_star, E @ c_star, True)
                 break
     except (ValueError, RuntimeError):
-        pass
+        pass  # not refined: the caller keeps the crossing's own location (refined=False)
     return _Meeting(spec, k, c0, E @ c0)
 
 
