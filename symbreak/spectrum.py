@@ -46,10 +46,8 @@ __all__ = [
 ZERO_TOL = 1e-9
 #: copy directions whose Gram eigenvalue is below this fraction of the largest are dropped
 GRAM_RTOL = 1e-12
-#: from this many points on, the Hessian form is evaluated block by block
-_BLOCKWISE_BATCH = 32
 #: a batch is evaluated in chunks of this many points (cache-sized temporaries)
-_CHUNK = 192
+_CHUNK = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +182,7 @@ class _SpectrumPlan:
     U: tuple[np.ndarray, ...]  # per block: its copy vectors (μ, P, C)
     U_all: np.ndarray  # every block's copy vectors, stacked (A, P, C)
     blocks: tuple[_BlockPlan, ...]
+    spans: tuple[tuple[int, int], ...]  # per block: its rows of U_all
 
 
 def _orthonormalising_map(G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -227,6 +226,10 @@ def _spectrum_plan(group: IsotropyGroup) -> _SpectrumPlan:
     marks = tuple(max(c.irrep.marks()[t] for c in comps) for t in range(len(group.factors)))
     layout = layout_for(group, marks)
     weights = layout.float_weights(group.sizes)
+    # probe rows that stand for no actual row at these sizes enter nothing: left out
+    inert = set(weights.inert_rows(derivatives=False).tolist())
+    keep = [p for p in range(len(layout.rows)) if p not in inert]
+    layout, weights = layout.restrict_rows(keep), weights.restrict_rows(keep)
     Us = [layout.copy_patterns(c.irrep, c.copies) for c in comps]
     integral = all(f.is_integral for f in group.factors)
     blocks = []
@@ -240,24 +243,32 @@ def _spectrum_plan(group: IsotropyGroup) -> _SpectrumPlan:
         )
     U_all = np.concatenate(Us)
     U_all.setflags(write=False)
+    ends = np.cumsum([U.shape[0] for U in Us]).tolist()
+    spans = tuple((e - U.shape[0], e) for e, U in zip(ends, Us))
     return _SpectrumPlan(
-        layout=layout, weights=weights, U=tuple(Us), U_all=U_all, blocks=tuple(blocks)
+        layout=layout,
+        weights=weights,
+        U=tuple(Us),
+        U_all=U_all,
+        blocks=tuple(blocks),
+        spans=spans,
     )
 
 
 def _block_arrays(group: IsotropyGroup, C: np.ndarray):
-    """Per block: (plan, A (N, r, r), eigenvalues (N, r), eigenvectors (N, μ, r)).
+    """Per block: (plan, A (N, r, r), eigenvalues (N, r)).
 
-    One compressed evaluation for the whole batch (its kernel coefficients are
-    shared by the blocks), the form of each block, and one ``eigh`` call per block,
-    in chunks of :data:`_CHUNK` points: the temporaries of a chunk stay in cache
-    (a whole large batch at once is about twice as slow, memory-bound).
+    One compressed evaluation serves every block (one stacked Hessian form),
+    and each block's eigenvalues are one ``eigvalsh`` call for all points, in
+    chunks of :data:`_CHUNK` points (bounded temporaries).  Eigenvectors are
+    computed only when a point's blocks are looked at
+    (:meth:`_SpectrumBatch.vectors`).
     """
     if C.shape[0] <= _CHUNK:
         return _block_arrays_chunk(group, C)
     parts = [_block_arrays_chunk(group, C[i : i + _CHUNK]) for i in range(0, C.shape[0], _CHUNK)]
     return [
-        (bp, *(np.concatenate([part[b][j] for part in parts]) for j in (1, 2, 3)))
+        (bp, *(np.concatenate([part[b][j] for part in parts]) for j in (1, 2)))
         for b, (bp, *_) in enumerate(parts[0])
     ]
 
@@ -265,19 +276,30 @@ def _block_arrays(group: IsotropyGroup, C: np.ndarray):
 def _block_arrays_chunk(group: IsotropyGroup, C: np.ndarray):
     plan = _spectrum_plan(group)
     st = compressed_state(plan.layout, plan.weights, group.k, C)
-    if C.shape[0] >= _BLOCKWISE_BATCH:  # block by block: no cross-block terms
-        forms = [st.hessian_form(U) for U in plan.U]
-    else:  # few points: one stacked form, fewer numpy calls
-        B = st.hessian_form(plan.U_all)
-        ends = np.cumsum([U.shape[0] for U in plan.U])
-        forms = [B[:, e - U.shape[0] : e, e - U.shape[0] : e] for e, U in zip(ends, plan.U)]
+    B = st.hessian_form(plan.U_all)  # every block at once (cross-block entries unused)
     out = []
-    for bp, F in zip(plan.blocks, forms):
+    for bp, (lo, hi) in zip(plan.blocks, plan.spans):
+        F = B[:, lo:hi, lo:hi]
+        if bp.T.shape == (1, 1):  # a 1 × 1 block: its entry is its eigenvalue
+            t = float(bp.T[0, 0])
+            A = F * t * t
+            out.append((bp, A, A[:, :, 0].copy()))
+            continue
         A = np.matmul(np.matmul(bp.T.T, F), bp.T)
         A = 0.5 * (A + A.transpose(0, 2, 1))
-        vals, vecs = np.linalg.eigh(A)
-        out.append((bp, A, vals, np.matmul(bp.T, vecs)))
+        out.append((bp, A, np.linalg.eigvalsh(A)))
     return out
+
+
+def _block_vectors(bp: _BlockPlan, A: np.ndarray) -> np.ndarray:
+    """Eigenvectors of the blocks ``A`` (N, r, r) on the copy vectors: ``T V``, shape (N, μ, r).
+
+    ``V`` are the orthonormal eigenvectors of ``A`` (``eigh``, increasing
+    eigenvalues, the order of ``eigvalsh``).
+    """
+    if bp.T.shape == (1, 1):
+        return np.full(A.shape, float(bp.T[0, 0]))
+    return np.matmul(bp.T, np.linalg.eigh(A)[1])
 
 
 def _maker(cls):
@@ -305,17 +327,24 @@ _new_spectrum = _maker(Spectrum)
 class _SpectrumBatch:
     """The arrays of one batched evaluation; builds each point's records on demand."""
 
-    __slots__ = ("arrays", "values", "owner", "order", "tags")
+    __slots__ = ("arrays", "values", "owner", "order", "tags", "_vectors")
 
     def __init__(self, arrays):
         self.arrays = arrays
         # all eigenvalues of a point, in block order, then one argsort for the batch
-        self.values = np.concatenate([vals for _, _, vals, _ in arrays], axis=1)  # (N, Σr)
+        self.values = np.concatenate([vals for _, _, vals in arrays], axis=1)  # (N, Σr)
         self.owner = np.concatenate(
-            [np.full(vals.shape[1], i) for i, (_, _, vals, _) in enumerate(arrays)]
+            [np.full(vals.shape[1], i) for i, (_, _, vals) in enumerate(arrays)]
         )
         self.order = np.argsort(self.values, axis=1, kind="stable")
         self.tags = [(bp.dimension, bp.label) for bp, *_ in arrays]
+        self._vectors = None
+
+    def vectors(self) -> list[np.ndarray]:
+        """Per block, the eigenvectors of every point (one ``eigh`` per block, on first use)."""
+        if self._vectors is None:
+            self._vectors = [_block_vectors(bp, A) for bp, A, _ in self.arrays]
+        return self._vectors
 
     def entries(self, n: int) -> tuple[SpectrumEntry, ...]:
         order = self.order[n]
@@ -331,7 +360,7 @@ class _SpectrumBatch:
         return tuple(
             [
                 _new_block(bp.label, bp.irrep, bp.dimension, A[n], vals[n], vecs[n], bp.dropped)
-                for bp, A, vals, vecs in self.arrays
+                for (bp, A, vals), vecs in zip(self.arrays, self.vectors())
             ]
         )
 
@@ -468,7 +497,8 @@ def analytic_spectrum(
     batch = _SpectrumBatch(_block_arrays(group, C))
     if zero_tol is None:  # relative to each point's spectral radius
         radius = np.abs(batch.values).max(axis=1, initial=0.0)
-        tols = [policy.zero_threshold(r) for r in radius.tolist()]
+        # policy.zero_threshold(r) = eigenvalue · max(1, |r|), for every point at once
+        tols = (policy.eigenvalue * np.maximum(1.0, radius)).tolist()
     else:
         tols = [zero_tol] * C.shape[0]
     out = [_new_lazy(batch, n, tol) for n, tol in enumerate(tols)]

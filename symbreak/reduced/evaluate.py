@@ -67,6 +67,10 @@ from .layout import Layout, LayoutWeights
 
 __all__ = ["CompressedState", "compressed_state"]
 
+#: numbers in the buffers of the δ-terms of the float64 Hessian form (a few
+#: points at a time, so that they stay in a 1 MiB cache)
+_FORM_BLOCK = 65536
+
 
 def _in_context(method):
     """Run a form inside its back-end's precision context (a no-op for float64)."""
@@ -267,17 +271,19 @@ class CompressedState:
     def hessian_form(self, U: np.ndarray) -> np.ndarray:
         """Matrices ``D²L[U_α, U_β]`` for directions ``U`` (A, P, C): shape (N, A, A).
 
-        Symmetrised: ``(X + Xᵀ)/2``.  Written as batched matrix products; the
-        row-wise products are formed only on the *support* of ``U`` (the pairs
-        ``(α, p)`` with ``u_p ≠ 0``), and the point-independent products of
-        ``U`` with itself are cached.
+        Symmetrised: ``(X + Xᵀ)/2``.  float64: :meth:`_hessian_form_float64`
+        (dense batched matrix products).  Other back-ends: the row-wise
+        products are formed only on the *support* of ``U`` (the pairs
+        ``(α, p)`` with ``u_p ≠ 0``), the ``δ``-terms term by term with their
+        bounds; the point-independent products of ``U`` with itself are cached.
         """
         self._require_rows("the Hessian")
         if self.row_scale is not None:
             raise ValueError("the Hessian is not available in a blow-up chart (row scales)")
+        if self.arith.is_float64:
+            return self._hessian_form_float64(U)
         w = self.weights
         ar = self.arith
-        fast = ar.is_float64
         N, P, C = self.W.shape
         A = U.shape[0]
         d = _direction_data(U, w)
@@ -289,31 +295,96 @@ class CompressedState:
         uwb_S = np.einsum("ic,nic->ni", d.Uw, Wbar_S)  # u_p·w̄_p on the support
         uwb = ar.zeros((N, A, P))
         uwb[:, a_S, p_S] = uwb_S
-        # u_p·r_{q|p} = u_p·w_q − (w_q·w̄_p)(u_p·w̄_p) on the support: (N, s, Q)
-        if fast:  # one matrix product for all points (shared left factor)
-            uwq_S = np.matmul(d.Uw, self.W.transpose(0, 2, 1))
-            proj = self.gs.dot[:, p_S, :] / self.norms[:, p_S, None]
-            ur_S = uwq_S - proj * uwb_S[:, :, None]
-        else:  # through the rejections r_{q|p} (fewer operations on balls)
-            ur_S = np.einsum("ic,niqc->niq", d.Uw, self.R[:, p_S])
-        if fast:
-            B = (coef_same @ d.uu_same.reshape(A * A, P).T).reshape(N, A, A)
-            B = B + (coef_pair @ d.uu_pair.reshape(A * A, P * P).T).reshape(N, A, A)
-        else:  # the products of U are sparse: only their nonzero entries
-            B = ar.zeros((N, A * A))
-            for coef, (ab, x, val) in ((coef_same, d.same_nz), (coef_pair, d.pair_nz)):
-                np.add.at(B, (slice(None), ab), coef[:, x] * val[None])
-            B = B.reshape(N, A, A)
+        # u_p·r_{q|p} through the rejections r_{q|p} (fewer operations on balls): (N, s, Q)
+        ur_S = np.einsum("ic,niqc->niq", d.Uw, self.R[:, p_S])
+        # the products of U are sparse: only their nonzero entries
+        B = ar.zeros((N, A * A))
+        for coef, (ab, x, val) in ((coef_same, d.same_nz), (coef_pair, d.pair_nz)):
+            np.add.at(B, (slice(None), ab), coef[:, x] * val[None])
+        B = B.reshape(N, A, A)
         B = B - np.matmul(uwb * g[:, None, :], uwb.transpose(0, 2, 1))
         # ε w̄ v̄ᵀ term of K2
         B = B + np.matmul(np.matmul(uwb, Om * hs.eps), uwb.transpose(0, 2, 1))
         # teacher rejections: u·r_{e_c|w_p} = u_pc − w̄_pc (u_p·w̄_p), on the support
         ut_S = d.U[None] - Wbar_S * uwb_S[:, :, None]  # (N, s, C)
-        if fast:
-            B = B + self._delta_terms_float64(d, ur_S, ut_S, hs, ht, Om, tw, A)
-        else:
-            B = B + self._delta_terms_bounded(d, ur_S, ut_S, hs, ht, Om, tw, A)
+        B = B + self._delta_terms_bounded(d, ur_S, ut_S, hs, ht, Om, tw, A)
         return (B + B.transpose(0, 2, 1)) / 2
+
+    def _hessian_form_float64(self, U: np.ndarray) -> np.ndarray:
+        r"""float64 :meth:`hessian_form`: a few dense batched products, no scatter.
+
+        With ``x_{pα} = u_p·w̄_p``, the rejections against the other rows
+        ``ρ_{qpα} = u_p·r_{q|p} = u_p·w_q − (w_q·w̄_p) x_{pα}`` (one matrix product
+        of the rows of ``W`` with all ``u_p`` gives every ``u_p·w_q``; rows
+        ``u_p = 0`` give exact zeros) and against the teacher's columns
+        ``τ_{pcα} = u_{pc} − w̄_{pc} x_{pα}``,
+
+        .. math::
+
+            B = \sum_{p,q} e_{pq}\, ρ_{qp}(ρ_{qp} + ρ_{pq})^T
+              − \sum_{p,c} d_{pc}\, τ_{pc} τ_{pc}^T
+              + X^T M X + \sum_j c_j(W)\, Q_j(U),
+
+        where ``e = Ω∘δ`` (the ``δ``-terms of ``K_1``, same row, and of ``K_2``,
+        swapped rows), ``d_{pc} = ω_p t_c δ_{pc}``, ``M = Ω∘ε − \mathrm{diag}(g)``
+        and ``Σ_j c_j Q_j`` collects every term that is a point-dependent
+        coefficient times a point-independent product of ``U`` with itself
+        (``½ω_p + g_p`` times ``u_p·ũ_p``, ``Ω_pq β_pq`` times ``u_p·ũ_q``): one
+        matrix product.  The ``δ``-terms keep the rejections as factors (they
+        are ``0·∞`` at nearly parallel rows); they are one product
+        ``[eρ, −dτ]ᵀ [ρ + ρ_{swap}, τ]`` per point, formed for a few points at a
+        time in reused buffers that stay in cache.  Symmetrised at the end.
+        """
+        N, P, C = self.W.shape
+        A = U.shape[0]
+        d = _direction_data(U, self.weights)
+        h = self._hessian_float64
+        x = (self.Wbar.reshape(N, P * C) @ d.Uw_blockdiag).reshape(N, P, A)
+        B = np.matmul(x.transpose(0, 2, 1), np.matmul(h.M, x))
+        B += (h.coef @ d.products).reshape(N, A, A)
+        # the δ-terms, a few points at a time
+        PP, PC = P * P, P * C
+        step = max(1, min(N, _FORM_BLOCK // (A * (3 * PP + 2 * PC) + PC * P)))
+        rho_buf = np.empty((step, P, P, A))
+        right_buf = np.empty((step, PP + PC, A))
+        left_buf = np.empty((step, A, PP + PC))
+        out_buf = np.empty((step, A, A))
+        wbar_buf = np.zeros((step, P, C, P))  # w̄_pc at [n, p, c, p], zero elsewhere
+        wbar_diag = np.einsum("npcp->npc", wbar_buf)  # a writable view of those entries
+        for lo in range(0, N, step):
+            n = min(step, N - lo)
+            hi = lo + n
+            rho, right, left, out = rho_buf[:n], right_buf[:n], left_buf[:n], out_buf[:n]
+            # ρ[n, p, q, α] = u_p·r_{q|p}
+            np.matmul(self.R[lo:hi], d.Uw_pca, out=rho)
+            np.add(rho, rho.transpose(0, 2, 1, 3), out=right[:, :PP].reshape(n, P, P, A))
+            np.multiply(rho.reshape(n, PP, A).transpose(0, 2, 1), h.e[lo:hi, None, :],
+                        out=left[:, :, :PP])
+            # τ[n, p, c, α] = u_pc − w̄_pc x_p, and −d τ
+            tau = right[:, PP:]
+            wbar_diag[:n] = self.Wbar[lo:hi]
+            np.matmul(wbar_buf[:n].reshape(n, PC, P), x[lo:hi], out=tau)
+            np.subtract(d.U_flat, tau, out=tau)
+            np.multiply(tau.transpose(0, 2, 1), h.minus_d[lo:hi, None, :], out=left[:, :, PP:])
+            np.matmul(left, right, out=out)
+            B[lo:hi] += out
+        return (B + B.transpose(0, 2, 1)) / 2
+
+    @functools.cached_property
+    def _hessian_float64(self) -> _Float64HessianCoefficients:
+        """Direction-independent coefficients of :meth:`_hessian_form_float64`."""
+        w = self.weights
+        N, P, C = self.W.shape
+        hs, ht, g, coef_same, coef_pair = self._hessian_coefficients
+        tw = w.row[:, None] * w.teacher[None, :]
+        M = w.pair * hs.eps
+        M[:, np.arange(P), np.arange(P)] -= g
+        return _Float64HessianCoefficients(
+            e=(w.pair * hs.delta).reshape(N, P * P),
+            minus_d=-(tw * ht.delta).reshape(N, P * C),
+            M=M,
+            coef=np.concatenate([coef_same, coef_pair], axis=1),
+        )
 
     @functools.cached_property
     def _hessian_coefficients(self):
@@ -334,22 +405,6 @@ class CompressedState:
         coef_same = w.row / 2 + g
         coef_pair = (w.pair * hs.beta).reshape(N, P * P)
         return hs, ht, g, coef_same, coef_pair
-
-    def _delta_terms_float64(self, d, ur_S, ut_S, hs, ht, Om, tw, A):
-        """The ``δ``-terms as batched matrix products (``δ = 0`` at parallel rows)."""
-        N, P, C = self.W.shape
-        ur = np.zeros((N, A, P, P))
-        ur[:, d.a, d.p] = ur_S
-        # K1 (same row): Σ_q Ω δ (u_p·r_{q|p})(ũ_p·r_{q|p}); K2: Σ_pq Ω δ (u_p·r_{q|p})(ũ_q·r_{p|q})
-        Y = (ur * (Om * hs.delta)[:, None]).reshape(N, A, P * P)
-        B = np.matmul(Y, ur.reshape(N, A, P * P).transpose(0, 2, 1))
-        B += np.matmul(Y, ur.transpose(0, 3, 2, 1).reshape(N, P * P, A))
-        # teacher: − Σ_c ω_p t_c δ (u·r_{e_c|w_p})(ũ·r_{e_c|w_p})
-        ut = np.zeros((N, A, P, C))
-        ut[:, d.a, d.p] = ut_S
-        Z = (ut * (tw * ht.delta)[:, None]).reshape(N, A, P * C)
-        B -= np.matmul(Z, ut.reshape(N, A, P * C).transpose(0, 2, 1))
-        return B
 
     def _delta_terms_bounded(self, d, ur_S, ut_S, hs, ht, Om, tw, A):
         """The ``δ``-terms term by term with ``small_term`` (Cauchy–Schwarz bounds)."""
@@ -395,6 +450,16 @@ class CompressedState:
 
 
 @dataclass(frozen=True, eq=False)
+class _Float64HessianCoefficients:
+    """Point-dependent, direction-independent arrays of the float64 Hessian form."""
+
+    e: np.ndarray  # (N, P·Q): Ω_pq δ_pq
+    minus_d: np.ndarray  # (N, P·C): −ω_p t_c δ_pc
+    M: np.ndarray  # (N, P, P): Ω∘ε − diag(g)
+    coef: np.ndarray  # (N, P + P²): coefficients of u_p·ũ_p and u_p·ũ_q
+
+
+@dataclass(frozen=True, eq=False)
 class _DirectionData:
     """Point-independent data of a stack of directions ``U`` (A, P, C)."""
 
@@ -404,6 +469,40 @@ class _DirectionData:
     Uw: np.ndarray  # (s, C) weighted by the columns
     uu_same: np.ndarray  # (A, A, P) u_p·ũ_p
     uu_pair: np.ndarray  # (A, A, P, Q) u_p·ũ_q
+    U_full: np.ndarray  # (A, P, C) the directions
+    Uw_full: np.ndarray  # (A, P, C) weighted by the columns
+
+    @functools.cached_property
+    def Uw_blockdiag(self) -> np.ndarray:
+        """``(P·C, P·A)``: weighted ``u_{pc}`` of direction ``α`` at ``[(p, c), (p, α)]``."""
+        A, P, C = self.shape
+        out = np.zeros((P, C, P, A))
+        rows = np.arange(P)
+        out[rows, :, rows, :] = self.Uw_full.transpose(1, 2, 0)
+        return out.reshape(P * C, P * A)
+
+    @functools.cached_property
+    def U_flat(self) -> np.ndarray:
+        """``(P·C, A)``: the directions, ``u_{pc}`` of ``α`` at ``[(p, c), α]``."""
+        A, P, C = self.shape
+        return np.ascontiguousarray(self.U_full.transpose(1, 2, 0).reshape(P * C, A))
+
+    @functools.cached_property
+    def Uw_pca(self) -> np.ndarray:
+        """``(P, C, A)``: the column-weighted directions, direction index last."""
+        return np.ascontiguousarray(self.Uw_full.transpose(1, 2, 0))
+
+    @functools.cached_property
+    def products(self) -> np.ndarray:
+        """``(P + P², A·A)``: rows ``u_p·ũ_p`` (p), then ``u_p·ũ_q`` (p, q)."""
+        A, P, C = self.shape
+        return np.concatenate(
+            [self.uu_same.reshape(A * A, P).T, self.uu_pair.reshape(A * A, P * P).T]
+        )
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return self.U_full.shape
 
     @functools.cached_property
     def same_nz(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -469,6 +568,8 @@ def _direction_data(U: np.ndarray, w: LayoutWeights) -> _DirectionData:
         Uw=Uw[a, p],
         uu_same=np.einsum("apc,bpc->abp", Uw, U),
         uu_pair=np.einsum("apc,bqc->abpq", Uw, U),
+        U_full=U,
+        Uw_full=Uw,
     )
     if len(_DIRECTIONS) > 256:
         _DIRECTIONS.clear()
