@@ -179,8 +179,7 @@ class _SpectrumPlan:
 
     layout: Layout
     weights: LayoutWeights
-    U: tuple[np.ndarray, ...]  # per block: its copy vectors (μ, P, C)
-    U_all: np.ndarray  # every block's copy vectors, stacked (A, P, C)
+    U_all: np.ndarray  # every block's orthonormalised directions U_χ = Tᵀ U, stacked (Σr, P, C)
     blocks: tuple[_BlockPlan, ...]
     spans: tuple[tuple[int, int], ...]  # per block: its rows of U_all
 
@@ -230,10 +229,10 @@ def _spectrum_plan(group: IsotropyGroup) -> _SpectrumPlan:
     inert = set(weights.inert_rows(derivatives=False).tolist())
     keep = [p for p in range(len(layout.rows)) if p not in inert]
     layout, weights = layout.restrict_rows(keep), weights.restrict_rows(keep)
-    Us = [layout.copy_patterns(c.irrep, c.copies) for c in comps]
     integral = all(f.is_integral for f in group.factors)
-    blocks = []
-    for comp, Uc in zip(comps, Us):
+    blocks, directions = [], []
+    for comp in comps:
+        Uc = layout.copy_patterns(comp.irrep, comp.copies)
         G = np.einsum("p,apc,bpc->ab", weights.row, Uc * weights.col, Uc)
         T, kept = _orthonormalising_map(G)
         dropped = tuple(cv for i, cv in enumerate(comp.copies) if i not in set(kept.tolist()))
@@ -241,17 +240,14 @@ def _spectrum_plan(group: IsotropyGroup) -> _SpectrumPlan:
         blocks.append(
             _BlockPlan(label=comp.label, irrep=comp.irrep, dimension=dim, T=T, dropped=dropped)
         )
-    U_all = np.concatenate(Us)
+        # D²L is bilinear: the form on U_χ = Tᵀ U is A_χ = Tᵀ B T directly
+        directions.append(np.einsum("ar,apc->rpc", T, Uc))
+    U_all = np.concatenate(directions)
     U_all.setflags(write=False)
-    ends = np.cumsum([U.shape[0] for U in Us]).tolist()
-    spans = tuple((e - U.shape[0], e) for e, U in zip(ends, Us))
+    ends = np.cumsum([U.shape[0] for U in directions]).tolist()
+    spans = tuple((e - U.shape[0], e) for e, U in zip(ends, directions))
     return _SpectrumPlan(
-        layout=layout,
-        weights=weights,
-        U=tuple(Us),
-        U_all=U_all,
-        blocks=tuple(blocks),
-        spans=spans,
+        layout=layout, weights=weights, U_all=U_all, blocks=tuple(blocks), spans=spans
     )
 
 
@@ -276,18 +272,13 @@ def _block_arrays(group: IsotropyGroup, C: np.ndarray):
 def _block_arrays_chunk(group: IsotropyGroup, C: np.ndarray):
     plan = _spectrum_plan(group)
     st = compressed_state(plan.layout, plan.weights, group.k, C)
-    B = st.hessian_form(plan.U_all)  # every block at once (cross-block entries unused)
+    # every block at once, on its orthonormalised directions (cross-block entries unused)
+    B = st.hessian_form(plan.U_all)
     out = []
     for bp, (lo, hi) in zip(plan.blocks, plan.spans):
-        F = B[:, lo:hi, lo:hi]
-        if bp.T.shape == (1, 1):  # a 1 × 1 block: its entry is its eigenvalue
-            t = float(bp.T[0, 0])
-            A = F * t * t
-            out.append((bp, A, A[:, :, 0].copy()))
-            continue
-        A = np.matmul(np.matmul(bp.T.T, F), bp.T)
-        A = 0.5 * (A + A.transpose(0, 2, 1))
-        out.append((bp, A, np.linalg.eigvalsh(A)))
+        A = B[:, lo:hi, lo:hi].copy()  # A_χ = Tᵀ B_χ T, symmetric
+        vals = A[:, :, 0].copy() if hi - lo == 1 else np.linalg.eigvalsh(A)
+        out.append((bp, A, vals))
     return out
 
 
@@ -297,8 +288,8 @@ def _block_vectors(bp: _BlockPlan, A: np.ndarray) -> np.ndarray:
     ``V`` are the orthonormal eigenvectors of ``A`` (``eigh``, increasing
     eigenvalues, the order of ``eigvalsh``).
     """
-    if bp.T.shape == (1, 1):
-        return np.full(A.shape, float(bp.T[0, 0]))
+    if A.shape[1] == 1:  # a 1 × 1 block: V = [[1]]
+        return np.broadcast_to(bp.T, (A.shape[0], *bp.T.shape)).copy()
     return np.matmul(bp.T, np.linalg.eigh(A)[1])
 
 
