@@ -311,29 +311,34 @@ class CompressedState:
         return (B + B.transpose(0, 2, 1)) / 2
 
     def _hessian_form_float64(self, U: np.ndarray) -> np.ndarray:
-        r"""float64 :meth:`hessian_form`: a few dense batched products, no scatter.
+        r"""float64 :meth:`hessian_form`: a few dense batched matrix products, no scatter.
 
-        With ``x_{pα} = u_p·w̄_p``, the rejections against the other rows
-        ``ρ_{qpα} = u_p·r_{q|p} = u_p·w_q − (w_q·w̄_p) x_{pα}`` (one matrix product
-        of the rows of ``W`` with all ``u_p`` gives every ``u_p·w_q``; rows
-        ``u_p = 0`` give exact zeros) and against the teacher's columns
+        With ``x_{pα} = u_p·w̄_p`` and the rejections of the other rows and of
+        the teacher's columns, ``ρ_{pqα} = u_p·r_{q|p}`` (a matrix product of the
+        rejections ``r_{q|p}`` with the directions) and
         ``τ_{pcα} = u_{pc} − w̄_{pc} x_{pα}``,
 
         .. math::
 
-            B = \sum_{p,q} e_{pq}\, ρ_{qp}(ρ_{qp} + ρ_{pq})^T
+            B = \sum_{p<q} e_{pq}\, G_{pq} G_{pq}^T
               − \sum_{p,c} d_{pc}\, τ_{pc} τ_{pc}^T
-              + X^T M X + \sum_j c_j(W)\, Q_j(U),
+              + X^T M X + \sum_j c_j(W)\, Q_j(U),\qquad G_{pq} = ρ_{pq} + ρ_{qp},
 
-        where ``e = Ω∘δ`` (the ``δ``-terms of ``K_1``, same row, and of ``K_2``,
-        swapped rows), ``d_{pc} = ω_p t_c δ_{pc}``, ``M = Ω∘ε − \mathrm{diag}(g)``
-        and ``Σ_j c_j Q_j`` collects every term that is a point-dependent
-        coefficient times a point-independent product of ``U`` with itself
-        (``½ω_p + g_p`` times ``u_p·ũ_p``, ``Ω_pq β_pq`` times ``u_p·ũ_q``): one
-        matrix product.  The ``δ``-terms keep the rejections as factors (they
-        are ``0·∞`` at nearly parallel rows); they are one product
-        ``[eρ, −dτ]ᵀ [ρ + ρ_{swap}, τ]`` per point, formed for a few points at a
-        time in reused buffers that stay in cache.  Symmetrised at the end.
+        where ``e_{pq} = ½(Ω_{pq} + Ω_{qp}) δ_{pq}``: the ``δ``-terms of ``K_1``
+        (``ρ_{pq}ρ_{pq}^T``, ``ρ_{qp}ρ_{qp}^T``) and of ``K_2`` (``ρ_{pq}ρ_{qp}^T`` and
+        its transpose) of the two orders of a pair are one rank-one term.
+        Using the symmetric part of ``Ω`` is exact: ``Ω`` is asymmetric only
+        between the two generic probes ``g1, g2`` of a block, and swapping them
+        (rows and columns) maps ``W`` and every direction to itself (generic
+        indices are interchangeable), so both orders contribute alike.
+        ``d_{pc} = ω_p t_c δ_{pc}`` (teacher), ``M = Ω∘ε − \mathrm{diag}(g)``, and
+        ``Σ_j c_j Q_j`` collects every term that is a point-dependent coefficient
+        times a point-independent product of ``U`` with itself (``½ω_p + g_p``
+        times ``u_p·ũ_p``, ``Ω_pq β_pq`` times ``u_p·ũ_q``): one matrix product.
+        The ``δ``-terms keep the rejections as factors (they are ``0·∞`` at
+        nearly parallel rows); they are one product ``[eG, −dτ]ᵀ [G, τ]`` per
+        point, formed for a few points at a time in reused buffers that stay
+        in cache.  Symmetrised at the end.
         """
         N, P, C = self.W.shape
         A = U.shape[0]
@@ -344,10 +349,12 @@ class CompressedState:
         B += (h.coef @ d.products).reshape(N, A, A)
         # the δ-terms, a few points at a time
         PP, PC = P * P, P * C
-        step = max(1, min(N, _FORM_BLOCK // (A * (3 * PP + 2 * PC) + PC * P)))
-        rho_buf = np.empty((step, P, P, A))
-        right_buf = np.empty((step, PP + PC, A))
-        left_buf = np.empty((step, A, PP + PC))
+        pq, qp = h.pairs
+        X = pq.size + PC
+        step = max(1, min(N, _FORM_BLOCK // (A * (PP + 2 * X) + PC * P)))
+        rho_buf = np.empty((step, PP, A))
+        right_buf = np.empty((step, X, A))
+        left_buf = np.empty((step, A, X))
         out_buf = np.empty((step, A, A))
         wbar_buf = np.zeros((step, P, C, P))  # w̄_pc at [n, p, c, p], zero elsewhere
         wbar_diag = np.einsum("npcp->npc", wbar_buf)  # a writable view of those entries
@@ -355,17 +362,18 @@ class CompressedState:
             n = min(step, N - lo)
             hi = lo + n
             rho, right, left, out = rho_buf[:n], right_buf[:n], left_buf[:n], out_buf[:n]
-            # ρ[n, p, q, α] = u_p·r_{q|p}
-            np.matmul(self.R[lo:hi], d.Uw_pca, out=rho)
-            np.add(rho, rho.transpose(0, 2, 1, 3), out=right[:, :PP].reshape(n, P, P, A))
-            np.multiply(rho.reshape(n, PP, A).transpose(0, 2, 1), h.e[lo:hi, None, :],
-                        out=left[:, :, :PP])
-            # τ[n, p, c, α] = u_pc − w̄_pc x_p, and −d τ
-            tau = right[:, PP:]
+            # ρ[n, p·P + q, α] = u_p·r_{q|p}; G_pq = ρ_pq + ρ_qp, and e G
+            np.matmul(self.R[lo:hi], d.Uw_pca, out=rho.reshape(n, P, P, A))
+            G = right[:, : pq.size]
+            np.add(rho[:, pq], rho[:, qp], out=G)
+            np.multiply(G.transpose(0, 2, 1), h.e[lo:hi, None, :], out=left[:, :, : pq.size])
+            # τ[n, p·C + c, α] = u_pc − w̄_pc x_p, and −d τ
+            tau = right[:, pq.size :]
             wbar_diag[:n] = self.Wbar[lo:hi]
             np.matmul(wbar_buf[:n].reshape(n, PC, P), x[lo:hi], out=tau)
             np.subtract(d.U_flat, tau, out=tau)
-            np.multiply(tau.transpose(0, 2, 1), h.minus_d[lo:hi, None, :], out=left[:, :, PP:])
+            np.multiply(tau.transpose(0, 2, 1), h.minus_d[lo:hi, None, :],
+                        out=left[:, :, pq.size :])
             np.matmul(left, right, out=out)
             B[lo:hi] += out
         return (B + B.transpose(0, 2, 1)) / 2
@@ -379,8 +387,10 @@ class CompressedState:
         tw = w.row[:, None] * w.teacher[None, :]
         M = w.pair * hs.eps
         M[:, np.arange(P), np.arange(P)] -= g
+        pq, qp, sym = _pair_plan(w)
         return _Float64HessianCoefficients(
-            e=(w.pair * hs.delta).reshape(N, P * P),
+            pairs=(pq, qp),
+            e=sym * hs.delta.reshape(N, P * P)[:, pq],
             minus_d=-(tw * ht.delta).reshape(N, P * C),
             M=M,
             coef=np.concatenate([coef_same, coef_pair], axis=1),
@@ -453,7 +463,8 @@ class CompressedState:
 class _Float64HessianCoefficients:
     """Point-dependent, direction-independent arrays of the float64 Hessian form."""
 
-    e: np.ndarray  # (N, P·Q): Ω_pq δ_pq
+    pairs: tuple[np.ndarray, np.ndarray]  # flat indices p·P + q and q·P + p of the pairs p < q
+    e: np.ndarray  # (N, pairs): ½(Ω_pq + Ω_qp) δ_pq
     minus_d: np.ndarray  # (N, P·C): −ω_p t_c δ_pc
     M: np.ndarray  # (N, P, P): Ω∘ε − diag(g)
     coef: np.ndarray  # (N, P + P²): coefficients of u_p·ũ_p and u_p·ũ_q
@@ -551,6 +562,27 @@ def _is_exact_zero(x) -> bool:
 
 
 _DIRECTIONS: dict = {}
+_PAIRS: dict = {}
+
+
+def _pair_plan(w: LayoutWeights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unordered pairs ``p < q`` of rows with ``Ω_pq + Ω_qp ≠ 0`` (cached by identity).
+
+    Returns the flat indices ``p·P + q`` and ``q·P + p`` and the weights
+    ``½(Ω_pq + Ω_qp)``.
+    """
+    hit = _PAIRS.get(id(w))
+    if hit is not None and hit[0] is w:
+        return hit[1]
+    P = w.pair.shape[0]
+    sym = (w.pair + w.pair.T) / 2
+    p, q = np.nonzero(np.triu(sym != 0, 1))
+    out = (p * P + q, q * P + p, sym[p, q])
+    if len(_PAIRS) > 256:
+        _PAIRS.clear()
+    _PAIRS[id(w)] = (w, out)
+    return out
+
 
 
 def _direction_data(U: np.ndarray, w: LayoutWeights) -> _DirectionData:
@@ -640,18 +672,23 @@ def compressed_state(
         coords_full = coords
     W = coords_full[:, layout.coord_index]
     col_w = weights.col
-    n2 = np.einsum("npc,c->np", arith.asquare(W), col_w)
+    # float64: matrix products (the three-operand einsums are several times slower)
+    n2 = (W * W) @ col_w if fast else np.einsum("npc,c->np", arith.asquare(W), col_w)
     ok = arith.apositive(n2)
     maybe_zero = not np.all(ok)
     if maybe_zero and not zero_rows_ok:
         raise _zero_row_error(layout, coords, ok, arith)
     norms = arith.asqrt_nonneg(n2) if maybe_zero else arith.asqrt(n2)
     Wbar = W / norms[:, :, None]
-    dot = np.einsum("npc,c,nqc->npq", W, col_w, W)
-    R = W[:, None, :, :] - (dot / norms[:, :, None])[:, :, :, None] * Wbar[:, :, None, :]
+    if fast:
+        dot = np.matmul(W * col_w, W.transpose(0, 2, 1))
+        R = W[:, None, :, :] - np.einsum("npq,npc->npqc", dot / norms[:, :, None], Wbar)
+    else:
+        dot = np.einsum("npc,c,nqc->npq", W, col_w, W)
+        R = W[:, None, :, :] - (dot / norms[:, :, None])[:, :, :, None] * Wbar[:, :, None, :]
     P, C = W.shape[1], W.shape[2]
     if fast:
-        rej2 = np.einsum("npqc,c,npqc->npq", R, col_w, R)
+        rej2 = (R * R) @ col_w
         wedge = norms[:, :, None] * arith.asqrt_nonneg(rej2)
         off = 1.0 - np.eye(C)
     else:
