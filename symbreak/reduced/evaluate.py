@@ -344,9 +344,11 @@ class CompressedState:
         A = U.shape[0]
         d = _direction_data(U, self.weights)
         h = self._hessian_float64
-        x = (self.Wbar.reshape(N, P * C) @ d.Uw_blockdiag).reshape(N, P, A)
+        # products per point (stacked), never across points: a point's result
+        # does not depend on the batch it is in
+        x = np.matmul(self.Wbar.reshape(N, 1, P * C), d.Uw_blockdiag).reshape(N, P, A)
         B = np.matmul(x.transpose(0, 2, 1), np.matmul(h.M, x))
-        B += (h.coef @ d.products).reshape(N, A, A)
+        B += np.matmul(h.coef[:, None, :], d.products).reshape(N, A, A)
         # the δ-terms, a few points at a time
         PP, PC = P * P, P * C
         pq, qp = h.pairs
@@ -672,14 +674,17 @@ def compressed_state(
         coords_full = coords
     W = coords_full[:, layout.coord_index]
     col_w = weights.col
-    # float64: matrix products (the three-operand einsums are several times slower)
-    n2 = (W * W) @ col_w if fast else np.einsum("npc,c->np", arith.asquare(W), col_w)
+    n2 = np.einsum("npc,c->np", arith.asquare(W), col_w)
     ok = arith.apositive(n2)
     maybe_zero = not np.all(ok)
     if maybe_zero and not zero_rows_ok:
         raise _zero_row_error(layout, coords, ok, arith)
     norms = arith.asqrt_nonneg(n2) if maybe_zero else arith.asqrt(n2)
     Wbar = W / norms[:, :, None]
+    # float64: per-point matrix products and two-operand einsums (three-operand
+    # einsums are several times slower); every point is computed the same way
+    # whatever the batch (no matrix product across points: results do not
+    # depend on the batch size)
     if fast:
         dot = np.matmul(W * col_w, W.transpose(0, 2, 1))
         R = W[:, None, :, :] - np.einsum("npq,npc->npqc", dot / norms[:, :, None], Wbar)
@@ -688,7 +693,7 @@ def compressed_state(
         R = W[:, None, :, :] - (dot / norms[:, :, None])[:, :, :, None] * Wbar[:, :, None, :]
     P, C = W.shape[1], W.shape[2]
     if fast:
-        rej2 = (R * R) @ col_w
+        rej2 = np.einsum("npqc,c->npq", R * R, col_w)
         wedge = norms[:, :, None] * arith.asqrt_nonneg(rej2)
         off = 1.0 - np.eye(C)
     else:
