@@ -147,7 +147,13 @@ class CompressedState:
     # -------------------------------------------------------------- gradient
     @_in_context
     def gradient_form(self, U: np.ndarray) -> np.ndarray:
-        """``DL[U_α]`` for directions ``U`` of shape (A, P, C): shape (N, A)."""
+        """``DL[U_α]`` for directions ``U`` of shape (A, P, C): shape (N, A).
+
+        float64: :meth:`_gradient_form_float64` (the same sums, regrouped into
+        one product per point).
+        """
+        if self.arith.is_float64:
+            return self._gradient_form_float64(U)
         w = self.weights
         W = self.W
         Uw = U * w.col
@@ -166,6 +172,36 @@ class CompressedState:
         out = out + np.einsum("pq,npq,napq->na", pw, b_s, uwq)
         out = out - np.einsum("pc,npc,apc->na", tw, b_t, U)
         return out
+
+    def _gradient_form_float64(self, U: np.ndarray) -> np.ndarray:
+        r"""float64 :meth:`gradient_form`, regrouped by the entries ``(p, c)`` of the directions.
+
+        .. math::
+
+            DL[U] = \sum_{p,c} a_c u_{pc} \Bigl(c_p w_{pc} + \sum_q Ω_{pq} β_{pq} w_{qc}\Bigr)
+                  − \sum_{p,c} u_{pc}\, ω_p t_c β_{pc},
+
+        with ``c_p = ½ω_p + Σ_q Ω_pq α_pq − Σ_c ω_p t_c α_pc`` (blow-up chart as in
+        :meth:`gradient_form`): one product of a ``2·P·C`` vector per point with
+        the stacked directions.  Products per point only (a point's result does
+        not depend on its batch).
+        """
+        self._require_rows("the gradient")
+        w = self.weights
+        W = self.W
+        N, P, C = W.shape
+        a_s, b_s = K.grad_coefficients(self.gs)
+        a_t, b_t = K.grad_coefficients(self.gt)
+        tw = w.row[:, None] * w.teacher[None, :]
+        s = self.row_scale
+        half, pw = (w.row / 2, w.pair) if s is None else (s * w.row / 2, w.pair * s[None, :])
+        coef = half + np.einsum("pq,npq->np", pw, a_s) - np.einsum("pc,npc->np", tw, a_t)
+        V = np.empty((N, 2, P, C))
+        np.matmul(pw * b_s, W, out=V[:, 0])
+        V[:, 0] += coef[:, :, None] * W
+        np.multiply(tw, b_t, out=V[:, 1])
+        d = _direction_data(U, w)
+        return np.matmul(V.reshape(N, 1, 2 * P * C), d.gradient_matrix).reshape(N, -1)
 
     def _require_rows(self, what: str) -> None:
         if self.maybe_zero:
@@ -493,6 +529,17 @@ class _DirectionData:
         rows = np.arange(P)
         out[rows, :, rows, :] = self.Uw_full.transpose(1, 2, 0)
         return out.reshape(P * C, P * A)
+
+    @functools.cached_property
+    def gradient_matrix(self) -> np.ndarray:
+        """``(2·P·C, A)``: ``a_c u_{pc}`` at rows ``(p, c)``, then ``−u_{pc}``."""
+        return np.concatenate([self.Uw_flat, -self.U_flat])
+
+    @functools.cached_property
+    def Uw_flat(self) -> np.ndarray:
+        """``(P·C, A)``: the weighted directions, ``a_c u_{pc}`` of ``α`` at ``[(p, c), α]``."""
+        A, P, C = self.shape
+        return np.ascontiguousarray(self.Uw_full.transpose(1, 2, 0).reshape(P * C, A))
 
     @functools.cached_property
     def U_flat(self) -> np.ndarray:
