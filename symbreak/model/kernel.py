@@ -110,7 +110,7 @@ def geometry(nw, nv, dot, wedge, arith=None, *, nw2=None) -> KernelGeometry:
     """
     fast = arith is None or arith.is_float64
     if fast:  # broadcasting happens in the arithmetic below (theta, sin, cos are full size)
-        nw, nv, dot, wedge = (np.asarray(x, dtype=float) for x in (nw, nv, dot, wedge))
+        nw, nv, dot = (x if type(x) is np.ndarray else np.asarray(x, float) for x in (nw, nv, dot))
         wedge = np.maximum(wedge, 0.0)
         theta, pi = np.arctan2(wedge, dot), np.pi
     else:

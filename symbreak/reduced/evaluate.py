@@ -714,7 +714,7 @@ def compressed_state(
     fast = arith.is_float64
     coords = np.asarray(coords, dtype=float if fast else object)
     N, dim = coords.shape
-    n_slots = int(layout.coord_index.max()) + 1
+    n_slots = layout.n_slots
     if n_slots > dim:
         coords_full = np.concatenate([coords, arith.zeros((N, n_slots - dim))], axis=1)
     else:
@@ -742,7 +742,7 @@ def compressed_state(
     if fast:
         rej2 = np.einsum("npqc,c->npq", R * R, col_w)
         wedge = norms[:, :, None] * arith.asqrt_nonneg(rej2)
-        off = 1.0 - np.eye(C)
+        off = layout.off_diagonal
     else:
         # Lagrange's identity: Σ_{c<c'} a_c a_c' (w_c v_c' − w_c' v_c)², a sum of squares,
         # for the pairs p < q (the wedge is symmetric, 0 on the diagonal)

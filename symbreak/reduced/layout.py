@@ -34,7 +34,7 @@ grows with ``k``; the sizes may be real.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -219,6 +219,18 @@ class Layout:
         """
         dsizes = (0.0,) * len(sizes) if dsizes is None else dsizes
         return _float_weights(self, tuple(float(m) for m in sizes), tuple(float(x) for x in dsizes))
+
+    @cached_property
+    def n_slots(self) -> int:
+        """Number of coordinate slots the entries refer to (``max(coord_index) + 1``)."""
+        return int(self.coord_index.max()) + 1
+
+    @cached_property
+    def off_diagonal(self) -> np.ndarray:
+        """``1 − I`` over the columns (float, read-only)."""
+        out = 1.0 - np.eye(len(self.cols))
+        out.setflags(write=False)
+        return out
 
     def restrict_rows(self, keep) -> Layout:
         """The layout with only the explicit rows ``keep`` (indices, increasing; cached).
