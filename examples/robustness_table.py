@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from symbreak.atlas.run import family_key
 from symbreak.continuation.perturb import perturb, random_direction
 from symbreak.representation.isotropy import IsotropyGroup
 
@@ -29,7 +30,7 @@ from symbreak.representation.isotropy import IsotropyGroup
 def survival(spec: str, k: int, coords, *, eps: float = 1.0, seed: int = 0):
     """``(survives_until, status, result)`` of the minimum ``coords`` of ``Fix(spec)`` at ``k``."""
     group = IsotropyGroup.from_spec(spec, k)
-    res = perturb(group, coords, random_direction(k, group.d, seed=seed), eps)
+    res = perturb(group, coords, random_direction(k, int(round(group.d)), seed=seed), eps)
     return res.survives_until, res.status, res
 
 
@@ -48,7 +49,8 @@ def rows_from_atlas(path, *, eps: float = 1.0, seed: int = 0):
         until, status, res = survival(fam["isotropy"], k, over["coords"], eps=eps, seed=seed)
         first = res.events[0] if res.events else None
         rows.append({
-            "key": fam.get("key", fam["id"]), "id": fam["id"], "isotropy": fam["isotropy"],
+            "key": fam.get("key") or family_key(fam["isotropy"], fam["k0"], fam["loss"]),
+            "id": fam["id"], "isotropy": fam["isotropy"],
             "k": k, "loss": row["loss"], "min_eig": row["min_eig"],
             "survives_until": until, "first_event": None if first is None else first.kind,
             "status": str(status), "annihilated_at": over.get("annihilated_at"),
