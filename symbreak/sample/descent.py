@@ -321,15 +321,18 @@ class _Group:
 def _stream(groups, V, options: SampleOptions, step: float, batch: int | None):
     model = None
     queue: list[tuple[_Group, int]] = []  # runs waiting: (group, index in group)
-    # the runs in flight (parallel arrays over the active runs)
+    # the runs in flight: parallel arrays; a run's iteration count is clock - start
     grp: list[_Group] = []
-    idx = np.zeros(0, dtype=np.int64)
-    Wa = its = next_try = tries = mins = newt = None
+    idx = start = tries = np.zeros(0, dtype=np.int64)
+    next_try = mins = np.zeros(0)
+    newt = np.zeros(0, dtype=bool)
+    Wa = None
+    clock = 0
     exhausted = False
+    gtol = options.gtol
     while True:
-        want = batch if batch is not None else None
         # refill: pull groups until enough runs wait, then activate them
-        while not exhausted and (want is None or len(queue) < want):
+        while not exhausted and (batch is None or len(queue) < batch):
             try:
                 key, W0 = next(groups)
             except StopIteration:
@@ -340,7 +343,7 @@ def _stream(groups, V, options: SampleOptions, step: float, batch: int | None):
                 n, d = W0.shape[1:]
                 model = TeacherStudent(V, n=n)
                 if batch is None:
-                    batch = want = batch_size(n, d, V.shape[0])
+                    batch = batch_size(n, d, V.shape[0])
             elif W0.shape[1:] != (model.n, V.shape[1]):
                 raise ValueError(f"every group must have shape (runs, {model.n}, {V.shape[1]}), "
                                  f"got {W0.shape}")
@@ -352,31 +355,38 @@ def _stream(groups, V, options: SampleOptions, step: float, batch: int | None):
         free = (batch or 0) - len(grp)
         if free > 0 and queue:
             new, queue = queue[:free], queue[free:]
-            grp = grp + [g for g, _ in new]
-            idx = np.concatenate([idx, [i for _, i in new]]).astype(np.int64)
-            add = np.stack([g.W[i] for g, i in new])
             m = len(new)
+            grp = grp + [g for g, _ in new]
+            idx = np.concatenate([idx, np.array([i for _, i in new], dtype=np.int64)])
+            add = np.stack([g.W[i] for g, i in new])
             Wa = add if Wa is None else np.concatenate([Wa, add])
-            its = np.concatenate([its if its is not None else np.zeros(0, np.int64),
-                                  np.zeros(m, np.int64)])
-            next_try = np.concatenate([next_try if next_try is not None else np.zeros(0),
-                                       np.full(m, options.newton_gtol)])
-            tries = np.concatenate([tries if tries is not None else np.zeros(0, np.int64),
-                                    np.zeros(m, np.int64)])
-            mins = np.concatenate([mins if mins is not None else np.zeros(0), np.full(m, np.nan)])
-            newt = np.concatenate([newt if newt is not None else np.zeros(0, bool),
-                                   np.zeros(m, bool)])
+            start = np.concatenate([start, np.full(m, clock, dtype=np.int64)])
+            next_try = np.concatenate([next_try, np.full(m, options.newton_gtol)])
+            tries = np.concatenate([tries, np.zeros(m, np.int64)])
+            mins = np.concatenate([mins, np.full(m, np.nan)])
+            newt = np.concatenate([newt, np.zeros(m, bool)])
         if not grp:
             return
-        with np.errstate(**_QUIET):  # a zero row gives NaN: reported as status zero_row
-            G = gradient_stack(Wa, V)
-        g = np.sqrt(np.einsum("rij,rij->r", G, G))
+        # a run needs attention once |∇L| reaches its threshold (or is NaN: the
+        # comparison is then False) or its iteration budget is spent
+        watch = np.maximum(next_try, gtol) if options.newton else np.full(len(grp), gtol)
+        deadline = int(start.min()) + options.max_iter
+        while True:  # the hot loop: one gradient call and a few whole-batch operations
+            with np.errstate(**_QUIET):  # a zero row gives NaN: reported as status zero_row
+                G = gradient_stack(Wa, V)
+            g = np.sqrt(np.einsum("rij,rij->r", G, G))
+            if clock >= deadline or not (g > watch).all():
+                break
+            np.multiply(G, step, out=G)
+            Wa -= G
+            clock += 1
+        its = clock - start
         bad = ~np.isfinite(g)
-        done = g <= options.gtol
+        done = g <= gtol
         if options.newton:
             for t in np.flatnonzero((g <= next_try) & ~done & ~bad):
                 tries[t] += 1  # rare: a run tries at most a few times
-                jump = newton_shortcut(model, Wa[t], float(g[t]), step=step, gtol=options.gtol)
+                jump = newton_shortcut(model, Wa[t], float(g[t]), step=step, gtol=gtol)
                 if jump is None:
                     next_try[t] = g[t] / options.newton_retry
                     continue
@@ -399,6 +409,9 @@ def _stream(groups, V, options: SampleOptions, step: float, batch: int | None):
             keep = ~finish
             grp = [gr for gr, kept in zip(grp, keep) if kept]
             idx, Wa, G = idx[keep], Wa[keep], G[keep]
-            its, next_try, tries, mins, newt = (a[keep] for a in (its, next_try, tries, mins, newt))
-        Wa -= step * G
-        its += 1
+            start, next_try, tries, mins, newt = (
+                x[keep] for x in (start, next_try, tries, mins, newt)
+            )
+        np.multiply(G, step, out=G)
+        Wa -= G
+        clock += 1
