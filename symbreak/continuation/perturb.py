@@ -64,6 +64,7 @@ from .perturb_events import (
     report,
 )
 from .status import Status
+from .structured import StructuredDirection, StructuredPerturbationResult, perturb_structured
 
 __all__ = [
     "PerturbedTeacher",
@@ -74,6 +75,7 @@ __all__ = [
     "perturb",
     "random_direction",
     "DEFAULT_PERTURB_OPTIONS",
+    "StructuredDirection",
 ]
 
 def random_direction(k: int, d: int | None = None, *, seed: int | None = 0) -> np.ndarray:
@@ -385,17 +387,27 @@ def perturb(
     zero_tol: float = 1e-9,
     locate: bool = True,
     progress: Progress | None = None,
-) -> PerturbationResult:
+) -> PerturbationResult | StructuredPerturbationResult:
     r"""Follow a symmetric critical point from ``V = I`` to ``V = I + εE``.
+
+    Two paths: a dense ``E`` (any ``(k, d)`` array) uses the dense model
+    (integer ``k``, practical up to ``k ≈ 40``); a
+    :class:`~symbreak.continuation.structured.StructuredDirection`
+    (``E ∈ Fix(H′)`` for a Young subgroup ``H′`` of the start's isotropy) uses
+    the compressed model on ``Fix(H′)``
+    (:func:`~symbreak.continuation.structured.perturb_structured`): cost
+    independent of ``k``, real ``k`` allowed.
 
     Parameters
     ----------
     group : IsotropyGroup
-        Isotropy of the start (integer ``k``; ``n = k``, ``d = group.d``).
+        Isotropy of the start (``n = k``, ``d = group.d``; integer ``k`` for a
+        dense ``E``).
     coords : array_like
         A critical point of ``Fix(group)`` at ``ε = 0`` (corrected by Newton first).
-    direction : array_like, shape (k, d)
-        ``E`` (e.g. :func:`random_direction`).
+    direction : array_like, shape (k, d), or StructuredDirection
+        ``E`` (e.g. :func:`random_direction`), or ``E ∈ Fix(H′)`` by its
+        coordinates.
     eps : float
         Target ``ε`` (negative to go the other way).
     options : ContinuationOptions, optional
@@ -410,15 +422,27 @@ def perturb(
 
     Returns
     -------
-    PerturbationResult
+    PerturbationResult or StructuredPerturbationResult
         Never raises on numerical trouble along the way; the status says why
         the run stopped.
 
     Raises
     ------
     TypeError, ValueError
-        Bad input: real ``k``, wrong shape of ``E``, a start that is not critical.
+        Bad input: real ``k`` with a dense ``E``, wrong shape of ``E``, a start
+        that is not critical, ``H′`` not a Young subgroup of ``H``.
     """
+    if isinstance(direction, StructuredDirection):
+        return perturb_structured(
+            group,
+            coords,
+            direction,
+            eps,
+            options=options,
+            zero_tol=zero_tol,
+            locate=locate,
+            progress=progress,
+        )
     if not isinstance(group, IsotropyGroup):
         raise TypeError(f"group must be an IsotropyGroup, got {type(group).__name__}")
     if not group.is_integral:

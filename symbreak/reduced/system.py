@@ -251,13 +251,30 @@ class ReducedSystem:
                 "gradient_teacher_derivative needs an explicit teacher: "
                 "ReducedSystem(group, teacher=Teacher.identity(group))"
             )
+        c, single = self.space.check_batch(coords)
+        ge = self.teacher_derivatives(c, direction)[2]
+        return ge[0] if single else ge
+
+    def teacher_derivatives(self, coords, direction):
+        """:meth:`gradient`, :meth:`hessian` and :meth:`gradient_teacher_derivative` at once.
+
+        One compressed state and one Hessian form on the stacked directions
+        ``[E_o; E]``: what a continuation in ``ε`` of ``V + εE`` needs at every
+        Newton step.  Shapes as for the three methods.
+        """
+        if self.teacher is None:
+            raise ValueError(
+                "teacher_derivatives needs an explicit teacher: "
+                "ReducedSystem(group, teacher=Teacher.identity(group))"
+            )
         e = self.teacher.space.check(direction)
         c, single = self._batch(coords)
         st = compressed_state(self._layout, self._weights, self.group.k, c)
         Ue = np.einsum("t,tpc->pc", e, self._teacher_basis)[None]
-        U = np.concatenate([self._basis, Ue])
-        out = st.hessian_form(U)[:, :-1, -1]
-        return out[0] if single else out
+        B = st.hessian_form(np.concatenate([self._basis, Ue]))
+        g = st.gradient_form(self._basis)
+        H, ge = B[:, :-1, :-1], B[:, :-1, -1]
+        return (g[0], H[0], ge[0]) if single else (g, H, ge)
 
     def with_k(self, k: float) -> ReducedSystem:
         """The same spec evaluated at another ``k`` (:meth:`IsotropyGroup.at`; same teacher

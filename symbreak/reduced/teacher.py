@@ -150,7 +150,7 @@ class Teacher:
 
     @classmethod
     def from_dense(cls, group: IsotropyGroup, V, *, atol: float = 1e-12) -> Teacher:
-        """The teacher of a dense ``k × d`` matrix, which must lie in ``Fix(H)`` (within ``atol``)."""
+        """The teacher of a dense ``k × d`` matrix in ``Fix(H)`` (checked within ``atol``)."""
         space = TeacherSpace(group)
         v = space.project(V)
         err = float(np.max(np.abs(space.embed(v) - np.asarray(V, dtype=float))))
