@@ -100,8 +100,8 @@ def _direction(args, k: int, d: int) -> np.ndarray:
         return random_direction(k, d, seed=args.seed)
     if not args.direction.endswith(".npy"):
         raise ValueError(
-            "--direction must be 'random', a .npy file or 'structured[:SUBSPEC]', "
-            f"got {args.direction!r}"
+            "--direction must be 'random' or a .npy file (or 'structured[:SUBSPEC]' with "
+            f"--e-coords), got {args.direction!r}"
         )
     try:
         E = np.load(args.direction, allow_pickle=False)
