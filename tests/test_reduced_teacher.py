@@ -166,7 +166,8 @@ def test_bad_teachers_are_refused():
 
 def test_inclusion_of_fixed_point_spaces():
     """Fix(H) ⊂ Fix(H′) for a Young subgroup: the same dense W (and refusals)."""
-    for big, small, k in (("k-1,1", "k-2,1,1", 7), ("k", "k-3,2,1", 8), ("k-1,1|2", "k-1,1|1,1", 6)):
+    pairs = (("k-1,1", "k-2,1,1", 7), ("k", "k-3,2,1", 8), ("k-1,1|2", "k-1,1|1,1", 6))
+    for big, small, k in pairs:
         g, h = IsotropyGroup.from_spec(big, k), IsotropyGroup.from_spec(small, k)
         c = np.random.default_rng(0).standard_normal(FixedPointSpace(g).dim)
         M = inclusion_matrix(g, h)
