@@ -226,3 +226,29 @@ def test_from_dense_round_trip(k6):
     E = ROW.dense(g)
     assert E[4, 4] == 1.0 and np.count_nonzero(E) == 1
     assert StructuredDirection.from_dense(sub, E) == ROW
+
+
+def test_a_threefold_branch_point_in_a_strict_subgroup(k6):
+    """E = e_5 e_5^T at eps = 0.3: the 3-fold eigenvalue of the block [k-3,1] x [1] x [1]
+    crosses zero while eps keeps increasing.  Referee: dense Newton restricted to Fix(k-2,1,1)
+    at eps* -+ 1e-9 has those 3 eigenvalues on either side of zero."""
+    g, c = k6
+    res = perturb(g, c, ROW, 0.3)
+    assert res.status.value == "completed"
+    (ev,) = res.events
+    assert (ev.kind, ev.index_before, ev.index_after) == ("branch_point", 0, 3)
+    assert ev.irrep == "[k-3,1] x [1] x [1]"
+    sub = IsotropyGroup.from_spec("k-2,1,1", 6)
+    space = FixedPointSpace(sub)
+    B = np.column_stack([space.embed(e).ravel() for e in np.eye(space.dim)])
+    E = ROW.dense(g)
+    for delta, sign in ((-1e-9, 1), (1e-9, -1)):
+        m = TeacherStudent(np.eye(6) + (ev.eps + delta) * E)
+        x = np.array(ev.W)
+        for _ in range(20):
+            W = space.embed(x)
+            x = x - np.linalg.solve(B.T @ m.hessian(W) @ B, B.T @ m.grad(W).ravel())
+        W = space.embed(x)
+        assert np.max(np.abs(m.grad(W))) < 1e-12
+        lam = np.linalg.eigvalsh(m.hessian(W))
+        assert np.all(np.sign(lam[:3]) == sign) and lam[3] > 1e-4
