@@ -51,17 +51,16 @@ from ..progress import Progress
 from ..reduced.fixed_point import FixedPointSpace
 from ..representation.isotropy import IsotropyGroup
 from ..spectrum import analytic_spectrum
-from .arclength import follow
-from .corrector import correct, tangent
 from .options import ContinuationOptions
 from .perturb_events import (
     DEFAULT_PERTURB_OPTIONS,
     PerturbationEvent,
     Tracker,
     check_eps,
+    correct_start,
     farthest,
+    follow_eps,
     locate_events,
-    report,
 )
 from .status import Status
 from .structured import StructuredDirection, StructuredPerturbationResult, perturb_structured
@@ -463,20 +462,7 @@ def perturb(
     V0 = np.zeros((k, d))
     V0[:, :k] = np.eye(k)
     curve = PerturbedTeacher(V0, E, n)
-    e_last = np.zeros(n * d + 1)
-    e_last[-1] = 1.0
-    z0 = curve.to_z(space.embed(c), 0.0)
-    polish = ContinuationOptions(
-        **{**opts.to_json(), "max_newton": max(opts.max_newton, 30), "contraction": 0.9}
-    )
-    res = correct(curve, z0, e_last, 0.0, polish)
-    if not res.converged or np.max(np.abs(res.z - z0)) > 1e-4 * max(1.0, np.max(np.abs(z0))):
-        raise ValueError(
-            f"the point is not critical in Fix({group.name}) at k = {k} (Newton at eps = 0 "
-            f"{'failed' if res.z is None else 'moved it'}): give a critical point, e.g. from "
-            "'symbreak critical'"
-        )
-    z0 = res.z
+    z0 = correct_start(curve, curve.to_z(space.embed(c), 0.0), opts, group)
     W0 = curve.split(z0)[0]
     H0 = curve.hessian(W0, 0.0)
     lam0, U0 = np.linalg.eigh(H0)
@@ -511,32 +497,9 @@ def perturb(
             tangent_eps=float(t[-1]),
         )
 
-    try:
-        t0 = tangent(curve, z0, direction=1.0 if eps > 0 else -1.0)
-    except (ValueError, DomainError) as exc:
-        raise ValueError(f"cannot start the continuation at eps = 0: {exc}") from None
-    path = follow(
-        curve,
-        z0,
-        t0,
-        lo=min(0.0, eps),
-        hi=max(0.0, eps),
-        target=1 if eps > 0 else -1,
-        options=opts,
-        make_point=make_point,
-        where=lambda p: f"eps = {p.eps:.10g}",
-        progress=None if progress is None else (lambda i, p: report(progress, i, p)),
-    )
+    path, message = follow_eps(curve, z0, eps, opts, make_point, progress)
     points = path.points
     events = locate_events(curve, path, zero_tol, opts) if locate else ()
-    message = path.message
-    if path.status is Status.LEFT_WINDOW:
-        message = (
-            "the branch turned back at a fold (see the events) and returned to eps = 0 on "
-            "another critical point: the start does not extend to the target eps along E"
-        )
-    elif path.status is Status.COMPLETED:
-        message = f"reached the target eps = {eps:g}"
     far = farthest(points)
     clusters = tuple(
         EigenvalueCluster(

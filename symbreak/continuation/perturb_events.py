@@ -29,8 +29,10 @@ import numpy as np
 from ..errors import DomainError
 from ..progress import ProgressUpdate
 from ..solve import solve
+from .arclength import Path, follow
 from .corrector import correct, tangent
 from .options import ContinuationOptions
+from .status import Status
 
 __all__ = [
     "DEFAULT_PERTURB_OPTIONS",
@@ -38,7 +40,9 @@ __all__ = [
     "PerturbationEvent",
     "Tracker",
     "check_eps",
+    "correct_start",
     "farthest",
+    "follow_eps",
     "locate_events",
     "report",
 ]
@@ -131,6 +135,60 @@ def check_eps(eps) -> float:
         raise ValueError(f"eps must be a finite non-zero number, got {eps}")
     return eps
 
+
+
+def correct_start(curve, z0: np.ndarray, opts, group) -> np.ndarray:
+    """Newton at ``ε = 0`` from ``z0``; a ``ValueError`` if the start is not critical.
+
+    The start may move by at most ``1e-4·max(1, ‖z0‖_∞)`` (else Newton went to
+    another critical point).
+    """
+    e_last = np.zeros(z0.size)
+    e_last[-1] = 1.0
+    polish = ContinuationOptions(
+        **{**opts.to_json(), "max_newton": max(opts.max_newton, 30), "contraction": 0.9}
+    )
+    res = correct(curve, z0, e_last, 0.0, polish)
+    if not res.converged or np.max(np.abs(res.z - z0)) > 1e-4 * max(1.0, np.max(np.abs(z0))):
+        raise ValueError(
+            f"the point is not critical in Fix({group.name}) at k = {group.k:g} (Newton at "
+            f"eps = 0 {'failed' if res.z is None else 'moved it'}): give a critical point, "
+            "e.g. from 'symbreak critical'"
+        )
+    return res.z
+
+
+def follow_eps(curve, z0, eps: float, opts, make_point, progress) -> tuple[Path, str]:
+    """Follow the branch from ``(x_0, 0)`` towards ``ε = eps``: the path and its message.
+
+    ``make_point(z, t, end)`` builds the records (with ``eps``, ``index``,
+    ``tangent_eps``); ``progress`` gets each one (:func:`report`).
+    """
+    try:
+        t0 = tangent(curve, z0, direction=1.0 if eps > 0 else -1.0)
+    except (ValueError, DomainError) as exc:
+        raise ValueError(f"cannot start the continuation at eps = 0: {exc}") from None
+    path = follow(
+        curve,
+        z0,
+        t0,
+        lo=min(0.0, eps),
+        hi=max(0.0, eps),
+        target=1 if eps > 0 else -1,
+        options=opts,
+        make_point=make_point,
+        where=lambda p: f"eps = {p.eps:.10g}",
+        progress=None if progress is None else (lambda i, p: report(progress, i, p)),
+    )
+    message = path.message
+    if path.status is Status.LEFT_WINDOW:
+        message = (
+            "the branch turned back at a fold (see the events) and returned to eps = 0 on "
+            "another critical point: the start does not extend to the target eps along E"
+        )
+    elif path.status is Status.COMPLETED:
+        message = f"reached the target eps = {eps:g}"
+    return path, message
 
 
 def report(progress, step: int, point) -> None:

@@ -48,7 +48,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._numerics import as_count
-from ..errors import DomainError
 from ..progress import Progress
 from ..reduced.fixed_point import FixedPointSpace, inclusion_matrix
 from ..reduced.system import ReducedSystem
@@ -56,17 +55,16 @@ from ..reduced.teacher import Teacher, TeacherSpace
 from ..representation.isotropy import IsotropyGroup
 from ..spectrum import analytic_spectrum, hessian_blocks
 from ..tolerances import DEFAULT_TOLERANCES
-from .arclength import follow
-from .corrector import correct, tangent
 from .options import ContinuationOptions
 from .perturb_events import (
     DEFAULT_PERTURB_OPTIONS,
     PerturbationEvent,
     Tracker,
     check_eps,
+    correct_start,
     farthest,
+    follow_eps,
     locate_events,
-    report,
 )
 from .status import Status
 
@@ -589,20 +587,7 @@ def perturb_structured(
     M = inclusion_matrix(group, sub)
     c_start = FixedPointSpace(group).check_coords(coords)
     curve = StructuredPerturbation(sub, direction.coords)
-    e_last = np.zeros(M.shape[0] + 1)
-    e_last[-1] = 1.0
-    z0 = curve.to_z(M @ c_start, 0.0)
-    polish = ContinuationOptions(
-        **{**opts.to_json(), "max_newton": max(opts.max_newton, 30), "contraction": 0.9}
-    )
-    res = correct(curve, z0, e_last, 0.0, polish)
-    if not res.converged or np.max(np.abs(res.z - z0)) > 1e-4 * max(1.0, np.max(np.abs(z0))):
-        raise ValueError(
-            f"the point is not critical in Fix({group.name}) at k = {group.k:g} (Newton at "
-            f"eps = 0 {'failed' if res.z is None else 'moved it'}): give a critical point, "
-            "e.g. from 'symbreak critical'"
-        )
-    z0 = res.z
+    z0 = correct_start(curve, curve.to_z(M @ c_start, 0.0), opts, group)
     # the start in Fix(H): the orthogonal projection (orbit averages, weighted by the
     # orbit sizes of H′; a plain least-squares fit would weigh a singleton like a bulk)
     S = FixedPointSpace(sub).orbit_sizes()
@@ -643,32 +628,9 @@ def perturb_structured(
             inertia=inertia,
         )
 
-    try:
-        t0 = tangent(curve, z0, direction=1.0 if eps > 0 else -1.0)
-    except (ValueError, DomainError) as exc:
-        raise ValueError(f"cannot start the continuation at eps = 0: {exc}") from None
-    path = follow(
-        curve,
-        z0,
-        t0,
-        lo=min(0.0, eps),
-        hi=max(0.0, eps),
-        target=1 if eps > 0 else -1,
-        options=opts,
-        make_point=make_point,
-        where=lambda p: f"eps = {p.eps:.10g}",
-        progress=None if progress is None else (lambda i, p: report(progress, i, p)),
-    )
+    path, message = follow_eps(curve, z0, eps, opts, make_point, progress)
     points = path.points
     events = locate_events(curve, path, zero_tol, opts) if locate else ()
-    message = path.message
-    if path.status is Status.LEFT_WINDOW:
-        message = (
-            "the branch turned back at a fold (see the events) and returned to eps = 0 on "
-            "another critical point: the start does not extend to the target eps along E"
-        )
-    elif path.status is Status.COMPLETED:
-        message = f"reached the target eps = {eps:g}"
     far = farthest(points)
     by_cluster: list[list[ClusterPart]] = [[] for _ in merged]
     for b, block_parts in enumerate(parts):
