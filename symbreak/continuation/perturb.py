@@ -54,6 +54,7 @@ from ..spectrum import analytic_spectrum
 from .options import ContinuationOptions
 from .perturb_events import (
     DEFAULT_PERTURB_OPTIONS,
+    EpsBranchMixin,
     PerturbationEvent,
     Tracker,
     check_eps,
@@ -293,7 +294,7 @@ class EigenvalueCluster:
 
 
 @dataclass(frozen=True)
-class PerturbationResult:
+class PerturbationResult(EpsBranchMixin):
     """Outcome of :func:`perturb`.
 
     Attributes
@@ -322,14 +323,6 @@ class PerturbationResult:
     eps_target: float
     isotropy: str
     k: int
-
-    @property
-    def eps(self) -> np.ndarray:
-        return np.array([p.eps for p in self.branch])
-
-    @property
-    def survives_until(self) -> float | None:
-        return self.events[0].eps if self.events else None
 
     def to_json(self) -> dict:
         return {

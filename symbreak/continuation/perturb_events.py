@@ -38,6 +38,7 @@ __all__ = [
     "DEFAULT_PERTURB_OPTIONS",
     "EVENT_EPS_TOL",
     "PerturbationEvent",
+    "EpsBranchMixin",
     "Tracker",
     "check_eps",
     "correct_start",
@@ -100,6 +101,20 @@ class PerturbationEvent:
         return out
 
 
+
+
+class EpsBranchMixin:
+    """What the results of both paths derive from their ``branch`` and ``events``."""
+
+    @property
+    def eps(self) -> np.ndarray:
+        """``ε`` of every branch point."""
+        return np.array([p.eps for p in self.branch])
+
+    @property
+    def survives_until(self) -> float | None:
+        """``ε`` of the first event (for a minimum: where it stops being one), or ``None``."""
+        return self.events[0].eps if self.events else None
 
 
 class Tracker:

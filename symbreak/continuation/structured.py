@@ -58,6 +58,7 @@ from ..tolerances import DEFAULT_TOLERANCES
 from .options import ContinuationOptions
 from .perturb_events import (
     DEFAULT_PERTURB_OPTIONS,
+    EpsBranchMixin,
     PerturbationEvent,
     Tracker,
     check_eps,
@@ -423,7 +424,7 @@ class StructuredCluster:
 
 
 @dataclass(frozen=True)
-class StructuredPerturbationResult:
+class StructuredPerturbationResult(EpsBranchMixin):
     """Outcome of :func:`perturb_structured` (the compressed path of ``perturb``).
 
     Attributes
@@ -456,14 +457,6 @@ class StructuredPerturbationResult:
     subgroup: str
     k: float
     coordinates: tuple[str, ...]
-
-    @property
-    def eps(self) -> np.ndarray:
-        return np.array([p.eps for p in self.branch])
-
-    @property
-    def survives_until(self) -> float | None:
-        return self.events[0].eps if self.events else None
 
     def to_json(self) -> dict:
         return {
