@@ -252,3 +252,21 @@ def test_a_threefold_branch_point_in_a_strict_subgroup(k6):
         assert np.max(np.abs(m.grad(W))) < 1e-12
         lam = np.linalg.eigvalsh(m.hessian(W))
         assert np.all(np.sign(lam[:3]) == sign) and lam[3] > 1e-4
+
+
+@pytest.mark.parametrize("k", [5, 6.5])
+def test_the_global_minimum_follows_the_teacher(k):
+    """W = V is the global minimum of L(.; V) for every V: the branch from W = [I 0] is
+    W(eps) = V(eps) with loss 0, also with extra input columns (d = k + 2) and at real k."""
+    g = IsotropyGroup.from_spec("k", k, d=k + 2)
+    d = StructuredDirection("k-2,2", (0.3, 0.1, 0.2, -0.1, 0.4, 0.05, 0.3, 0.1))
+    res = perturb(g, [1.0, 0.0, 0.0], d, 0.5)
+    assert res.status.value == "completed" and res.events == ()
+    sub = IsotropyGroup.from_spec("k-2,2", k, d=k + 2)
+    v0 = TeacherSpace(sub).identity()  # n = k: the teacher's coordinates are those of Fix(H')
+    for p in res.branch:
+        np.testing.assert_allclose(p.coords, v0 + p.eps * np.asarray(d.coords), atol=1e-12)
+        assert abs(p.loss) < 1e-13 and p.index == 0 and p.min_eig > 0
+    if k == 5:  # the same smallest eigenvalue as the dense model
+        dense = perturb(g, [1.0, 0.0, 0.0], d.dense(g), 0.5)
+        assert res.branch[-1].min_eig == pytest.approx(dense.branch[-1].min_eig, abs=1e-12)
