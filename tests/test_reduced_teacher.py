@@ -175,3 +175,17 @@ def test_inclusion_of_fixed_point_spaces():
     for small in ("k-2,2", "1,k-1", "k-1,1|1"):
         with pytest.raises(ValueError, match="not a Young subgroup"):
             inclusion_matrix(IsotropyGroup.from_spec("k-1,1", 7), IsotropyGroup.from_spec(small, 7))
+
+
+def test_large_k_uses_extended_precision_for_the_loss():
+    """Above k = 1e4 the loss (a sum of O(k^2)-weighted terms) is evaluated in mpmath, with the
+    teacher rows too; loss_gradient_hessian agrees with the three single calls."""
+    g = IsotropyGroup.from_spec("k-1,1", 2e4)
+    c, v = _point(g, seed=4)
+    sys_ = ReducedSystem(g, teacher=v)
+    loss, grad, hess = sys_.loss_gradient_hessian(c)
+    assert loss == sys_.loss(c) == sys_.loss_precise(c)
+    np.testing.assert_array_equal(grad, sys_.gradient(c))
+    np.testing.assert_array_equal(hess, sys_.hessian(c))
+    losses, _, _ = sys_.loss_gradient_hessian(np.stack([c, c]))
+    assert losses.shape == (2,) and losses[1] == loss

@@ -228,7 +228,10 @@ class ReducedSystem:
         """All three from one evaluation of the compressed model."""
         c, single = self._batch(coords)
         st = compressed_state(self._layout, self._weights, self.group.k, c)
-        loss = self.loss_precise(c) if self.group.k > PRECISE_LOSS_K else st.loss()
+        if self.group.k > PRECISE_LOSS_K:  # the coordinates of W only (not the teacher's)
+            loss = np.atleast_1d(self.loss_precise(self.space.check_batch(coords)[0]))
+        else:
+            loss = st.loss()
         grad, hess = st.gradient_form(self._basis), st.hessian_form(self._basis)
         if single:
             return float(loss[0]), grad[0], hess[0]
