@@ -25,6 +25,7 @@ REQUIRED_MODEL = {
         "grad_coefficients",
         "hessian_coefficients",
         "pairwise_gram",
+        "basis_gram",
     },
     "symbreak.model.symbolic": {
         "symbol_matrix",
