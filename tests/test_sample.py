@@ -23,7 +23,7 @@ from symbreak.sample import (
     teacher,
 )
 from symbreak.sample.descent import _between, batch_size
-from symbreak.sample.run import chunks_of, run_chunk, run_chunks
+from symbreak.sample.run import chunks_of
 
 
 # ----------------------------------------------------------------- protocol
