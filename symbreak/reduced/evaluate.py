@@ -101,10 +101,23 @@ class CompressedState:
     Wbar: np.ndarray  # (N, P, C)
     R: np.ndarray  # R[n, p, q] = r_{q|p} = w_q − (w_q·w̄_p) w̄_p, shape (N, P, P, C)
     gs: K.KernelGeometry  # rows × rows (N, P, P)
-    gt: K.KernelGeometry  # rows × teacher columns (N, P, C)
+    teacher_wedge: np.ndarray  # |w_p ∧ e_c|, rows × teacher columns (N, P, C)
     arith: object = FLOAT64  # the back-end of the arrays
     row_scale: np.ndarray | None = None  # (P,) blow-up chart: true rows are s_p w_p
     maybe_zero: bool = False  # a row may vanish (balls): only the loss is available
+
+    @functools.cached_property
+    def gt(self) -> K.KernelGeometry:
+        """Geometry of the rows against the teacher columns ``e_c`` (N, P, C), on first use.
+
+        (The float64 Hessian needs only ``|w_p ∧ e_c|``: it does not compute the angles.)
+        """
+        fast = self.arith.is_float64
+        nw2 = None if fast else self.n2[:, :, None]
+        one = 1.0 if fast else 1
+        return K.geometry(
+            self.norms[:, :, None], one, self.W, self.teacher_wedge, self.arith, nw2=nw2
+        )
 
     @property
     def row_w(self) -> np.ndarray:
@@ -162,14 +175,7 @@ class CompressedState:
         uw = np.einsum("apc,npc->nap", Uw, W)  # u_p·w_p
         uwq = np.einsum("apc,nqc->napq", Uw, W)  # u_p·w_q
         self._require_rows("the gradient")
-        a_s, b_s = K.grad_coefficients(self.gs)
-        a_t, b_t = K.grad_coefficients(self.gt)
-        tw = w.row[:, None] * w.teacher[None, :]
-        s = self.row_scale
-        # in a blow-up chart (true rows s_p w_p, derivative in the true coordinates):
-        # ½ω_p → s_p ω_p/2 and Ω_pq → Ω_pq s_q; the teacher terms are scale-free
-        half, pw = (w.row / 2, w.pair) if s is None else (s * w.row / 2, w.pair * s[None, :])
-        coef = half + np.einsum("pq,npq->np", pw, a_s) - np.einsum("pc,npc->np", tw, a_t)
+        pw, coef, b_s, tw, b_t = self._gradient_coefficients()
         out = np.einsum("np,nap->na", coef, uw)
         out = out + np.einsum("pq,npq,napq->na", pw, b_s, uwq)
         out = out - np.einsum("pc,npc,apc->na", tw, b_t, U)
@@ -189,21 +195,28 @@ class CompressedState:
         not depend on its batch).
         """
         self._require_rows("the gradient")
-        w = self.weights
         W = self.W
         N, P, C = W.shape
-        a_s, b_s = K.grad_coefficients(self.gs)
-        a_t, b_t = K.grad_coefficients(self.gt)
-        tw = w.row[:, None] * w.teacher[None, :]
-        s = self.row_scale
-        half, pw = (w.row / 2, w.pair) if s is None else (s * w.row / 2, w.pair * s[None, :])
-        coef = half + np.einsum("pq,npq->np", pw, a_s) - np.einsum("pc,npc->np", tw, a_t)
+        pw, coef, b_s, tw, b_t = self._gradient_coefficients()
         V = np.empty((N, 2, P, C))
         np.matmul(pw * b_s, W, out=V[:, 0])
         V[:, 0] += coef[:, :, None] * W
         np.multiply(tw, b_t, out=V[:, 1])
-        d = _direction_data(U, w)
+        d = _direction_data(U, self.weights)
         return np.matmul(V.reshape(N, 1, 2 * P * C), d.gradient_matrix).reshape(N, -1)
+
+    def _gradient_coefficients(self):
+        """Chart-scaled ``Ω``, ``c_p``, ``β_pq``, ``ω_p t_c`` and ``β_pc`` of the gradient form."""
+        w = self.weights
+        a_s, b_s = K.grad_coefficients(self.gs)
+        a_t, b_t = K.grad_coefficients(self.gt)
+        tw = w.row[:, None] * w.teacher[None, :]
+        s = self.row_scale
+        # in a blow-up chart (true rows s_p w_p, derivative in the true coordinates):
+        # ½ω_p → s_p ω_p/2 and Ω_pq → Ω_pq s_q; the teacher terms are scale-free
+        half, pw = (w.row / 2, w.pair) if s is None else (s * w.row / 2, w.pair * s[None, :])
+        coef = half + np.einsum("pq,npq->np", pw, a_s) - np.einsum("pc,npc->np", tw, a_t)
+        return pw, coef, b_s, tw, b_t
 
     def _require_rows(self, what: str) -> None:
         if self.maybe_zero:
@@ -425,17 +438,25 @@ class CompressedState:
         """Direction-independent coefficients of :meth:`_hessian_form_float64`."""
         w = self.weights
         N, P, C = self.W.shape
-        hs, ht, g, coef_same, coef_pair = self._hessian_coefficients
+        hs = K.hessian_coefficients(self.gs)
+        # teacher columns: γ = |w∧e_c|/(2π|w|²) and δ = 1/(2π|w∧e_c|) (0 where parallel)
+        # straight from the wedge; their angles are not needed
+        two_pi = 2.0 * np.pi
+        wt = self.teacher_wedge
+        gamma_t = wt / (two_pi * self.n2[:, :, None])
+        delta_t = np.zeros(wt.shape)
+        np.divide(1.0, two_pi * wt, out=delta_t, where=wt > 0.0)
         tw = w.row[:, None] * w.teacher[None, :]
+        g = np.einsum("pq,npq->np", w.pair, hs.gamma) - np.einsum("pc,npc->np", tw, gamma_t)
         M = w.pair * hs.eps
         M[:, np.arange(P), np.arange(P)] -= g
         pq, qp, sym = _pair_plan(w)
         return _Float64HessianCoefficients(
             pairs=(pq, qp),
             e=sym * hs.delta.reshape(N, P * P)[:, pq],
-            minus_d=-(tw * ht.delta).reshape(N, P * C),
+            minus_d=-(tw * delta_t).reshape(N, P * C),
             M=M,
-            coef=np.concatenate([coef_same, coef_pair], axis=1),
+            coef=np.concatenate([w.row / 2 + g, (w.pair * hs.beta).reshape(N, P * P)], axis=1),
         )
 
     @functools.cached_property
@@ -771,8 +792,6 @@ def compressed_state(
     W2 = arith.asquare(W)
     others = (W2 * col_w) @ off + (col_w - 1) * W2
     wt = arith.asqrt_nonneg(others)
-    one = 1.0 if fast else 1
-    gt = K.geometry(norms[:, :, None], one, W, wt, arith, nw2=nw2)
     if row_scale is not None:
         row_scale = np.asarray(row_scale, dtype=float if fast else object)
     return CompressedState(
@@ -785,7 +804,7 @@ def compressed_state(
         Wbar=Wbar,
         R=R,
         gs=gs,
-        gt=gt,
+        teacher_wedge=wt,
         arith=arith,
         row_scale=row_scale,
         maybe_zero=bool(maybe_zero),
