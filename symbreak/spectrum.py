@@ -447,9 +447,12 @@ def hessian_blocks(
 
     Notes
     -----
-    One compressed evaluation serves every block and every point; the Gram
+    One compressed evaluation (one Hessian form on the orthonormalised copy
+    directions of every block) serves every block and every point; the Gram
     matrices and their orthonormalising maps depend only on the group and are
-    cached; each block's ``eigh`` is one LAPACK call for all ``N`` points.
+    cached.  Each block's eigenvalues are one ``eigvalsh`` call for all ``N``
+    points, its eigenvectors one ``eigh`` call, made when the blocks of a batch
+    are first looked at (``analytic_spectrum`` records build them on access).
     """
     group = group_of(group, k, extra_dims=extra_dims)
     C, single = _check_batch(group, coords)
