@@ -199,6 +199,7 @@ def test_float64_results_do_not_depend_on_the_batch(spec, k, rng):
         batch = fn(C)
         np.testing.assert_array_equal(batch, np.array([fn(c) for c in C]), err_msg=name)
         np.testing.assert_array_equal(batch[7:19], fn(C[7:19]), err_msg=name)
+        assert fn(C[:0]).shape == (0, *batch.shape[1:])  # an empty batch
 
 
 def _mp_hessian(group, c):

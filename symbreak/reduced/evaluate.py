@@ -203,7 +203,7 @@ class CompressedState:
         V[:, 0] += coef[:, :, None] * W
         np.multiply(tw, b_t, out=V[:, 1])
         d = _direction_data(U, self.weights)
-        return np.matmul(V.reshape(N, 1, 2 * P * C), d.gradient_matrix).reshape(N, -1)
+        return np.matmul(V.reshape(N, 1, 2 * P * C), d.gradient_matrix).reshape(N, U.shape[0])
 
     def _gradient_coefficients(self):
         """Chart-scaled ``Ω``, ``c_p``, ``β_pq``, ``ω_p t_c`` and ``β_pc`` of the gradient form."""
