@@ -6,6 +6,8 @@ import numbers
 
 import numpy as np
 
+from .errors import DomainError, NotDifferentiableError
+
 __all__ = [
     "as_matrix",
     "as_positive_int",
@@ -16,7 +18,12 @@ __all__ = [
 
 
 def as_matrix(x, name: str, *, shape: tuple[int | None, int | None] | None = None) -> np.ndarray:
-    """Return ``x`` as a finite float matrix, or raise a message naming ``name``."""
+    """Return ``x`` as a finite float matrix, or raise a message naming ``name``.
+
+    Non-finite entries raise :class:`~symbreak.errors.DomainError` (a
+    ``ValueError``): a point outside the domain, for instance a Newton
+    iterate that diverged.
+    """
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{name} must be a 2-D array of real numbers, got {type(x).__name__}")
     try:
@@ -36,7 +43,7 @@ def as_matrix(x, name: str, *, shape: tuple[int | None, int | None] | None = Non
                 )
     if not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(
+        raise DomainError(
             f"{name} contains NaN or inf (first at index {tuple(int(i) for i in bad)})"
         )
     return arr
@@ -47,11 +54,15 @@ def _fmt_shape(shape) -> str:
 
 
 def check_nonzero_rows(arr: np.ndarray, name: str, *, what: str = "row") -> np.ndarray:
-    """Raise ``ValueError`` naming the first zero row; return the row norms."""
+    """Raise :class:`~symbreak.errors.NotDifferentiableError` naming the first zero row.
+
+    Returns the row norms.  The error is a ``ValueError`` (a subclass), so
+    callers that validate input keep catching it.
+    """
     norms = np.linalg.norm(arr, axis=1)
     zero = np.flatnonzero(norms == 0.0)
     if zero.size:
-        raise ValueError(
+        raise NotDifferentiableError(
             f"{name} has a zero {what} (index {int(zero[0])}): the loss is not differentiable "
             f"there; perturb that {what} or remove the neuron"
         )

@@ -103,7 +103,7 @@ REQUIRED_ALL = {
         "NewtonResult", "NewtonStatus", "newton", "newton_batch", "orbit_weights", "solve",
     },
     "symbreak.tolerances": {"DEFAULT_TOLERANCES", "Tolerances", "as_tolerances"},
-    "symbreak.errors": {"DomainError", "NotDifferentiableError"},
+    "symbreak.errors": {"ConvergenceError", "DomainError", "NotDifferentiableError"},
     "symbreak.progress": {"Progress", "ProgressUpdate", "TqdmProgress", "as_progress"},
     "symbreak.spectrum": {
         "HessianBlock", "Spectrum", "SpectrumEntry", "ZERO_TOL", "analytic_spectrum",
