@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..continuation.branch import EVENT_KIND_HELP
+from ..errors import DomainError
 
 __all__ = [
     "write_report",
@@ -211,8 +212,8 @@ def dimension_polynomial(spec: str, irrep: str, k: float, extra_dims: int = 0) -
         for comp in isotypic_decomposition(group):
             if comp.label == irrep:
                 return str(sp.factor(comp.dimension_expr)).replace("**", "^")
-    except ValueError:
-        return None
+    except DomainError:
+        return None  # the group does not exist at this k
     return None
 
 

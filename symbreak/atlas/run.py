@@ -33,6 +33,7 @@ from pathlib import Path
 from .._numerics import same_loss_and_spectrum
 from .._parallel import children_ignore_sigint, single_threaded_blas_env
 from .._version import __version__
+from ..errors import DomainError
 from ..progress import Progress, ProgressUpdate, as_progress
 from .options import AtlasOptions
 from .store import UnitStore, write_json_atomic
@@ -140,8 +141,8 @@ def _orbit_form(spec: str, k: float, coords, extra_dims: int):
     try:
         group = IsotropyGroup.from_spec(spec, k, d=k + extra_dims)
         return stabiliser_of_coords(FixedPointSpace(group), coords).form
-    except ValueError:
-        return None
+    except DomainError:
+        return None  # compared by loss and spectrum instead (_same_point)
 
 
 def _seeds(searches: list[dict], extra_dims: int) -> dict[int, list[dict]]:
@@ -513,6 +514,8 @@ def _family_json(f: dict) -> dict:
                         }
                         for q in cont[part].get("branch", [])
                     ],
+                    # what the event scan dropped (Branch.notes), only when there is any
+                    **({"notes": cont[part]["notes"]} if cont[part].get("notes") else {}),
                 }
             )
             for part in ("down", "up")

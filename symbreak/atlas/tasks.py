@@ -13,6 +13,7 @@ import numpy as np
 
 from ..continuation import ContinuationOptions, continuation
 from ..critical import SearchOptions, find_critical_points
+from ..errors import DomainError
 from ..overparam import annihilation
 from ..reduced.fixed_point import FixedPointSpace
 from ..reduced.system import ReducedSystem
@@ -113,7 +114,7 @@ def continue_task(
                 q.pop("tangent", None)
             data.pop("options", None)
             out[name] = data
-        except ValueError as exc:  # e.g. a start that is not in the domain
+        except DomainError as exc:  # e.g. a start that is not in the domain: recorded
             out[name] = {"status": "error", "message": str(exc), "branch": [], "events": []}
     out["at_integer_k"] = integer_k_points(spec, coords, k0, out, extra_dims)
     return out
@@ -152,8 +153,8 @@ def integer_k_points(spec: str, coords: list, k0: float, cont: dict, extra_dims:
     for kk, c in cands:
         try:
             group = IsotropyGroup.from_spec(spec, kk, d=kk + extra_dims)
-        except ValueError:
-            continue  # a block size out of range at this k
+        except DomainError:
+            continue  # a block size out of range at this k: the family does not exist there
         res = newton(group, np.asarray(c, float))
         if not res.converged:
             continue

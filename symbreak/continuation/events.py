@@ -170,10 +170,11 @@ class _Path:
     interpolates the nearest points already computed on the segment (a cubic
     Hermite interpolant of the end points at first); a solution farther than
     ``O(Δσ²)`` from it belongs to another branch and is refused
-    (:class:`~symbreak.errors.ConvergenceError`), as is a failed Newton run after walking towards ``σ``
-    from the nearest computed point, and a point where the bordered Jacobian
-    is a thousand times worse conditioned than at the segment's ends (next to
-    a branch point, where Newton's answer is not accurate).
+    (:class:`~symbreak.errors.ConvergenceError`), as is a failed Newton run
+    after walking towards ``σ`` from the nearest computed point, and a point
+    where the bordered Jacobian is a thousand times worse conditioned than at
+    the segment's ends (next to a branch point, where Newton's answer is not
+    accurate).
     """
 
     def __init__(self, family, points, zs, options):

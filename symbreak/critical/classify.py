@@ -213,7 +213,7 @@ def _label_and_order(system: ReducedSystem, c, exact) -> tuple[str, int | None]:
     """The exact stabiliser's label and order (see the module docstring)."""
     try:
         stab = stabiliser_of_coords(system.space, c)
-    except ValueError:  # non-simple structure at real block sizes
+    except DomainError:  # non-simple structure at real block sizes
         return exact.spec, None
     if not stab.is_young:
         return stab.label, stab.order

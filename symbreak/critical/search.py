@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._validation import as_positive_int
+from ..errors import DomainError
 from ..progress import ProgressUpdate, as_progress
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup
@@ -455,8 +456,8 @@ class _Tracker:
     def _key(self, c):
         try:
             return stabiliser_of_coords(self.system.space, c, atol=self.opts.dedup_tol).form
-        except ValueError:
-            return None
+        except DomainError:
+            return None  # non-simple structure at real block sizes: compared by loss/spectrum
 
     def _same(self, p: dict, c, key) -> bool:
         if key is not None and p["key"] is not None:

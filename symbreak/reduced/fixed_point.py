@@ -32,6 +32,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ..errors import DomainError
 from ..representation.isotropy import IsotropyGroup
 from ..representation.isotypic import fix_coordinate_keys
 
@@ -111,7 +112,7 @@ class FixedPointSpace:
                 f"got {c.size} value(s)"
             )
         if not np.all(np.isfinite(c)):
-            raise ValueError(f"coordinates must be finite, got {c.tolist()}")
+            raise DomainError(f"coordinates must be finite, got {c.tolist()}")
         return c
 
     def check_batch(self, coords) -> tuple[np.ndarray, bool]:
@@ -131,7 +132,7 @@ class FixedPointSpace:
         bad = ~np.all(np.isfinite(c), axis=1)
         if np.any(bad):
             i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"coordinates must be finite, got {c[i].tolist()} at point {i}")
+            raise DomainError(f"coordinates must be finite, got {c[i].tolist()} at point {i}")
         return c, False
 
     # ------------------------------------------------------- normalisation

@@ -49,6 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from ..errors import DomainError
 from ..model.teacher_student import TeacherStudent, gradient_stack, loss_stack
 from .options import SampleOptions
 
@@ -151,7 +152,7 @@ def newton_shortcut(model: TeacherStudent, W_t, grad_norm_t: float, *, step: flo
         else:
             return None
         lam = np.linalg.eigvalsh(model.hessian(x))
-    except (ValueError, np.linalg.LinAlgError):
+    except (DomainError, np.linalg.LinAlgError):  # a zero row, overflow, singular Hessian
         return None
     mu, big = float(lam[0]), float(lam[-1])
     limit = 2.0 / step
@@ -163,7 +164,7 @@ def newton_shortcut(model: TeacherStudent, W_t, grad_norm_t: float, *, step: flo
     for s in (1.0, 0.5):
         try:
             H = model.hessian(x + s * (W_t - x))
-        except ValueError:
+        except DomainError:
             return None
         if not (_cholesky_ok(H - 0.5 * mu * eye) and _cholesky_ok(limit * eye - H)):
             return None
