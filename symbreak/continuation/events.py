@@ -1261,7 +1261,7 @@ def _check(path, classified, seg_blocks, clusters, block_changes, options) -> li
         actual = {b.label: b.end_count for b in bl}
         wrong = {
             label: actual.get(label, 0) - expected.get(label, 0)
-            for label in set(actual) | set(expected)
+            for label in sorted(set(actual) | set(expected))
             if actual.get(label, 0) != expected.get(label, 0)
         }
         if wrong:
