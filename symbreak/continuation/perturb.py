@@ -48,7 +48,7 @@ import numpy as np
 
 from ..errors import ConvergenceError, DomainError
 from ..model import TeacherStudent
-from ..progress import Progress, ProgressUpdate
+from ..progress import Progress
 from ..reduced.fixed_point import FixedPointSpace
 from ..representation.isotropy import IsotropyGroup
 from ..solve import solve
@@ -538,7 +538,9 @@ def perturb(
         options=opts,
         make_point=make_point,
         where=lambda p: f"eps = {p.eps:.10g}",
-        progress=None if progress is None else (lambda i, p: _report(progress, i, p)),
+        progress=progress,
+        stage="perturb",
+        describe=lambda p: {"eps": p.eps, "index": p.index},
     )
     points = path.points
     events = _events(curve, path, zero_tol, opts) if locate else ()
@@ -573,12 +575,6 @@ def perturb(
         eps_target=eps,
         isotropy=group.spec,
         k=k,
-    )
-
-
-def _report(progress, step: int, point: PerturbedPoint) -> None:
-    progress(
-        ProgressUpdate(stage="perturb", done=step, info={"eps": point.eps, "index": point.index})
     )
 
 
