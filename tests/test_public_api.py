@@ -107,7 +107,12 @@ REQUIRED_ALL = {
     },
     "symbreak.continuation.perturb": {
         "DEFAULT_PERTURB_OPTIONS", "EigenvalueCluster", "PerturbationEvent", "PerturbationResult",
-        "PerturbedPoint", "PerturbedTeacher", "perturb", "random_direction",
+        "PerturbedPoint", "PerturbedTeacher", "StructuredDirection", "perturb", "random_direction",
+    },
+    "symbreak.continuation.structured": {
+        "DENSE_W_MAX_K", "ClusterPart", "StructuredCluster", "StructuredDirection",
+        "StructuredPerturbation", "StructuredPerturbationResult", "StructuredPoint",
+        "perturb_structured",
     },
     "symbreak.critical": {
         "CriticalPoint", "ExactIsotropy", "FixedPointSpace", "KINDS", "OrbitForm", "ProofResult",
@@ -135,7 +140,7 @@ REQUIRED_ALL = {
     },
     "symbreak.model": {"TeacherStudent"},
     "symbreak.model.kernel": {
-        "HessianCoefficients", "KernelGeometry", "geometry", "grad_coefficients",
+        "HessianCoefficients", "KernelGeometry", "basis_gram", "geometry", "grad_coefficients",
         "hessian_coefficients", "kappa", "pairwise_gram",
     },
     "symbreak.model.symbolic": {
@@ -156,7 +161,7 @@ REQUIRED_ALL = {
         "spectrum_plot",
     },
     "symbreak.progress": {"Progress", "ProgressUpdate", "TqdmProgress", "as_progress"},
-    "symbreak.reduced": {"Layout", "ReducedSystem", "layout_for"},
+    "symbreak.reduced": {"Layout", "ReducedSystem", "Teacher", "TeacherSpace", "layout_for"},
     "symbreak.representation": {
         "AdaptedBasis", "AdaptedComponent", "CharacterComponent", "CharacterTable",
         "ConjugacyClass", "CopyVector", "DetectedIsotropy", "Factor", "Irrep", "IsotropyGroup",
@@ -171,9 +176,10 @@ REQUIRED_ALL = {
     },
     "symbreak.sample": {
         "DescentResult", "Family", "KINDS", "KResult", "LimitClass", "LimitIsotropy",
-        "SampleOptions", "SampleResult", "classify_limits", "descend", "initial_weights",
-        "limit_isotropy", "load_result", "newton_shortcut", "parse_k_values", "report_markdown",
-        "run_chunk", "run_seed", "sample", "teacher", "write_outputs",
+        "SampleOptions", "SampleResult", "classify_limits", "descend", "descend_stream",
+        "initial_weights", "limit_isotropy", "load_result", "newton_shortcut", "parse_k_values",
+        "report_markdown", "run_chunk", "run_chunks", "run_seed", "sample", "teacher",
+        "write_outputs",
     },
     "symbreak.solve": {
         "NewtonResult", "NewtonStatus", "newton", "newton_batch", "orbit_weights", "solve",
