@@ -63,7 +63,7 @@ from .tasks import (
 
 __all__ = ["run_atlas", "family_key", "ATLAS_FORMAT", "ATLAS_VERSION"]
 
-ATLAS_FORMAT = "symbreak-atlas"
+ATLAS_FORMAT = Atlas.FORMAT  # "symbreak-atlas"
 ATLAS_VERSION = 1
 
 def _ignore_sigint() -> None:
