@@ -32,6 +32,7 @@ from functools import cached_property
 
 import numpy as np
 
+from .._validation import as_coordinates
 from ..errors import DomainError
 from ..representation.isotropy import IsotropyGroup, group_of
 from ..representation.isotypic import fix_coordinate_keys
@@ -110,18 +111,7 @@ class FixedPointSpace:
     # ------------------------------------------------------------- checking
     def check_coords(self, coords) -> np.ndarray:
         """Return ``coords`` as a float vector of length ``dim`` or raise."""
-        try:
-            c = np.asarray(coords, dtype=float)
-        except (TypeError, ValueError):
-            raise TypeError(f"coordinates must be real numbers, got {coords!r}") from None
-        if c.shape != (self.dim,):
-            raise ValueError(
-                f"Fix({self.group.name}) has {self.dim} coordinates {list(self.names)}, "
-                f"got {c.size} value(s)"
-            )
-        if not np.all(np.isfinite(c)):
-            raise DomainError(f"coordinates must be finite, got {c.tolist()}")
-        return c
+        return as_coordinates(coords, self.names, space=f"Fix({self.group.name})")
 
     def check_batch(self, coords) -> tuple[np.ndarray, bool]:
         """``coords`` of shape (dim,) or (N, dim) as an (N, dim) float array, and whether

@@ -27,6 +27,7 @@ from functools import cached_property
 
 import numpy as np
 
+from .._validation import as_coordinates
 from ..representation.isotropy import IsotropyGroup
 from .fixed_point import FixedPointSpace
 from .layout import teacher_coordinate_keys
@@ -79,18 +80,7 @@ class TeacherSpace:
 
     def check(self, coords) -> np.ndarray:
         """``coords`` as a float vector of length ``dim``, or a clear error."""
-        try:
-            v = np.asarray(coords, dtype=float)
-        except (TypeError, ValueError):
-            raise TypeError(f"teacher coordinates must be real numbers, got {coords!r}") from None
-        if v.shape != (self.dim,):
-            raise ValueError(
-                f"a teacher in Fix({self.group.name}) has {self.dim} coordinates "
-                f"{list(self.names)}, got {v.size} value(s)"
-            )
-        if not np.all(np.isfinite(v)):
-            raise ValueError(f"teacher coordinates must be finite, got {v.tolist()}")
-        return v
+        return as_coordinates(coords, self.names, space=f"a teacher in Fix({self.group.name})")
 
     def embed(self, coords) -> np.ndarray:
         """The dense ``k × d`` teacher (integer sizes only)."""
