@@ -328,3 +328,22 @@ def test_hash_randomisation_does_not_change_the_atlas(atlas_dir, tmp_path, hashs
     subprocess.run([sys.executable, "-c", code, str(out)], check=True, env=env)
     other = json.loads((out / "atlas.json").read_text())
     assert _results(other) == _results(json.loads(json.dumps(atlas)))
+
+
+def test_records_keep_every_key_their_producers_write():
+    """The atlas records copy the JSON of ``CriticalPoint`` and ``AnnihilationResult``
+    field by field; a key added to a producer must not vanish from atlas.json silently."""
+    from symbreak.atlas.records import Annihilation, FoundPoint
+    from symbreak.critical import SearchOptions, find_critical_points
+    from symbreak.overparam import annihilation
+
+    pts = find_critical_points("k-1,1", k=6, options=SearchOptions(max_loss=0.03)).points
+    p = next(p for p in pts if p.kind == "spurious_minimum")
+    produced = p.to_json()
+    kept = FoundPoint.from_json(produced).to_json()
+    assert set(produced) <= set(kept), sorted(set(produced) - set(kept))
+    res = annihilation("k-1,1", p.coords, k=6, max_extra=1)
+    produced = {**res.to_json(), "k": 6.0, "coords": list(p.coords)}
+    kept = Annihilation.from_json(produced).to_json()
+    assert set(produced) <= set(kept), sorted(set(produced) - set(kept))
+    assert kept["annihilated_at"] == produced["annihilated_at"] == 1
