@@ -89,7 +89,10 @@ def test_interrupt_prints_one_line_and_exits_130(monkeypatch, tmp_path, capsys):
 def test_ctrl_c_on_a_real_atlas_run_then_resume(tmp_path):
     # SIGINT to the whole process group, as a terminal sends it (workers included)
     out = tmp_path / "atlas"
-    cmd = [sys.executable, "-m", "symbreak", "atlas", "--out", str(out), *ATLAS_SMALL]
+    # more searches than ATLAS_SMALL: work must remain when the first unit is on disk
+    args = ["--k-values", "6,7,8,9,10", "--group", "k", "--group", "k-1,1", "--k-range", "4,12",
+            "--starts", "6", "--max-extra", "1", "--no-plots"]
+    cmd = [sys.executable, "-m", "symbreak", "atlas", "--out", str(out), *args]
     proc = subprocess.Popen(
         [*cmd, "--workers", "2"],
         stdout=subprocess.PIPE,
