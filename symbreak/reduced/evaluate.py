@@ -99,7 +99,7 @@ class CompressedState:
     gs: K.KernelGeometry  # rows × rows (N, P, P)
     gt: K.KernelGeometry  # rows × teacher columns (N, P, C)
     arith: object = FLOAT64  # the back-end of the arrays
-    row_scale: np.ndarray | None = None  # (P,) blow-up chart: true rows are s_p w_p
+    row_scale: np.ndarray | None = None  # (N, P) blow-up chart: true rows are s_p w_p
     maybe_zero: bool = False  # a row may vanish (balls): only the loss is available
 
     @property
@@ -133,10 +133,10 @@ class CompressedState:
             self_term = (self.n2 @ w.row) / 4
             pair = np.einsum("pq,npq->n", w.pair, ks) / 2
             teach = np.einsum("p,c,npc->n", w.row, w.teacher, kt)
-        else:  # κ is positively homogeneous: κ(s w, t v) = s t κ(w, v)
-            self_term = (self.n2 @ (w.row * s * s)) / 4
-            pair = np.einsum("pq,npq->n", w.pair * s[:, None] * s[None, :], ks) / 2
-            teach = np.einsum("p,c,npc->n", w.row * s, w.teacher, kt)
+        else:  # κ is positively homogeneous: κ(s w, t v) = s t κ(w, v); s has shape (N, P)
+            self_term = np.einsum("np,p,np->n", self.n2, w.row, self.arith.asquare(s)) / 4
+            pair = np.einsum("pq,np,nq,npq->n", w.pair, s, s, ks) / 2
+            teach = np.einsum("p,c,np,npc->n", w.row, w.teacher, s, kt)
         const = k / 4 + k * (k - 1) / (4 * self.arith.pi)
         return self_term + pair - teach + const
 
@@ -154,12 +154,17 @@ class CompressedState:
         a_t, b_t = K.grad_coefficients(self.gt)
         tw = w.row[:, None] * w.teacher[None, :]
         s = self.row_scale
-        # in a blow-up chart (true rows s_p w_p, derivative in the true coordinates):
-        # ½ω_p → s_p ω_p/2 and Ω_pq → Ω_pq s_q; the teacher terms are scale-free
-        half, pw = (w.row / 2, w.pair) if s is None else (s * w.row / 2, w.pair * s[None, :])
-        coef = half + np.einsum("pq,npq->np", pw, a_s) - np.einsum("pc,npc->np", tw, a_t)
+        if s is None:
+            coef = w.row / 2 + np.einsum("pq,npq->np", w.pair, a_s)
+            out_pair = np.einsum("pq,npq,napq->na", w.pair, b_s, uwq)
+        else:
+            # in a blow-up chart (true rows s_p w_p, derivative in the true coordinates):
+            # ½ω_p → s_p ω_p/2 and Ω_pq → Ω_pq s_q; the teacher terms are scale-free
+            coef = s * w.row / 2 + np.einsum("pq,nq,npq->np", w.pair, s, a_s)
+            out_pair = np.einsum("pq,nq,npq,napq->na", w.pair, s, b_s, uwq)
+        coef = coef - np.einsum("pc,npc->np", tw, a_t)
         out = np.einsum("np,nap->na", coef, uw)
-        out = out + np.einsum("pq,npq,napq->na", pw, b_s, uwq)
+        out = out + out_pair
         out = out - np.einsum("pc,npc,apc->na", tw, b_t, U)
         return out
 
@@ -434,6 +439,9 @@ def _sparse(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _nonzero_mask(weights) -> np.ndarray:
     """Boolean mask of the entries of a weight array that are not exactly zero."""
+    own = getattr(weights, "nonzero_mask", None)
+    if callable(own):  # interval arrays know their exact zeros
+        return own()
     if weights.dtype != object:
         return weights != 0
     return np.array([not _is_exact_zero(x) for x in weights.ravel()], dtype=bool).reshape(
@@ -460,7 +468,7 @@ def _direction_data(U: np.ndarray, w: LayoutWeights) -> _DirectionData:
     hit = _DIRECTIONS.get(key)
     if hit is not None and hit[0] is U and hit[1] is w:
         return hit[2]
-    a, p = np.nonzero(np.any(U != 0, axis=2))
+    a, p = np.nonzero(np.any(_nonzero_mask(U), axis=2))
     Uw = U * w.col
     data = _DirectionData(
         a=a,
@@ -514,7 +522,7 @@ def compressed_state(
         back-end's numbers for the other back-ends.
     arith : back-end, optional
         :mod:`symbreak.reduced.arithmetic` back-end (default float64).
-    row_scale : array_like, shape (P,), optional
+    row_scale : array_like, shape (P,) or (N, P), optional
         A *blow-up chart*: the true rows are ``s_p w_p`` (``s_p ≥ 0``, a ball
         may contain 0).  Loss and gradient (with respect to the true
         coordinates) stay bounded as ``s_p → 0``; no Hessian.
@@ -530,7 +538,7 @@ def compressed_state(
         for a batch, the index of the first such point.
     """
     fast = arith.is_float64
-    coords = np.asarray(coords, dtype=float if fast else object)
+    coords = arith.coerce(coords)
     N, dim = coords.shape
     n_slots = int(layout.coord_index.max()) + 1
     if n_slots > dim:
@@ -574,8 +582,10 @@ def compressed_state(
     wt = arith.asqrt_nonneg(others)
     one = 1.0 if fast else 1
     gt = K.geometry(norms[:, :, None], one, W, wt, arith, nw2=nw2)
-    if row_scale is not None:
-        row_scale = np.asarray(row_scale, dtype=float if fast else object)
+    if row_scale is not None:  # (P,) for the whole batch or (N, P) per point
+        row_scale = arith.coerce(row_scale)
+        if row_scale.ndim == 1:
+            row_scale = np.broadcast_to(row_scale, (N, row_scale.shape[0]))
     return CompressedState(
         layout=layout,
         k=float(k) if fast else k,
