@@ -484,6 +484,75 @@ def _direction_data(U: np.ndarray, w: LayoutWeights) -> _DirectionData:
     return data
 
 
+@dataclass(frozen=True, eq=False)
+class _SlotWeights:
+    """The quadratic forms of the model written in the coordinates themselves.
+
+    Row ``p`` of ``W`` has entry ``x_{s(p,c)}`` in column ``c`` (``s`` =
+    ``layout.coord_index``), so with ``a`` the column weights
+
+    .. math::
+
+        |w_p|^2 = \sum_s A_{ps} x_s^2,\quad A_{ps} = \sum_{c: s(p,c)=s} a_c,\qquad
+        w_p·w_q = \sum_{s,t} D_{pqst} x_s x_t,
+
+    and ``|w_p|² − (w_p)_c² = Σ_s (A_{ps} − [s = s(p,c)]) x_s²``.  Summing the
+    weights first removes the cancellation between columns that share a
+    coordinate (a weight ``size − 2 = −1`` of a block of size 1 cancels
+    another column exactly); interval enclosures of these forms are then
+    tight (``|w_p|²`` is a sum of squares with non-negative weights).
+    """
+
+    norm: object  # (P, S)
+    dot_same: object  # (P, P, S): D_pqss
+    dot_cross: object  # (P, P, S, S): D_pqst, s ≠ t (0 on s = t)
+    others: object  # (P, C, S)
+
+
+_SLOTS: dict = {}
+
+
+def _slot_weights(layout: Layout, weights: LayoutWeights, arith) -> _SlotWeights:
+    key = (id(layout), id(weights), id(arith))
+    hit = _SLOTS.get(key)
+    if hit is not None and hit[0] is layout and hit[1] is weights:
+        return hit[2]
+    idx = layout.coord_index
+    P, C = idx.shape
+    S = int(idx.max()) + 1
+    a = [weights.col[c] for c in range(C)]
+    norm = np.empty((P, S), dtype=object)
+    norm.fill(0)
+    same = np.empty((P, P, S), dtype=object)
+    same.fill(0)
+    cross = np.empty((P, P, S, S), dtype=object)
+    cross.fill(0)
+    others = np.empty((P, C, S), dtype=object)
+    for p in range(P):
+        for c in range(C):
+            norm[p, idx[p, c]] = norm[p, idx[p, c]] + a[c]
+        for q in range(P):
+            for c in range(C):
+                s_, t_ = idx[p, c], idx[q, c]
+                if s_ == t_:
+                    same[p, q, s_] = same[p, q, s_] + a[c]
+                else:
+                    cross[p, q, s_, t_] = cross[p, q, s_, t_] + a[c]
+        for c in range(C):
+            for s_ in range(S):
+                others[p, c, s_] = norm[p, s_] - (1 if s_ == idx[p, c] else 0)
+    out = _SlotWeights(
+        norm=arith.array(norm),
+        dot_same=arith.array(same),
+        dot_cross=arith.array(cross),
+        others=arith.array(others),
+    )
+    if len(_SLOTS) > 64:
+        _SLOTS.clear()
+    _SLOTS[key] = (layout, weights, out)
+    return out
+
+
 def _zero_row_error(
     layout: Layout, coords: np.ndarray, ok: np.ndarray, arith
 ) -> NotDifferentiableError:
@@ -547,14 +616,24 @@ def compressed_state(
         coords_full = coords
     W = coords_full[:, layout.coord_index]
     col_w = weights.col
-    n2 = np.einsum("npc,c->np", arith.asquare(W), col_w)
+    slots = _slot_weights(layout, weights, arith) if arith.is_interval else None
+    if slots is None:
+        n2 = np.einsum("npc,c->np", arith.asquare(W), col_w)
+    else:  # one weight per coordinate: no cancellation between columns (see _slot_weights)
+        X2 = arith.asquare(coords_full)
+        n2 = np.einsum("ns,ps->np", X2, slots.norm)
     ok = arith.apositive(n2)
     maybe_zero = not np.all(ok)
     if maybe_zero and not zero_rows_ok:
         raise _zero_row_error(layout, coords, ok, arith)
     norms = arith.asqrt_nonneg(n2) if maybe_zero else arith.asqrt(n2)
     Wbar = W / norms[:, :, None]
-    dot = np.einsum("npc,c,nqc->npq", W, col_w, W)
+    if slots is None:
+        dot = np.einsum("npc,c,nqc->npq", W, col_w, W)
+    else:
+        dot = np.einsum("ns,pqs->npq", X2, slots.dot_same) + np.einsum(
+            "ns,pqst,nt->npq", coords_full, slots.dot_cross, coords_full
+        )
     R = W[:, None, :, :] - (dot / norms[:, :, None])[:, :, :, None] * Wbar[:, :, None, :]
     P, C = W.shape[1], W.shape[2]
     if fast:
@@ -577,8 +656,11 @@ def compressed_state(
     nw2 = None if fast else n2[:, :, None]
     gs = K.geometry(norms[:, :, None], norms[:, None, :], dot, wedge, arith, nw2=nw2)
     # teacher e_c: |w|² − w_c² as Σ_{c'≠c} a_c' w_c'² + (a_c − 1) w_c² (no cancellation)
-    W2 = arith.asquare(W)
-    others = (W2 * col_w) @ off + (col_w - 1) * W2
+    if slots is None:
+        W2 = arith.asquare(W)
+        others = (W2 * col_w) @ off + (col_w - 1) * W2
+    else:
+        others = np.einsum("ns,pcs->npc", X2, slots.others)
     wt = arith.asqrt_nonneg(others)
     one = 1.0 if fast else 1
     gt = K.geometry(norms[:, :, None], one, W, wt, arith, nw2=nw2)
