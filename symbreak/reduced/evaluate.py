@@ -486,7 +486,7 @@ def _direction_data(U: np.ndarray, w: LayoutWeights) -> _DirectionData:
 
 @dataclass(frozen=True, eq=False)
 class _SlotWeights:
-    """The quadratic forms of the model written in the coordinates themselves.
+    r"""The quadratic forms of the model written in the coordinates themselves.
 
     Row ``p`` of ``W`` has entry ``x_{s(p,c)}`` in column ``c`` (``s`` =
     ``layout.coord_index``), so with ``a`` the column weights
