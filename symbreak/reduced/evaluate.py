@@ -496,7 +496,10 @@ class _SlotWeights:
         |w_p|^2 = \sum_s A_{ps} x_s^2,\quad A_{ps} = \sum_{c: s(p,c)=s} a_c,\qquad
         w_p·w_q = \sum_{s,t} D_{pqst} x_s x_t,
 
-    and ``|w_p|² − (w_p)_c² = Σ_s (A_{ps} − [s = s(p,c)]) x_s²``.  Summing the
+    and ``|w_p|² − (w_p)_c² = Σ_s (A_{ps} − [s = s(p,c)]) x_s²``; Lagrange's identity
+    ``|w_p ∧ w_q|² = Σ_{c<c'} a_c a_{c'} (x_{s(p,c)} x_{s(q,c')} − x_{s(p,c')} x_{s(q,c)})²``
+    with the terms of equal minors merged (their weights summed; identically zero
+    minors dropped).  Summing the
     weights first removes the cancellation between columns that share a
     coordinate (a weight ``size − 2 = −1`` of a block of size 1 cancels
     another column exactly); interval enclosures of these forms are then
@@ -504,6 +507,8 @@ class _SlotWeights:
     """
 
     norm: object  # (P, S)
+    minors: tuple  # (s1, s2, s3, s4) int arrays (T,): the minor x_s1 x_s4 − x_s2 x_s3
+    minor_weights: object  # (R, T): |w_p ∧ w_q|² = Σ_t weight · minor_t², pairs p < q
     dot_same: object  # (P, P, S): D_pqss
     dot_cross: object  # (P, P, S, S): D_pqst, s ≠ t (0 on s = t)
     others: object  # (P, C, S)
@@ -541,7 +546,32 @@ def _slot_weights(layout: Layout, weights: LayoutWeights, arith) -> _SlotWeights
         for c in range(C):
             for s_ in range(S):
                 others[p, c, s_] = norm[p, s_] - (1 if s_ == idx[p, c] else 0)
+    # Lagrange's identity per pair p < q, equal minors merged
+    pp, qq = np.triu_indices(P, 1)
+    keys: dict = {}
+    entries = []
+    for r, (p, q) in enumerate(zip(pp, qq)):
+        for c in range(C):
+            for c2 in range(c + 1, C):
+                u = (idx[p, c], idx[q, c])
+                v = (idx[p, c2], idx[q, c2])
+                if u == v:
+                    continue  # identical columns: the minor is 0
+                if u > v:
+                    u, v = v, u
+                key = (u[0], v[0], u[1], v[1])  # x_u0 x_v1 − x_v0 x_u1 = x_s1 x_s4 − x_s2 x_s3
+                t = keys.setdefault(key, len(keys))
+                entries.append((r, t, a[c] * a[c2]))
+    T = max(len(keys), 1)
+    mw = np.empty((len(pp), T), dtype=object)
+    mw.fill(0)
+    for r, t, val in entries:
+        mw[r, t] = mw[r, t] + val
+    ks = list(keys) or [(0, 0, 0, 0)]
+    minors = tuple(np.array([k[i] for k in ks], dtype=int) for i in range(4))
     out = _SlotWeights(
+        minors=minors,
+        minor_weights=arith.array(mw),
         norm=arith.array(norm),
         dot_same=arith.array(same),
         dot_cross=arith.array(cross),
@@ -645,9 +675,16 @@ def compressed_state(
         # for the pairs p < q (the wedge is symmetric, 0 on the diagonal)
         iu, ju = np.triu_indices(C, 1)
         pp, qq = np.triu_indices(P, 1)
-        Wp, Wq = W[:, pp], W[:, qq]
-        M = Wp[:, :, iu] * Wq[:, :, ju] - Wp[:, :, ju] * Wq[:, :, iu]
-        upper = arith.asqrt_nonneg(np.einsum("nrm,m->nr", arith.asquare(M), col_w[iu] * col_w[ju]))
+        if slots is None:
+            Wp, Wq = W[:, pp], W[:, qq]
+            M = Wp[:, :, iu] * Wq[:, :, ju] - Wp[:, :, ju] * Wq[:, :, iu]
+            wedge2 = np.einsum("nrm,m->nr", arith.asquare(M), col_w[iu] * col_w[ju])
+        else:  # the distinct minors x_s1 x_s4 − x_s2 x_s3 once each, weights summed
+            s1, s2, s3, s4 = slots.minors
+            X = coords_full
+            M = X[:, s1] * X[:, s4] - X[:, s2] * X[:, s3]
+            wedge2 = np.einsum("nt,rt->nr", arith.asquare(M), slots.minor_weights)
+        upper = arith.asqrt_nonneg(wedge2)
         wedge = arith.zeros((N, P, P))
         wedge[:, pp, qq] = upper
         wedge[:, qq, pp] = upper
