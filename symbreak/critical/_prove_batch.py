@@ -134,8 +134,9 @@ def hermite_lower(B: BatchModel, P, st, C) -> np.ndarray:
         2L ≥ \frac{(\sum_i |w_i| − k)^2}{2π} + \frac{\|\sum_i w_i − \sum_j e_j\|^2}{4}
              + \frac{\max(0, \|M_W − M_V\|_F^2)}{4π},
 
-    evaluated over a batch (``st`` the state at the true coordinates ``C``;
-    boxes where a row may vanish get the degree-2 term 0).
+    evaluated over a batch (``st`` the state at the true coordinates ``C``).  Where
+    a row may vanish, the degree-2 terms are enclosed by their bounds
+    ``0 ≤ (w_p·w_q)²/(|w_p||w_q|) ≤ |w_p||w_q|`` and ``0 ≤ Σ_c (w_p)_c²/|w_p| ≤ |w_p|``.
     """
     wts = st.weights
     rowmask = wts.row.nonzero_mask()
@@ -157,16 +158,18 @@ def hermite_lower(B: BatchModel, P, st, C) -> np.ndarray:
     tmask = wts.teacher.nonzero_mask()
     pmask = wts.pair.nonzero_mask()
     m2 = B.k
+    norms = st.norms
     for p in rows:
         m2 = m2 + wts.row[p] * st.n2[:, p]
         tw = sum(wts.teacher[c] * INTERVAL64.asquare(st.W[:, p, c]) for c in range(ncols) if tmask[c])
-        m2 = m2 - 2 * wts.row[p] * tw / st.norms[:, p]
+        # Σ_c w_c²/|w| over the teacher columns lies in [0, |w|] (bounded where |w| → 0)
+        m2 = m2 - 2 * wts.row[p] * iv.hull_intersect(tw / norms[:, p], 0.0, norms[:, p].upper())
     for p in range(st.n2.shape[1]):
         for q in range(st.n2.shape[1]):
             if p != q and pmask[p, q]:
-                m2 = m2 + wts.pair[p, q] * INTERVAL64.asquare(st.gs.dot[:, p, q]) / (
-                    st.norms[:, p] * st.norms[:, q]
-                )
+                top = (norms[:, p] * norms[:, q]).upper()  # (w_p·w_q)²/(|w_p||w_q|) ≤ |w_p||w_q|
+                term = INTERVAL64.asquare(st.gs.dot[:, p, q]) / (norms[:, p] * norms[:, q])
+                m2 = m2 + wts.pair[p, q] * iv.hull_intersect(term, 0.0, top)
     m2lo = m2.lower()
     m2lo = np.where(np.isfinite(m2lo) & (m2lo > 0), m2lo, 0.0)  # ‖M_W − M_V‖² ≥ max(lo, 0)
     lb = (total + iv.IntervalArray(m2lo) / (4 * pi)) / 2
@@ -305,6 +308,17 @@ def _chart_batch(P, chart, boxes, idx, out) -> None:  # noqa: C901 - one pipelin
     done(mask, excluded("gradient"))
     sel(~mask)
     G = G[~mask]
+    # first-order mean-value form in box coordinates: L(m) + (∂c/∂z(Z)ᵀ ∇_c L(Z))·(Z − m)
+    mid = 0.5 * (lo[live] + hi[live])
+    cm = B.true_coords(P, chart, iv.IntervalArray(mid))
+    mst, ok = B.state(cm)
+    D = B.dc_dz(P, chart, Z)
+    Gz = np.einsum("nio,ni->no", D, G)
+    Lmv = mst.loss() + np.einsum("no,no->n", Gz, Z - mid)
+    mask = ok & (Lmv.lower() > P.max_loss)
+    done(mask, excluded("loss"))
+    sel(~mask)
+    G = G[~mask]
     smear = None
     if not chart:
         gmax = np.maximum(np.abs(G.lower()), np.abs(G.upper()))
@@ -337,6 +351,16 @@ def _chart_batch(P, chart, boxes, idx, out) -> None:  # noqa: C901 - one pipelin
             return
     Gm = sm_state.gradient_form(B.U)
     h = Ct - cm
+    # mean-value form of the gradient: ∇L(X) ⊆ ∇L(m) + ∇²L(X)(X − m)
+    mask = _excludes_zero(Gm + np.einsum("nij,nj->ni", H, h))
+    if np.any(mask):
+        done(mask, excluded("gradient"))
+        keep = ~mask
+        sel(keep)
+        H, mid, cm, Gm, h = H[keep], mid[keep], cm[keep], Gm[keep], h[keep]
+        sm_state, _ = B.smooth_state(cm)
+        if not live.size:
+            return
     Lc = sm_state.loss() + np.einsum("no,no->n", Gm, h)
     Lc = Lc + np.einsum("ni,nij,nj->n", h, H, h) / 2
     mask = Lc.lower() > P.max_loss
