@@ -7,7 +7,11 @@ S directions at once (``TeacherStudent.dead_neuron_derivative``) against a
 Python loop over the directions (the naive method), CPU time and ratio;
 (2) the sphere minimisation ``min_directional_derivative`` and the whole
 ``annihilation`` per k; (3) a perturbed-teacher run (``perturb``) per k, CPU
-time per branch point.  Times are CPU time (``time.process_time``).
+time per branch point; (4) a *structured* perturbation (``E = e_{k−1}e_{k−1}ᵀ``,
+one teacher row scaled, ``E ∈ Fix(k-2,1,1)``) followed on the compressed model
+(``perturb`` with a ``StructuredDirection``) against the same ``E`` on the dense
+model, k = 6 … 40, and the compressed path alone at k = 10³, 10⁶ (its cost does
+not grow with k).  Times are CPU time (``time.process_time``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from _before_after import best_of
 
 from symbreak import TeacherStudent
 from symbreak.continuation import ContinuationOptions, continuation
-from symbreak.continuation.perturb import perturb, random_direction
+from symbreak.continuation.perturb import StructuredDirection, perturb, random_direction
 from symbreak.overparam import annihilation, min_directional_derivative, polish
 from symbreak.reduced.fixed_point import FixedPointSpace
 from symbreak.representation import IsotropyGroup
@@ -76,9 +80,42 @@ def main(quick: bool = False) -> None:
         r = perturb(g, c, random_direction(k, seed=0), 0.01)
         dt = time.process_time() - t
         print(f"{k:>4} {len(r.branch):>7} {dt:>9.2f} {dt / len(r.branch):>9.3f}")
+    structured(quick)
+
+
+#: one teacher row scaled: E = e_{k-1} e_{k-1}^T in Fix(k-2,1,1)
+ROW = StructuredDirection("k-2,1,1", (0, 0, 0, 0, 0, 1, 0, 0, 0, 0))
+
+
+def structured(quick: bool = False) -> None:
+    """(4) compressed (best of 3) vs dense (one run) eps-continuation of the same structured E."""
+    eps = 0.1
+    print(f"\n(4) structured perturbation E in Fix(k-2,1,1) (row k-1 scaled), eps = {eps}")
+    print(
+        f"{'k':>8} {'compressed s':>13} {'points':>7} {'s/point':>8} "
+        f"{'dense s':>9} {'points':>7} {'s/point':>8} {'dense/compr':>12}"
+    )
+    for k in (6, 10) if quick else (6, 10, 20, 40, 1e3, 1e6):
+        g, c = type_ii(k)
+        r = perturb(g, c, ROW, eps)
+        tc = cpu(lambda g=g, c=c: perturb(g, c, ROW, eps))  # best of 3
+        line = f"{k:>8g} {tc:>13.3f} {len(r.branch):>7} {tc / len(r.branch):>8.4f}"
+        if k <= 40:
+            t = time.process_time()
+            rd = perturb(g, c, ROW.dense(g), eps)
+            td = time.process_time() - t
+            same = [e.kind for e in r.events] == [e.kind for e in rd.events]
+            line += f" {td:>9.2f} {len(rd.branch):>7} {td / len(rd.branch):>8.3f} {td / tc:>12.1f}"
+            line += "" if same else "  (events differ!)"
+        print(line)
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
-    main(ap.parse_args().quick)
+    ap.add_argument("--structured", action="store_true", help="only table (4)")
+    args = ap.parse_args()
+    if args.structured:
+        structured(args.quick)
+    else:
+        main(args.quick)

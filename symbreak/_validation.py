@@ -72,6 +72,23 @@ def as_positive_int(x, name: str, *, minimum: int = 1) -> int:
     return int(x)
 
 
+def as_coordinates(values, names, *, space: str, what: str = "coordinates") -> np.ndarray:
+    """``values`` as a finite float vector with one entry per name in ``names``, or a clear error.
+
+    ``space`` names where the coordinates live in the message (``"Fix(k-1,1)"``),
+    ``what`` what they are (``"coordinates"``, ``"teacher coordinates"``).
+    """
+    try:
+        v = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must be real numbers, got {values!r}") from None
+    if v.shape != (len(names),):
+        raise ValueError(f"{space} has {len(names)} {what} {list(names)}, got {v.size} value(s)")
+    if not np.all(np.isfinite(v)):
+        raise ValueError(f"{what} must be finite, got {v.tolist()}")
+    return v
+
+
 def as_finite_real(x, name: str) -> float:
     """Return ``x`` as a finite float."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):

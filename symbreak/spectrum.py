@@ -27,6 +27,7 @@ from ._numerics import as_count, cluster_eigenvalues
 from .reduced.evaluate import compressed_state
 from .reduced.fixed_point import FixedPointSpace
 from .reduced.layout import Layout, LayoutWeights, layout_for
+from .reduced.teacher import Teacher
 from .representation.isotropy import IsotropyGroup, group_of
 from .representation.isotypic import CopyVector, Irrep, isotypic_decomposition
 from .tolerances import Tolerances, as_tolerances
@@ -220,12 +221,12 @@ def _orthonormalising_map(G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=1024)
-def _spectrum_plan(group: IsotropyGroup) -> _SpectrumPlan:
+def _spectrum_plan(group: IsotropyGroup, teacher: bool = False) -> _SpectrumPlan:
     comps = [c for c in isotypic_decomposition(group) if c.dimension > 0]
     # one layout with enough marks for every block: a layout with more marks is
     # still exact for copies that need fewer, so one evaluation serves all blocks
     marks = tuple(max(c.irrep.marks()[t] for c in comps) for t in range(len(group.factors)))
-    layout = layout_for(group, marks)
+    layout = layout_for(group, marks, teacher=teacher)
     weights = layout.float_weights(group.sizes)
     Us = [layout.copy_patterns(c.irrep, c.copies) for c in comps]
     integral = all(f.is_integral for f in group.factors)
@@ -245,7 +246,7 @@ def _spectrum_plan(group: IsotropyGroup) -> _SpectrumPlan:
     )
 
 
-def _block_arrays(group: IsotropyGroup, C: np.ndarray):
+def _block_arrays(group: IsotropyGroup, C: np.ndarray, teacher=None):
     """Per block: (plan, A (N, r, r), eigenvalues (N, r), eigenvectors (N, μ, r)).
 
     One compressed evaluation for the whole batch (its kernel coefficients are
@@ -253,17 +254,22 @@ def _block_arrays(group: IsotropyGroup, C: np.ndarray):
     in chunks of :data:`_CHUNK` points: the temporaries of a chunk stay in cache
     (a whole large batch at once is about twice as slow, memory-bound).
     """
+    if teacher is not None:  # explicit teacher rows: the teacher's coordinates follow W's
+        C = np.concatenate([C, np.broadcast_to(teacher, (C.shape[0], teacher.size))], axis=1)
+    t = teacher is not None
     if C.shape[0] <= _CHUNK:
-        return _block_arrays_chunk(group, C)
-    parts = [_block_arrays_chunk(group, C[i : i + _CHUNK]) for i in range(0, C.shape[0], _CHUNK)]
+        return _block_arrays_chunk(group, C, t)
+    parts = [
+        _block_arrays_chunk(group, C[i : i + _CHUNK], t) for i in range(0, C.shape[0], _CHUNK)
+    ]
     return [
         (bp, *(np.concatenate([part[b][j] for part in parts]) for j in (1, 2, 3)))
         for b, (bp, *_) in enumerate(parts[0])
     ]
 
 
-def _block_arrays_chunk(group: IsotropyGroup, C: np.ndarray):
-    plan = _spectrum_plan(group)
+def _block_arrays_chunk(group: IsotropyGroup, C: np.ndarray, teacher: bool = False):
+    plan = _spectrum_plan(group, teacher)
     st = compressed_state(plan.layout, plan.weights, group.k, C)
     if C.shape[0] >= _BLOCKWISE_BATCH:  # block by block: no cross-block terms
         forms = [st.hessian_form(U) for U in plan.U]
@@ -383,7 +389,17 @@ def _check_batch(group: IsotropyGroup, coords) -> tuple[np.ndarray, bool]:
     return FixedPointSpace(group).check_batch(coords)
 
 
-def hessian_blocks(group: IsotropyGroup | str, coords, *, k=None, extra_dims=None):
+def _teacher_coords(group: IsotropyGroup, teacher) -> np.ndarray | None:
+    """The teacher's coordinates (``None``: the identity teacher's fast path)."""
+    if teacher is None:
+        return None
+    t = teacher.at(group) if isinstance(teacher, Teacher) else Teacher(group, teacher)
+    return t.array
+
+
+def hessian_blocks(
+    group: IsotropyGroup | str, coords, *, k=None, extra_dims=None, teacher=None
+):
     """The blocks ``A_χ`` of the Hessian at ``coords`` (one point or a batch).
 
     Parameters
@@ -395,6 +411,10 @@ def hessian_blocks(group: IsotropyGroup | str, coords, *, k=None, extra_dims=Non
     k, extra_dims : float, optional
         With a spec string: ``k`` and ``d − k`` (default 0), as in
         :func:`~symbreak.representation.isotropy.group_of`.
+    teacher : Teacher or array_like, optional
+        A teacher ``V ∈ Fix(H)`` (:class:`~symbreak.reduced.teacher.Teacher`
+        or its coordinates); default ``[I_k 0]``.  The blocks are then those
+        of the Hessian of ``L(·; V)``, which commutes with ``H``.
 
     Returns
     -------
@@ -413,7 +433,7 @@ def hessian_blocks(group: IsotropyGroup | str, coords, *, k=None, extra_dims=Non
     """
     group = group_of(group, k, extra_dims=extra_dims)
     C, single = _check_batch(group, coords)
-    batch = _SpectrumBatch(_block_arrays(group, C))
+    batch = _SpectrumBatch(_block_arrays(group, C, _teacher_coords(group, teacher)))
     out = [batch.blocks(n) for n in range(C.shape[0])]
     return out[0] if single else out
 
@@ -426,6 +446,7 @@ def analytic_spectrum(
     extra_dims=None,
     zero_tol: float | None = None,
     tolerances: Tolerances | None = None,
+    teacher=None,
 ):
     """Full Hessian spectrum at ``coords`` from the isotypic blocks (cost independent of k).
 
@@ -444,6 +465,8 @@ def analytic_spectrum(
         largest ``|λ|`` of the point (:class:`~symbreak.tolerances.Tolerances`).
     tolerances : Tolerances, optional
         The policy (default :data:`~symbreak.tolerances.DEFAULT_TOLERANCES`).
+    teacher : Teacher or array_like, optional
+        A teacher ``V ∈ Fix(H)`` (default ``[I_k 0]``), as in :func:`hessian_blocks`.
 
     Returns
     -------
@@ -465,7 +488,7 @@ def analytic_spectrum(
         if not zero_tol >= 0:
             raise ValueError(f"zero_tol must be a non-negative number, got {zero_tol!r}")
     C, single = _check_batch(group, coords)
-    batch = _SpectrumBatch(_block_arrays(group, C))
+    batch = _SpectrumBatch(_block_arrays(group, C, _teacher_coords(group, teacher)))
     if zero_tol is None:  # relative to each point's spectral radius
         radius = np.abs(batch.values).max(axis=1, initial=0.0)
         tols = [policy.zero_threshold(r) for r in radius.tolist()]

@@ -43,3 +43,25 @@ def test_annihilation(capsys):
         assert r["extra"] == 1
         # the analytic certificate is a descent direction of the dense Hessian
         assert r["rayleigh"] == pytest.approx(r["min_eig"], abs=1e-9) and r["rayleigh"] < 0
+
+
+def test_robustness_table():
+    """Type II at k = 6 along the seed-0 random direction: a minimum up to the first
+    event, checked on the dense model with the perturbed teacher on both sides."""
+    from symbreak.continuation.perturb import random_direction
+    from symbreak.model import TeacherStudent
+
+    out = load("robustness_table").main(quick=True)
+    res, until = out["result"], out["survives_until"]
+    assert until is not None and 0 < until < 1
+    E = random_direction(6, 6, seed=0)
+    before = [p for p in res.branch if 0 < p.eps < until]
+    after = [p for p in res.branch if p is not res.branch[0] and p.eps < until * (1 - 1e-6)
+             and p.index > 0]
+    assert before
+    for p in before[-2:] + after[:2]:
+        model = TeacherStudent(np.eye(6) + p.eps * E)
+        W = np.asarray(p.W)
+        assert np.linalg.norm(model.grad(W)) < 1e-8
+        lam = np.linalg.eigvalsh(model.hessian(W))
+        assert (lam[0] > 0) == (p.index == 0) and int(np.sum(lam < -1e-9)) == p.index

@@ -117,6 +117,30 @@ def test_wedge_of_parallel_rows_is_tiny_and_near_parallel_is_accurate(rng):
     assert g.theta[0, 0] == pytest.approx(angle, rel=1e-6)
 
 
+def test_basis_gram_equals_pairwise_gram_with_unit_rows(rng):
+    """``basis_gram(A, m)`` is ``pairwise_gram(A, [I_m 0])``, also for near-parallel rows,
+    where the wedge must be the exact ``sqrt(Σ_{l≠j} A_il²)`` (no cancellation)."""
+    m, d = 4, 6
+    A = rng.standard_normal((3, 5, d))
+    A[0, 1] = 2.0 * np.eye(d)[2]
+    A[1, 3] = -np.eye(d)[0]
+    A[1, 3, 4] = 1e-9  # nearly parallel to -e_0: wedge 1e-9 exactly
+    A[2, 0] = np.eye(d)[1] * 1e3
+    A[2, 0, 0] = 1e-7
+    B = np.eye(m, d)
+    g, h = K.basis_gram(A, m), K.pairwise_gram(A, B)
+    for name in ("nw", "dot", "wedge", "theta", "sin", "cos"):
+        x, y = np.broadcast_arrays(getattr(g, name), getattr(h, name))
+        np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-15, err_msg=name)
+    assert g.wedge[0, 1, 2] == 0.0 and g.theta[0, 1, 2] == 0.0
+    assert g.wedge[1, 3, 0] == pytest.approx(1e-9, rel=1e-14)
+    assert g.theta[1, 3, 0] == pytest.approx(np.pi - 1e-9, rel=1e-15)
+    assert g.wedge[2, 0, 1] == pytest.approx(1e-7, rel=1e-14)
+    for (a, b), (c, e) in zip((K.grad_coefficients(g),), (K.grad_coefficients(h),)):
+        np.testing.assert_allclose(a, c, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(b, e, rtol=1e-12, atol=1e-15)
+
+
 # ------------------------------------------------------------------ derivatives
 @pytest.mark.parametrize("d", [2, 3, 5])
 def test_gradient_matches_finite_differences(d, rng):

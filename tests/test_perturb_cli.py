@@ -58,3 +58,38 @@ def test_perturb_plot(capsys, tmp_path):
     out = json.loads(capsys.readouterr().out)
     assert out["plot"] == str(png) and png.stat().st_size > 1000
     assert out["events"][0]["kind"] == "fold"
+
+
+K65 = "0.9928747770626106,-0.041687486234987595,0.28284061391689536,0.2031960022339943,-0.6180014343932667"  # noqa: E501
+
+
+def test_perturb_structured_at_real_k(capsys):
+    """--direction structured:SUBSPEC --e-coords: the compressed path, at a real k."""
+    argv = ["perturb", "--k", "6.5", "--isotropy", "k-1,1", "--start", K65,
+            "--direction", "structured:k-2,1,1", "--e-coords", "0,0,0,0,0,1,0,0,0,0",
+            "--eps", "-0.3"]  # fmt: skip
+    assert main([*argv, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["model"] == "compressed" and out["subgroup"] == "k-2,1,1" and out["k"] == 6.5
+    assert out["status"] == "left_window"
+    assert [e["kind"] for e in out["events"]] == ["fold"]
+    assert out["events"][0]["irrep"] == "[k-2] x [1] x [1]"
+    assert out["branch"][0]["W_dense"] is None and len(out["branch"][0]["W"]) == 10
+    mult = [c["multiplicity"] for c in out["clusters"]]
+    assert sum(mult) == pytest.approx(6.5 * 6.5)  # n d = k^2 at real k too
+    assert main(argv) == 0
+    assert "block of H'" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv,match",
+    [
+        (["--direction", "structured"], "--e-coords"),
+        (["--direction", "random", "--e-coords", "1,0,0,0,0"], "goes with --direction structured"),
+        (["--direction", "structured:k-2,2", "--e-coords", "1,0,0,0,0,0"], "not a Young subgroup"),
+        (["--direction", "structured", "--e-coords", "1,0"], "5 coordinates"),
+    ],
+)
+def test_perturb_structured_bad_input(capsys, argv, match):
+    assert main([*BASE, *argv, "--eps", "0.1"]) == 2
+    assert match in capsys.readouterr().err

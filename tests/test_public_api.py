@@ -25,6 +25,7 @@ REQUIRED_MODEL = {
         "grad_coefficients",
         "hessian_coefficients",
         "pairwise_gram",
+        "basis_gram",
     },
     "symbreak.model.symbolic": {
         "symbol_matrix",
@@ -98,7 +99,7 @@ REQUIRED_ALL = {
         "CriticalPoint", "ExactIsotropy", "FixedPointSpace", "KINDS", "SearchOptions",
         "SearchResult", "block_permutations", "classify", "exact_isotropy", "find_critical_points",
     },
-    "symbreak.reduced": {"Layout", "ReducedSystem", "layout_for"},
+    "symbreak.reduced": {"Layout", "ReducedSystem", "Teacher", "TeacherSpace", "layout_for"},
     "symbreak.solve": {
         "NewtonResult", "NewtonStatus", "newton", "newton_batch", "orbit_weights", "solve",
     },
@@ -122,7 +123,12 @@ REQUIRED_ALL = {
     },
     "symbreak.continuation.perturb": {
         "DEFAULT_PERTURB_OPTIONS", "EigenvalueCluster", "PerturbationEvent", "PerturbationResult",
-        "PerturbedPoint", "PerturbedTeacher", "perturb", "random_direction",
+        "PerturbedPoint", "PerturbedTeacher", "StructuredDirection", "perturb", "random_direction",
+    },
+    "symbreak.continuation.structured": {
+        "DENSE_W_MAX_K", "ClusterPart", "StructuredCluster", "StructuredDirection",
+        "StructuredPerturbation", "StructuredPerturbationResult", "StructuredPoint",
+        "perturb_structured",
     },
     "symbreak.io": {
         "FORMAT_PREFIX", "load_json", "load_npz", "save_json", "save_npz", "to_jsonable",

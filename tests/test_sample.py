@@ -15,12 +15,14 @@ from symbreak.sample import (
     SampleOptions,
     classify_limits,
     descend,
+    descend_stream,
     initial_weights,
     parse_k_values,
     run_seed,
     sample,
     teacher,
 )
+from symbreak.sample.descent import _between, batch_size
 from symbreak.sample.run import chunks_of
 
 
@@ -123,6 +125,60 @@ def test_newton_shortcut_does_not_change_the_limit():
     # both stop at |grad| <= 1e-12, i.e. within ~1e-12/min_eig of the same limit
     assert np.abs(fast.W - plain.W).max() < 1e-8
     assert (plain.grad_norm <= 1e-12).all() and (fast.grad_norm <= 1e-12).all()
+
+
+def test_streamed_batches_give_each_run_its_own_result_bit_for_bit():
+    """A run's iterates do not depend on the other runs in flight: streaming the
+    runs of several groups through batches of 1, 3 and 5 reproduces the groups
+    descended one at a time (including the Newton shortcut)."""
+    k = 7
+    o = SampleOptions()
+    V = teacher(o, k)
+    W0 = initial_weights(o, k, 3, range(12))
+    ref = {a: descend(W0[a:a + 4], V, o, step=o.step(k)) for a in (0, 4, 8)}
+    assert sum(r.newton.sum() for r in ref.values()) > 0
+    for batch in (1, 3, 5, None):
+        got = dict(descend_stream(((a, W0[a:a + 4]) for a in (0, 4, 8)), V, o,
+                                  step=o.step(k), batch=batch))
+        assert got.keys() == ref.keys()
+        for a, r in ref.items():
+            for name in r.__dataclass_fields__:
+                x, y = getattr(r, name), getattr(got[a], name)
+                assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), (batch, a, name)
+
+
+def test_stream_hands_back_each_group_once_even_empty_ones():
+    k = 4
+    o = SampleOptions(max_iter=5, newton=False)
+    W0 = initial_weights(o, k, 0, range(3))
+    out = list(descend_stream([("a", W0[:2]), ("b", W0[:0]), ("c", W0[2:])], teacher(o, k), o,
+                              step=o.step(k), batch=2))
+    assert sorted(key for key, _ in out) == ["a", "b", "c"]
+    sizes = {key: r.W.shape[0] for key, r in out}
+    assert sizes == {"a": 2, "b": 0, "c": 1}
+    with pytest.raises(ValueError, match="every group must have shape"):
+        list(descend_stream([("a", W0), ("b", np.zeros((1, k + 1, k)))], teacher(o, k), o,
+                            step=o.step(k)))
+
+
+def test_batch_size_follows_the_cache_budget():
+    assert batch_size(6, 6, 6) == 256 and batch_size(20, 20, 20) == 81
+    assert batch_size(40, 40, 40) == 20 and batch_size(1000, 1000, 1000) == 4
+
+
+def test_weyl_shortcut_agrees_with_cholesky():
+    """``_between`` decides ``lower < λ(H) < upper`` (Weyl from a nearby H* or Cholesky)."""
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(rng.normal(size=(30, 30)))
+    lam = np.linspace(0.1, 3.0, 30)
+    H_star = (Q * lam) @ Q.T
+    for scale in (1e-6, 1e-2, 0.2, 1.0):
+        E = rng.normal(size=(30, 30)) * scale
+        H = H_star + (E + E.T) / 2
+        mu = np.linalg.eigvalsh(H)
+        for lower, upper in ((0.05, 4.0), (0.09, 3.01), (0.12, 4.0), (0.05, 2.9)):
+            expect = bool(mu[0] > lower and mu[-1] < upper)
+            assert _between(H, H_star, 0.1, 3.0, lower, upper) == expect, (scale, lower, upper)
 
 
 def test_descent_reports_max_iter_and_zero_rows():

@@ -41,22 +41,30 @@ to point), so each cluster's eigenvalues are followed to the end of the branch.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import DomainError
 from ..model import TeacherStudent
-from ..progress import Progress, ProgressUpdate
+from ..progress import Progress
 from ..reduced.fixed_point import FixedPointSpace
 from ..representation.isotropy import IsotropyGroup
-from ..solve import solve
 from ..spectrum import analytic_spectrum
-from .arclength import follow
-from .corrector import correct, tangent
 from .options import ContinuationOptions
+from .perturb_events import (
+    DEFAULT_PERTURB_OPTIONS,
+    EpsBranchMixin,
+    PerturbationEvent,
+    Tracker,
+    check_eps,
+    correct_start,
+    farthest,
+    follow_eps,
+    locate_events,
+)
 from .status import Status
+from .structured import StructuredDirection, StructuredPerturbationResult, perturb_structured
 
 __all__ = [
     "PerturbedTeacher",
@@ -67,13 +75,8 @@ __all__ = [
     "perturb",
     "random_direction",
     "DEFAULT_PERTURB_OPTIONS",
+    "StructuredDirection",
 ]
-
-#: continuation options for ε (W entries and ε are both of order one)
-DEFAULT_PERTURB_OPTIONS = ContinuationOptions(ds=0.02, ds_max=0.05, max_steps=2000)
-#: |Δε| to which events are located
-EVENT_EPS_TOL = 1e-10
-
 
 def random_direction(k: int, d: int | None = None, *, seed: int | None = 0) -> np.ndarray:
     """A random teacher perturbation ``E``: i.i.d. Gaussian entries, unit Frobenius norm."""
@@ -172,6 +175,22 @@ class PerturbedTeacher:
             x = np.linalg.lstsq(H, -Fe, rcond=None)[0]
         return x.reshape(self.n, self.d)
 
+    # the spectral interface of the event locator (one block: the whole Hessian)
+    def block_eigenvalues(self, z, block: int = 0) -> np.ndarray:
+        """Increasing eigenvalues of the Hessian at ``z``."""
+        W, e = self.split(z)
+        return np.linalg.eigvalsh(self.hessian(W, e))
+
+    def inertia(self, z, zero_tol: float) -> tuple[int]:
+        """``(index,)``: the number of eigenvalues below ``−zero_tol``."""
+        return (int(np.sum(self.block_eigenvalues(z) < -zero_tol)),)
+
+    def index_of(self, inertia: tuple[int]) -> int:
+        return inertia[0]
+
+    def block_label(self, block: int) -> None:
+        return None
+
     def hessian_derivative(self, W, eps: float, *, h: float = 1e-3) -> np.ndarray:
         r"""``dH/dε = ∂_εH + D_WH[W′]`` along the branch through ``(W, ε)``.
 
@@ -212,6 +231,11 @@ class PerturbedPoint:
     eigenvalues: np.ndarray
     tangent_eps: float
 
+    @property
+    def inertia(self) -> tuple[int]:
+        """``(index,)`` (the event locator's view: one block)."""
+        return (self.index,)
+
     def to_json(self) -> dict:
         return {
             "eps": self.eps,
@@ -219,44 +243,6 @@ class PerturbedPoint:
             "index": self.index,
             "min_eig": self.min_eig,
             "W": self.W.tolist(),
-        }
-
-
-@dataclass(frozen=True)
-class PerturbationEvent:
-    """An index change along the branch.
-
-    Attributes
-    ----------
-    kind : str
-        ``"fold"`` (the branch turns back in ``ε``), ``"branch_point"`` (``ε``
-        does not turn; another branch crosses) or ``"unlocated"`` (the index
-        changed between two points but the zero could not be located).
-    eps : float
-        Where (to ``1e-10`` unless ``"unlocated"``: then the midpoint).
-    index_before, index_after : int
-        Along the direction of travel.
-    eigenvalue : float
-        The located eigenvalue (≈ 0; NaN, and ``null`` in JSON, if unlocated).
-    W : ndarray or None
-        The critical point there (``None`` if unlocated).
-    """
-
-    kind: str
-    eps: float
-    index_before: int
-    index_after: int
-    eigenvalue: float
-    W: np.ndarray | None = None
-
-    def to_json(self) -> dict:
-        return {
-            "kind": self.kind,
-            "eps": self.eps,
-            "index_before": self.index_before,
-            "index_after": self.index_after,
-            "eigenvalue": self.eigenvalue if math.isfinite(self.eigenvalue) else None,
-            "W": None if self.W is None else self.W.tolist(),
         }
 
 
@@ -308,7 +294,7 @@ class EigenvalueCluster:
 
 
 @dataclass(frozen=True)
-class PerturbationResult:
+class PerturbationResult(EpsBranchMixin):
     """Outcome of :func:`perturb`.
 
     Attributes
@@ -337,14 +323,6 @@ class PerturbationResult:
     eps_target: float
     isotropy: str
     k: int
-
-    @property
-    def eps(self) -> np.ndarray:
-        return np.array([p.eps for p in self.branch])
-
-    @property
-    def survives_until(self) -> float | None:
-        return self.events[0].eps if self.events else None
 
     def to_json(self) -> dict:
         return {
@@ -390,40 +368,7 @@ def _symmetric_clusters(group: IsotropyGroup, coords, evals: np.ndarray):
     return out
 
 
-class _Tracker:
-    """Assign each new eigenvector to the cluster whose eigenspace it overlaps most."""
-
-    def __init__(self, U0: np.ndarray, labels: np.ndarray, n_clusters: int):
-        self.U = U0
-        self.labels = labels
-        self.sizes = np.bincount(labels, minlength=n_clusters)
-
-    def update(self, U: np.ndarray) -> np.ndarray:
-        C = self.sizes.size
-        onehot = np.zeros((self.labels.size, C))
-        onehot[np.arange(self.labels.size), self.labels] = 1.0
-        weight = ((U.T @ self.U) ** 2) @ onehot  # (new vector, cluster)
-        labels = np.full(U.shape[1], -1)
-        room = self.sizes.copy()
-        for flat in np.argsort(-weight, axis=None):
-            v, c = divmod(int(flat), C)
-            if labels[v] < 0 and room[c] > 0:
-                labels[v] = c
-                room[c] -= 1
-        self.U, self.labels = U, labels
-        return labels
-
-
 # ------------------------------------------------------------------- the driver
-def _check_eps(eps) -> float:
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)):
-        raise TypeError(f"eps must be a real number, got {eps!r}")
-    eps = float(eps)
-    if not math.isfinite(eps) or eps == 0.0:
-        raise ValueError(f"eps must be a finite non-zero number, got {eps}")
-    return eps
-
-
 def perturb(
     group: IsotropyGroup,
     coords,
@@ -434,17 +379,27 @@ def perturb(
     zero_tol: float = 1e-9,
     locate: bool = True,
     progress: Progress | None = None,
-) -> PerturbationResult:
+) -> PerturbationResult | StructuredPerturbationResult:
     r"""Follow a symmetric critical point from ``V = I`` to ``V = I + εE``.
+
+    Two paths: a dense ``E`` (any ``(k, d)`` array) uses the dense model
+    (integer ``k``, practical up to ``k ≈ 40``); a
+    :class:`~symbreak.continuation.structured.StructuredDirection`
+    (``E ∈ Fix(H′)`` for a Young subgroup ``H′`` of the start's isotropy) uses
+    the compressed model on ``Fix(H′)``
+    (:func:`~symbreak.continuation.structured.perturb_structured`): cost
+    independent of ``k``, real ``k`` allowed.
 
     Parameters
     ----------
     group : IsotropyGroup
-        Isotropy of the start (integer ``k``; ``n = k``, ``d = group.d``).
+        Isotropy of the start (``n = k``, ``d = group.d``; integer ``k`` for a
+        dense ``E``).
     coords : array_like
         A critical point of ``Fix(group)`` at ``ε = 0`` (corrected by Newton first).
-    direction : array_like, shape (k, d)
-        ``E`` (e.g. :func:`random_direction`).
+    direction : array_like, shape (k, d), or StructuredDirection
+        ``E`` (e.g. :func:`random_direction`), or ``E ∈ Fix(H′)`` by its
+        coordinates.
     eps : float
         Target ``ε`` (negative to go the other way).
     options : ContinuationOptions, optional
@@ -459,22 +414,34 @@ def perturb(
 
     Returns
     -------
-    PerturbationResult
+    PerturbationResult or StructuredPerturbationResult
         Never raises on numerical trouble along the way; the status says why
         the run stopped.
 
     Raises
     ------
     TypeError, ValueError
-        Bad input: real ``k``, wrong shape of ``E``, a start that is not critical.
+        Bad input: real ``k`` with a dense ``E``, wrong shape of ``E``, a start
+        that is not critical, ``H′`` not a Young subgroup of ``H``.
     """
+    if isinstance(direction, StructuredDirection):
+        return perturb_structured(
+            group,
+            coords,
+            direction,
+            eps,
+            options=options,
+            zero_tol=zero_tol,
+            locate=locate,
+            progress=progress,
+        )
     if not isinstance(group, IsotropyGroup):
         raise TypeError(f"group must be an IsotropyGroup, got {type(group).__name__}")
     if not group.is_integral:
         raise ValueError(
             f"perturbed teachers use the dense model: k must be an integer, got k = {group.k:g}"
         )
-    eps = _check_eps(eps)
+    eps = check_eps(eps)
     opts = DEFAULT_PERTURB_OPTIONS if options is None else options
     if not isinstance(opts, ContinuationOptions):
         raise TypeError(f"options must be a ContinuationOptions, got {type(opts).__name__}")
@@ -488,20 +455,7 @@ def perturb(
     V0 = np.zeros((k, d))
     V0[:, :k] = np.eye(k)
     curve = PerturbedTeacher(V0, E, n)
-    e_last = np.zeros(n * d + 1)
-    e_last[-1] = 1.0
-    z0 = curve.to_z(space.embed(c), 0.0)
-    polish = ContinuationOptions(
-        **{**opts.to_json(), "max_newton": max(opts.max_newton, 30), "contraction": 0.9}
-    )
-    res = correct(curve, z0, e_last, 0.0, polish)
-    if not res.converged or np.max(np.abs(res.z - z0)) > 1e-4 * max(1.0, np.max(np.abs(z0))):
-        raise ValueError(
-            f"the point is not critical in Fix({group.name}) at k = {k} (Newton at eps = 0 "
-            f"{'failed' if res.z is None else 'moved it'}): give a critical point, e.g. from "
-            "'symbreak critical'"
-        )
-    z0 = res.z
+    z0 = correct_start(curve, curve.to_z(space.embed(c), 0.0), opts, group)
     W0 = curve.split(z0)[0]
     H0 = curve.hessian(W0, 0.0)
     lam0, U0 = np.linalg.eigh(H0)
@@ -509,7 +463,7 @@ def perturb(
     labels = np.empty(lam0.size, dtype=int)
     for ci, (_, _, _, idx) in enumerate(groups):
         labels[idx] = ci
-    tracker = _Tracker(U0, labels, len(groups))
+    tracker = Tracker(U0, labels, len(groups))
     dH = curve.hessian_derivative(W0, 0.0)
     first = []
     for _, _, _, idx in groups:
@@ -536,33 +490,10 @@ def perturb(
             tangent_eps=float(t[-1]),
         )
 
-    try:
-        t0 = tangent(curve, z0, direction=1.0 if eps > 0 else -1.0)
-    except (ValueError, DomainError) as exc:
-        raise ValueError(f"cannot start the continuation at eps = 0: {exc}") from None
-    path = follow(
-        curve,
-        z0,
-        t0,
-        lo=min(0.0, eps),
-        hi=max(0.0, eps),
-        target=1 if eps > 0 else -1,
-        options=opts,
-        make_point=make_point,
-        where=lambda p: f"eps = {p.eps:.10g}",
-        progress=None if progress is None else (lambda i, p: _report(progress, i, p)),
-    )
+    path, message = follow_eps(curve, z0, eps, opts, make_point, progress)
     points = path.points
-    events = _events(curve, path, zero_tol, opts) if locate else ()
-    message = path.message
-    if path.status is Status.LEFT_WINDOW:
-        message = (
-            "the branch turned back at a fold (see the events) and returned to eps = 0 on "
-            "another critical point: the start does not extend to the target eps along E"
-        )
-    elif path.status is Status.COMPLETED:
-        message = f"reached the target eps = {eps:g}"
-    far = _farthest(points)
+    events = locate_events(curve, path, zero_tol, opts) if locate else ()
+    far = farthest(points)
     clusters = tuple(
         EigenvalueCluster(
             value=v,
@@ -588,156 +519,3 @@ def perturb(
     )
 
 
-def _report(progress, step: int, point: PerturbedPoint) -> None:
-    progress(
-        ProgressUpdate(stage="perturb", done=step, info={"eps": point.eps, "index": point.index})
-    )
-
-
-def _farthest(points) -> int:
-    """Index of the last point before the branch first turns back in ``ε`` (a fold)."""
-    sign = np.sign(points[0].tangent_eps)
-    for i, p in enumerate(points):
-        if np.sign(p.tangent_eps) != sign:
-            return max(i - 1, 0)
-    return len(points) - 1
-
-
-def _events(curve, path, zero_tol, opts) -> tuple[PerturbationEvent, ...]:
-    """Locate every index change between consecutive branch points.
-
-    A step across which the index changes by more than one is first cut into
-    pieces (four sub-steps, recursively, three levels) until each piece holds
-    one crossing, or a crossing of several eigenvalues at once (a multiple
-    eigenvalue kept by a symmetry).  In each piece the crossing eigenvalues
-    (sorted positions ``j … j + m − 1``; their mean is smooth even when
-    rounding splits a multiple eigenvalue) are bracketed by Brent's method on
-    the arclength ``s`` to ``10⁻⁶``, then sampled at six Chebyshev nodes within
-    ``h = 10⁻⁴`` of the estimate (far enough from the singular point for the
-    corrector to be well conditioned) and interpolated by a quintic, as is
-    ``ε(s)``: the zero and its ``ε`` are then accurate to far below ``1e-10``
-    for an analytic branch.
-    """
-    pts, zs, ts = path.points, path.zs, path.ts
-    out = []
-    for i in range(len(pts) - 1):
-        a, b = pts[i], pts[i + 1]
-        if a.index == b.index:
-            continue
-        pa = (zs[i], ts[i], a.index, a.tangent_eps, a.eps)
-        pb = (zs[i + 1], ts[i + 1], b.index, b.tangent_eps, b.eps)
-        for lo, hi in _pieces(curve, pa, pb, zero_tol, opts, depth=3):
-            out.append(_locate(curve, lo, hi, opts))
-    return tuple(out)
-
-
-def _chord(pa, pb):
-    """Start, unit direction and length of the chord between two samples."""
-    d = pb[0] - pa[0]
-    span = float(np.linalg.norm(d))
-    return pa[0], d / span, span
-
-
-def _sample(curve, z, d, s, t_prev, zero_tol, opts):
-    """``(x, t, index, dε/ds, ε)`` where the hyperplane ``d·(x − z) = s`` meets the branch."""
-    x = _on_branch(curve, z, d, s, opts)
-    tx = tangent(curve, x, previous=t_prev)
-    W, e = curve.split(x)
-    index = int(np.sum(np.linalg.eigvalsh(curve.hessian(W, e)) < -zero_tol))
-    return (x, tx, index, float(tx[-1]), e)
-
-
-def _pieces(curve, pa, pb, zero_tol, opts, depth):
-    """Sub-steps of ``[pa, pb]`` that each hold one crossing (see :func:`_events`)."""
-    if abs(pb[2] - pa[2]) <= 1 or depth == 0:
-        return [(pa, pb)]
-    z, d, span = _chord(pa, pb)
-    try:
-        mids = [_sample(curve, z, d, q * span / 4, pa[1], zero_tol, opts) for q in (1, 2, 3)]
-    except (DomainError, ValueError, np.linalg.LinAlgError):
-        return [(pa, pb)]
-    chain = [pa, *mids, pb]
-    out = []
-    for lo, hi in zip(chain, chain[1:]):
-        if lo[2] != hi[2]:
-            out.extend(_pieces(curve, lo, hi, zero_tol, opts, depth - 1))
-    return out
-
-
-def _locate(curve, pa, pb, opts) -> PerturbationEvent:
-    """The crossing between two samples ``(x, t, index, dε/ds, ε)`` (see :func:`_events`)."""
-    from scipy.optimize import brentq
-
-    _, _, ia, ta, ea = pa
-    _, _, ib, tb, eb = pb
-    j, m = min(ia, ib), abs(ia - ib)
-    z, t, span = _chord(pa, pb)  # cut the branch by hyperplanes along the chord
-
-    def at(s):
-        x = z if s == 0.0 else _on_branch(curve, z, t, s, opts)
-        W, e = curve.split(x)
-        lam = np.linalg.eigvalsh(curve.hessian(W, e))
-        return float(np.mean(lam[j : j + m])), x
-
-    try:
-        if at(0.0)[0] * at(span)[0] > 0:
-            raise DomainError("no sign change")
-        s0 = brentq(lambda s: at(s)[0], 0.0, span, xtol=1e-6 * max(span, 1e-6), maxiter=100)
-        h = min(1e-4, 0.5 * s0, 0.5 * (span - s0))
-        if h <= 0:
-            raise DomainError("the crossing sits on a point of the path")
-        nodes = s0 + h * np.cos(np.pi * (2 * np.arange(6) + 1) / 12)
-        vals, xs = zip(*(at(float(q)) for q in nodes))
-        u = (nodes - s0) / h
-        lam_fit = np.polynomial.Polynomial.fit(u, vals, 5, domain=[-1, 1])
-        roots = [r.real for r in lam_fit.roots() if abs(r.imag) < 1e-9 and abs(r.real) <= 1]
-        if not roots:
-            raise DomainError("no zero of the interpolant")
-        u_star = min(roots, key=abs)
-        eps_fit = np.polynomial.Polynomial.fit(u, [x[-1] for x in xs], 5, domain=[-1, 1])
-        e_star = float(eps_fit(u_star))
-        value = float(lam_fit(u_star))
-        # the point itself, interpolated too (the corrector is ill-conditioned right there)
-        coef = np.linalg.solve(np.vander(u, 6), np.array(xs))
-        W_star = curve.split((np.vander([u_star], 6) @ coef)[0])[0]
-        kind = "fold" if ta * tb < 0 else "branch_point"
-    except (DomainError, ValueError, np.linalg.LinAlgError):
-        e_star, value, kind, W_star = 0.5 * (ea + eb), float("nan"), "unlocated", None
-    return PerturbationEvent(kind, e_star, ia, ib, value, W_star)
-
-
-def _on_branch(curve, z, t, s, opts) -> np.ndarray:
-    """The point of the branch on the hyperplane ``t·(x − z) = s`` (``t`` a unit vector).
-
-    The corrector first; where it fails (next to a branch point the bordered
-    Jacobian is nearly singular in the directions that break the symmetry, and
-    rounding makes the steps there bounce), minimum-norm Newton steps (the one
-    Newton, :func:`symbreak.solve.solve`), accepted when the residual is below
-    ``gradient_tol``.
-    """
-    value = float(t @ z) + s
-    r = correct(curve, z + s * t, t, value, opts)
-    if r.converged:
-        return r.z
-
-    def bordered(x):
-        F, J = curve.jacobian(x)
-        return np.append(F, float(t @ x) - value), np.vstack([J, t])
-
-    res = solve(
-        bordered,
-        z + s * t,
-        gradient_tol=opts.gradient_tol,
-        step_tol=opts.newton_tol,
-        relative_step=False,
-        max_iter=max(opts.max_newton, 30),
-        lstsq=True,
-    )
-    if not (res.converged or (res.x is not None and res.residual <= opts.gradient_tol)):
-        raise DomainError(f"the corrector failed while locating an event: {res.message}")
-    return res.x
-
-
-def _eig(curve, z, j) -> float:
-    W, e = curve.split(z)
-    return float(np.linalg.eigvalsh(curve.hessian(W, e))[j])

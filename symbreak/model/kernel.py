@@ -44,6 +44,7 @@ instead (``hessian_coefficients(g, delta=False)``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -55,6 +56,7 @@ __all__ = [
     "grad_coefficients",
     "hessian_coefficients",
     "pairwise_gram",
+    "basis_gram",
 ]
 
 TWO_PI = 2.0 * np.pi
@@ -73,7 +75,8 @@ class KernelGeometry:
     theta : ndarray
         ``θ = atan2(|w∧v|, w·v)`` in ``[0, π]``.
     sin, cos : ndarray
-        ``sin θ`` and ``cos θ``.
+        ``sin θ = |w∧v|/(|w||v|)`` and ``cos θ = w·v/(|w||v|)``, computed on
+        first use (the gradient needs neither).
     pi : float or number
         ``π`` in the arithmetic of the arrays.
     nw2 : ndarray or None
@@ -86,10 +89,16 @@ class KernelGeometry:
     dot: np.ndarray
     wedge: np.ndarray
     theta: np.ndarray
-    sin: np.ndarray
-    cos: np.ndarray
     pi: object = np.pi
     nw2: np.ndarray | None = None
+
+    @cached_property
+    def sin(self) -> np.ndarray:
+        return self.wedge / (self.nw * self.nv)
+
+    @cached_property
+    def cos(self) -> np.ndarray:
+        return self.dot / (self.nw * self.nv)
 
 
 def geometry(nw, nv, dot, wedge, arith=None, *, nw2=None) -> KernelGeometry:
@@ -119,18 +128,7 @@ def geometry(nw, nv, dot, wedge, arith=None, *, nw2=None) -> KernelGeometry:
     dtype = float if fast else object
     if nw2 is not None:
         nw2 = np.broadcast_to(nw2 if not fast else np.asarray(nw2, dtype=dtype), nw.shape)
-    prod = nw * nv
-    return KernelGeometry(
-        nw=nw,
-        nv=nv,
-        dot=dot,
-        wedge=wedge,
-        theta=theta,
-        sin=wedge / prod,
-        cos=dot / prod,
-        pi=pi,
-        nw2=nw2,
-    )
+    return KernelGeometry(nw=nw, nv=nv, dot=dot, wedge=wedge, theta=theta, pi=pi, nw2=nw2)
 
 
 def kappa(g: KernelGeometry) -> np.ndarray:
@@ -221,14 +219,14 @@ def pairwise_gram(A: np.ndarray, B: np.ndarray) -> KernelGeometry:
     KernelGeometry
         Arrays of shape (..., n, m).
     """
-    na = np.linalg.norm(A, axis=-1)
-    nb = np.linalg.norm(B, axis=-1)
+    na2 = np.einsum("...i,...i->...", A, A)
+    nb2 = na2 if B is A else np.einsum("...i,...i->...", B, B)
+    na, nb = np.sqrt(na2), np.sqrt(nb2)
     dot = A @ np.swapaxes(B, -1, -2)
-    Abar = A / na[..., :, None]
     # |b_j − (b_j·ā_i) ā_i|² = |b_j|² − (b_j·ā_i)², computed stably through
     # the rejection for the near-parallel pairs only.
     proj = dot / na[..., :, None]
-    scale = nb[..., None, :] ** 2
+    scale = nb2[..., None, :]
     rej2 = scale - proj**2
     close = rej2 < 1e-6 * scale
     if A is B:  # a row against itself: callers set the diagonal exactly (wedge 0)
@@ -237,8 +235,46 @@ def pairwise_gram(A: np.ndarray, B: np.ndarray) -> KernelGeometry:
         idx = np.nonzero(close)
         batch, ii, jj = idx[:-2], idx[-2], idx[-1]
         Bb = np.broadcast_to(B, close.shape[:-2] + B.shape[-2:])
-        Ab = np.broadcast_to(Abar, close.shape[:-2] + A.shape[-2:])
-        R = Bb[(*batch, jj)] - proj[idx][:, None] * Ab[(*batch, ii)]
+        Ab = np.broadcast_to(A, close.shape[:-2] + A.shape[-2:])
+        nab = np.broadcast_to(na, close.shape[:-1])
+        Abar = Ab[(*batch, ii)] / nab[(*batch, ii)][:, None]
+        R = Bb[(*batch, jj)] - proj[idx][:, None] * Abar
         rej2[idx] = np.einsum("pa,pa->p", R, R)
     wedge = na[..., :, None] * np.sqrt(np.maximum(rej2, 0.0))
-    return geometry(na[..., :, None], nb[..., None, :], dot, wedge)
+    return geometry(na[..., :, None], nb[..., None, :], dot, wedge, nw2=na2[..., :, None])
+
+
+def basis_gram(A: np.ndarray, m: int) -> KernelGeometry:
+    """Geometry of every pair ``(a_i, e_j)``, ``j < m``: :func:`pairwise_gram` for ``B = [I_m 0]``.
+
+    With unit rows the Gram scalars are read off ``A``: ``a_i·e_j = A_ij``,
+    ``|e_j| = 1`` and ``|a_i ∧ e_j|² = Σ_{l≠j} A_il²`` (a sum of squares, so
+    exact for parallel pairs).  It is evaluated as ``|a_i|² − A_ij²`` and,
+    where that loses more than half the digits (``< 10⁻⁶ |a_i|²``, the
+    near-parallel pairs of :func:`pairwise_gram`), as the sum itself.  This
+    is the teacher ``V = I`` of every symmetric computation, without the
+    product ``A Bᵀ`` and the rejections of the general case.
+
+    Parameters
+    ----------
+    A : ndarray, shape (..., n, d)
+        Non-zero rows (checked by the callers).
+    m : int
+        Number of basis vectors, ``m ≤ d``.
+
+    Returns
+    -------
+    KernelGeometry
+        Arrays of shape (..., n, m).
+    """
+    na2 = np.einsum("...i,...i->...", A, A)
+    dot = A[..., :m]
+    rest2 = na2[..., None] - dot * dot
+    close = rest2 < 1e-6 * na2[..., None]
+    if np.any(close):
+        idx = np.nonzero(close)
+        rows = np.array(A[idx[:-1]])  # (p, d): the row of each close pair
+        rows[np.arange(rows.shape[0]), idx[-1]] = 0.0
+        rest2[idx] = np.einsum("pa,pa->p", rows, rows)
+    return geometry(np.sqrt(na2)[..., None], 1.0, dot, np.sqrt(np.maximum(rest2, 0.0)),
+                    nw2=na2[..., None])

@@ -29,8 +29,8 @@ _QUIET = {"over": "ignore", "divide": "ignore", "invalid": "ignore", "under": "i
 def _self_geometry(W: np.ndarray) -> K.KernelGeometry:
     """Geometry of the pairs of rows of ``W`` (shape (..., n, d)); exact on the diagonal."""
     g = K.pairwise_gram(W, W)
-    for M, value in ((g.wedge, 0.0), (g.theta, 0.0), (g.sin, 0.0), (g.cos, 1.0)):
-        np.einsum("...ii->...i", M)[...] = value  # exact: a row is parallel to itself
+    for M in (g.wedge, g.theta):  # exact: a row is parallel to itself (so sin θ = 0 too)
+        np.einsum("...ii->...i", M)[...] = 0.0
     return g
 
 
@@ -58,8 +58,22 @@ def gradient_stack(W: np.ndarray, V: np.ndarray) -> np.ndarray:
         Each student's gradient, computed exactly as for that student alone.
     """
     a_s, b_s = K.grad_coefficients(_self_geometry(W))
+    m = _unit_teacher(V)
+    if m:  # V = [I_m 0]: the geometry is read off W, and b_t @ V pads b_t with zeros
+        a_t, b_t = K.grad_coefficients(K.basis_gram(W, m))
+        G = (a_s.sum(-1) - a_t.sum(-1))[..., None] * W + b_s @ W
+        G[..., :m] -= b_t
+        return G
     a_t, b_t = K.grad_coefficients(K.pairwise_gram(W, V))
     return (a_s.sum(-1) - a_t.sum(-1))[..., None] * W + b_s @ W - b_t @ V
+
+
+def _unit_teacher(V: np.ndarray) -> int:
+    """``m`` if ``V = [I_m 0]`` (the symmetric teacher), else 0."""
+    m, d = V.shape
+    if m > d or np.count_nonzero(V) != m:
+        return 0
+    return m if np.array_equal(V[:, :m], np.eye(m)) else 0
 
 
 def loss_stack(W: np.ndarray, V: np.ndarray, teacher_energy: float | None = None) -> np.ndarray:

@@ -2,5 +2,6 @@
 
 from .layout import Layout, layout_for
 from .system import ReducedSystem
+from .teacher import Teacher, TeacherSpace
 
-__all__ = ["Layout", "ReducedSystem", "layout_for"]
+__all__ = ["Layout", "ReducedSystem", "Teacher", "TeacherSpace", "layout_for"]

@@ -137,6 +137,8 @@ class CompressedState:
             self_term = np.einsum("np,p,np->n", self.n2, w.row, self.arith.asquare(s)) / 4
             pair = np.einsum("pq,np,nq,npq->n", w.pair, s, s, ks) / 2
             teach = np.einsum("p,c,np,npc->n", w.row, w.teacher, s, kt)
+        if self.layout.teacher_rows:  # the teacher energy is in the pair sums
+            return self_term + pair - teach
         const = k / 4 + k * (k - 1) / (4 * self.arith.pi)
         return self_term + pair - teach + const
 
@@ -203,7 +205,8 @@ class CompressedState:
     def loss_dk(self) -> np.ndarray:
         """Exact ``∂L/∂k`` at fixed coordinates, shape (N,).
 
-        Includes the teacher constant ``(k/4 + k(k−1)/(4π))' = 1/4 + (2k − 1)/(4π)``.
+        Includes the teacher constant ``(k/4 + k(k−1)/(4π))' = 1/4 + (2k − 1)/(4π)``
+        (with explicit teacher rows: the derivative of the teacher's pair sums).
         """
         w = self.weights
         gs, gt = self.gs, self.gt
@@ -218,7 +221,8 @@ class CompressedState:
         dtw = w.drow[:, None] * w.teacher[None, :] + w.row[:, None] * w.dteacher[None, :]
         tw = w.row[:, None] * w.teacher[None, :]
         out -= np.einsum("pc,npc->n", dtw, K.kappa(gt)) + np.einsum("pc,npc->n", tw, dkap_t)
-        out += 0.25 + (2.0 * self.k - 1.0) / (4.0 * np.pi)
+        if not self.layout.teacher_rows:
+            out += 0.25 + (2.0 * self.k - 1.0) / (4.0 * np.pi)
         return out
 
     def gradient_dk_form(self, U: np.ndarray) -> np.ndarray:
@@ -591,6 +595,11 @@ def _zero_row_error(
     where = f"point {n} of the batch, " if coords.shape[0] > 1 else ""
     values = [arith.to_float(x) for x in coords[n]]
     may = "are zero" if arith.is_float64 else "may vanish"
+    if p >= len(layout.student_rows):
+        return NotDifferentiableError(
+            f"the teacher rows of block {t + 1} {may} (coordinates of W then V: {values}): "
+            "give a teacher without zero rows"
+        )
     return NotDifferentiableError(
         f"the rows of block {t + 1} {may} at {where}coordinates {values}: the loss "
         "is not differentiable there (move the point off zero rows)"

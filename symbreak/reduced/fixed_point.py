@@ -32,10 +32,11 @@ from functools import cached_property
 
 import numpy as np
 
+from .._validation import as_coordinates
 from ..representation.isotropy import IsotropyGroup
 from ..representation.isotypic import fix_coordinate_keys
 
-__all__ = ["FixedPointSpace"]
+__all__ = ["FixedPointSpace", "inclusion_matrix"]
 
 
 @dataclass(frozen=True)
@@ -101,18 +102,7 @@ class FixedPointSpace:
     # ------------------------------------------------------------- checking
     def check_coords(self, coords) -> np.ndarray:
         """Return ``coords`` as a float vector of length ``dim`` or raise."""
-        try:
-            c = np.asarray(coords, dtype=float)
-        except (TypeError, ValueError):
-            raise TypeError(f"coordinates must be real numbers, got {coords!r}") from None
-        if c.shape != (self.dim,):
-            raise ValueError(
-                f"Fix({self.group.name}) has {self.dim} coordinates {list(self.names)}, "
-                f"got {c.size} value(s)"
-            )
-        if not np.all(np.isfinite(c)):
-            raise ValueError(f"coordinates must be finite, got {c.tolist()}")
-        return c
+        return as_coordinates(coords, self.names, space=f"Fix({self.group.name})")
 
     def check_batch(self, coords) -> tuple[np.ndarray, bool]:
         """``coords`` of shape (dim,) or (N, dim) as an (N, dim) float array, and whether
@@ -178,3 +168,64 @@ class FixedPointSpace:
                 m = block.shape[0]
                 out.append((block.sum() - np.trace(block)) / (m * (m - 1)))
         return np.asarray(out)
+
+
+def _parents(group: IsotropyGroup, subgroup: IsotropyGroup) -> list[int]:
+    """The factor of ``group`` containing each factor of ``subgroup`` (a refinement)."""
+    tol = 1e-9
+    parents = [-1] * len(subgroup.factors)
+    for kind in ("diag", "row", "col"):
+        big = [t for t, f in enumerate(group.factors) if f.kind == kind]
+        small = [t for t, f in enumerate(subgroup.factors) if f.kind == kind]
+        i, filled = 0, 0.0
+        for t in small:
+            if i >= len(big):
+                break
+            parents[t] = big[i]
+            filled += subgroup.factors[t].size
+            target = group.factors[big[i]].size
+            if filled > target + tol:
+                break
+            if abs(filled - target) <= tol:
+                i, filled = i + 1, 0.0
+        if i != len(big) or filled != 0.0 or any(parents[t] < 0 for t in small):
+            raise ValueError(
+                f"{subgroup.name} is not a Young subgroup of {group.name}: its {kind} blocks must "
+                f"cut each {kind} block of {group.name} into consecutive parts (same k and d)"
+            )
+    return parents
+
+
+def inclusion_matrix(group: IsotropyGroup, subgroup: IsotropyGroup) -> np.ndarray:
+    r"""The inclusion ``Fix(H) ⊂ Fix(H′)`` in coordinates, for a Young subgroup ``H′ ⊂ H``.
+
+    ``H′`` must cut every block of ``H`` into consecutive blocks (in spec
+    order; same ``k`` and ``d``), e.g. ``k-2,1,1 ⊂ k-1,1``.  A coordinate of
+    ``H′`` on the blocks ``(a′, b′)`` of parents ``(a, b)`` takes the value of
+    the coordinate of ``H`` on ``(a, b)``: diagonal → diagonal,
+    off-diagonal → off-diagonal when ``a′ = b′``; a pair of different blocks
+    ``a′ ≠ b′`` inside one diagonal block ``a = b`` → its off-diagonal
+    coordinate; ``a ≠ b`` → the coordinate of ``(a, b)``.
+
+    Returns
+    -------
+    ndarray, shape (dim Fix(H′), dim Fix(H))
+        A 0/1 matrix ``M`` with ``c_{H′} = M c_H``.
+
+    Raises
+    ------
+    ValueError
+        If ``subgroup`` is not such a refinement of ``group``.
+    """
+    parents = _parents(group, subgroup)
+    big = {key: i for i, key in enumerate(FixedPointSpace(group).keys)}
+    keys = FixedPointSpace(subgroup).keys
+    M = np.zeros((len(keys), len(big)))
+    for i, (a2, b2, pat) in enumerate(keys):
+        a, b = parents[a2], parents[b2]
+        if a == b and group.factors[a].kind == "diag":
+            key = (a, a, pat if a2 == b2 else "off")
+        else:
+            key = (a, b, "outer")
+        M[i, big[key]] = 1.0
+    return M

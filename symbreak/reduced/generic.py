@@ -34,6 +34,7 @@ from ..representation.isotypic import IsotypicComponent, isotypic_decomposition
 from .arithmetic import Interval64Arithmetic
 from .evaluate import CompressedState, compressed_state
 from .layout import Layout, LayoutWeights, layout_for
+from .teacher import TeacherSpace
 
 __all__ = ["GenericReducedSystem", "GenericBlock", "exact_size_polynomials", "generic_weights"]
 
@@ -123,12 +124,21 @@ class GenericReducedSystem:
     True
     """
 
-    def __init__(self, group: IsotropyGroup, arith, *, k=None):
+    def __init__(self, group: IsotropyGroup, arith, *, k=None, teacher=None):
         if not isinstance(group, IsotropyGroup):
             raise TypeError(f"group must be an IsotropyGroup, got {type(group).__name__}")
         self.group = group
         self.arith = arith
         self._k_in = k
+        if teacher is not None:
+            teacher = list(teacher.coords) if hasattr(teacher, "coords") else list(teacher)
+            n_teacher = len(TeacherSpace(group).keys)
+            if len(teacher) != n_teacher:
+                raise ValueError(
+                    f"a teacher in Fix({group.name}) has {n_teacher} coordinates, "
+                    f"got {len(teacher)}"
+                )
+        self.teacher = teacher
         with arith:
             self.k = arith.number(Fraction(group.k)) if k is None else arith.number(k)
             self.sizes = [self._poly(c) for c in exact_size_polynomials(group)]
@@ -149,7 +159,7 @@ class GenericReducedSystem:
 
     def _layout(self, marks: tuple[int, ...]) -> tuple[Layout, LayoutWeights]:
         if marks not in self._weights:
-            layout = layout_for(self.group, marks)
+            layout = layout_for(self.group, marks, teacher=self.teacher is not None)
             proxy = getattr(self.arith, "weights_backend", None)
             if proxy is None:
                 weights = generic_weights(layout, self.sizes, self.arith)
@@ -180,7 +190,7 @@ class GenericReducedSystem:
             raise ValueError(
                 f"Fix({self.group.name}) has {self.dim} coordinates, got {len(coords)}"
             )
-        return self.arith.array(list(coords))[None, :]
+        return self.arith.array(list(coords) + list(self.teacher or []))[None, :]
 
     def _directions(self, layout: Layout, comps) -> tuple[np.ndarray, np.ndarray]:
         """Stacked copy patterns of ``comps`` and their Gram matrix (point-independent, cached)."""
@@ -243,7 +253,8 @@ class GenericReducedSystem:
         if row_scales:
             one = 1
             scale = np.empty(len(layout.rows), dtype=object)
-            for p, (t, _lab) in enumerate(layout.rows):
+            scale[:] = one  # explicit teacher rows are never rescaled
+            for p, (t, _lab) in enumerate(layout.student_rows):
                 scale[p] = row_scales.get(t, one)
         with self.arith:
             st = compressed_state(
@@ -277,6 +288,8 @@ class GenericReducedSystem:
             With leading batch axis ``N``; :meth:`trivial_directions` gives the
             directions of the coordinates for its gradient and Hessian forms.
         """
+        if self.teacher is not None:
+            raise ValueError("batch_state evaluates the model of the teacher [I_k 0] only")
         layout, weights = self._layout((0,) * len(self.group.factors))
         with self.arith:
             return compressed_state(

@@ -29,6 +29,29 @@ carry equal entries of ``W`` and of the direction (they are generic for
 ``p``), so weighted inner products equal the true ones, and the pair counts
 are the numbers of ordered pairs of actual rows in each class.  Nothing here
 grows with ``k``; the sizes may be real.
+
+**Explicit teacher rows** (``layout_for(group, marks, teacher=True)``).  For a
+teacher ``V ∈ Fix(H) ⊂ M(k, d)`` other than ``[I_k 0]`` the layout appends a
+second copy of the rows of the diagonal factors, the *teacher rows* ``r``
+(same labels; entries from the teacher's coordinates, slots ``dim …
+dim + dim_T − 1``).  With ``s(r)`` the student row of the same label, the
+ordered pairs ``(i, j)`` of a student row ``i`` and a teacher row ``j`` are the
+pairs ``i ≠ j`` plus the pairs ``i = j``, so their counts are
+``ST_pr = Ω_{p s(r)} + [p = s(r)] ω_p``; teacher pairs ``j ≠ j'`` count
+``Ω_{s(r) s(r')}`` and a teacher row itself ``ω_{s(r)}``.  The layout's
+weights are those of the *signed* row set
+
+.. math::
+
+    ω̃ = (ω, ω_{s(·)}),\qquad
+    Ω̃ = \begin{pmatrix} Ω & −ST \\ −ST^T & Ω_{s(·)s(·)} \end{pmatrix},
+
+so that ``¼Σ ω̃_x|x|² + ½Σ Ω̃_{xy} κ(x, y)`` over all explicit rows is
+``½Σκ(w_i, w_i') − Σκ(w_i, v_j) + ½Σκ(v_j, v_j')`` exactly: the whole loss,
+teacher energy included, and no teacher columns (``teacher_cols`` all
+False).  Directions (copy patterns) vanish on the teacher rows, so the forms
+of :mod:`symbreak.reduced.evaluate` give the derivatives in ``W``; a direction
+on the teacher rows gives derivatives in ``V``.
 """
 
 from __future__ import annotations
@@ -41,7 +64,15 @@ import numpy as np
 from ..representation.isotropy import IsotropyGroup
 from ..representation.isotypic import CopyVector, Irrep, fix_coordinate_keys
 
-__all__ = ["Layout", "LayoutWeights", "layout_for", "G1", "G2", "BULK"]
+__all__ = [
+    "Layout",
+    "LayoutWeights",
+    "layout_for",
+    "teacher_coordinate_keys",
+    "G1",
+    "G2",
+    "BULK",
+]
 
 G1, G2, BULK = -1, -2, -3
 
@@ -122,7 +153,11 @@ class Layout:
     coord_index : ndarray of int, shape (P, C)
         Which Fix(H) coordinate each entry ``W[p, c]`` equals.
     teacher_cols : ndarray of bool, shape (C,)
-        Columns that carry a teacher vector ``e_j`` (diagonal factors).
+        Columns that carry a teacher vector ``e_j`` (diagonal factors; none
+        when the layout has explicit teacher rows).
+    teacher_rows : int
+        Number of explicit teacher rows, the last rows of ``rows`` (0: the
+        teacher is ``[I_k 0]``, carried by the teacher columns).
     """
 
     kinds: tuple[str, ...]
@@ -131,22 +166,30 @@ class Layout:
     cols: tuple[tuple[int, int], ...]
     coord_index: np.ndarray
     teacher_cols: np.ndarray
+    teacher_rows: int = 0
+
+    @property
+    def student_rows(self) -> tuple[tuple[int, int], ...]:
+        """The rows of ``W`` (all rows but the explicit teacher rows)."""
+        return self.rows[: len(self.rows) - self.teacher_rows]
 
     # ------------------------------------------------------------- weights
     def weights(self, sizes, xp=np):
         """Row weights ``ω_p``, ordered-pair weights ``Ω_pq`` and column weights.
 
         ``sizes`` may be floats or sympy expressions (then pass ``xp=None`` to
-        get nested lists of expressions).
+        get nested lists of expressions).  With explicit teacher rows: the
+        signed weights ``ω̃, Ω̃`` of the module docstring.
         """
         free = [sizes[t] - self.marks[t] for t in range(len(sizes))]
-        P, C = len(self.rows), len(self.cols)
+        rows = self.student_rows
+        P, C = len(rows), len(self.cols)
         row_w = [0] * P
-        for p, (t, lab) in enumerate(self.rows):
+        for p, (t, lab) in enumerate(rows):
             row_w[p] = 1 if lab >= 0 else (free[t] if lab == G1 else 0)
         pair_w = [[0] * P for _ in range(P)]
-        for p, (a, la) in enumerate(self.rows):
-            for q, (b, lb) in enumerate(self.rows):
+        for p, (a, la) in enumerate(rows):
+            for q, (b, lb) in enumerate(rows):
                 if p == q or la == G2 or lb == G2 and not (la == G1 and a == b):
                     continue
                 if la >= 0 and lb >= 0:
@@ -165,6 +208,8 @@ class Layout:
         col_w = [0] * C
         for c, (t, lab) in enumerate(self.cols):
             col_w[c] = free[t] - 2 if lab == BULK else 1
+        if self.teacher_rows:
+            row_w, pair_w = self._signed_weights(row_w, pair_w)
         if xp is None:
             return row_w, pair_w, col_w
         return (
@@ -172,6 +217,23 @@ class Layout:
             np.asarray(pair_w, dtype=float),
             np.asarray(col_w, dtype=float),
         )
+
+    def _signed_weights(self, row_w, pair_w):
+        """``ω̃, Ω̃`` of the student rows plus the teacher rows (module docstring)."""
+        P = len(row_w)
+        index = {row: p for p, row in enumerate(self.student_rows)}
+        s = [index[row] for row in self.rows[P:]]  # student row of each teacher row
+        R = len(s)
+        row = list(row_w) + [row_w[q] for q in s]
+        pair = [list(r) + [0] * R for r in pair_w] + [[0] * (P + R) for _ in range(R)]
+        for r, q in enumerate(s):
+            for p in range(P):
+                st = pair_w[p][q] + (row_w[p] if p == q else 0)
+                pair[p][P + r] = 0 - st
+                pair[P + r][p] = 0 - st
+            for r2, q2 in enumerate(s):
+                pair[P + r][P + r2] = pair_w[q][q2]
+        return row, pair
 
     def float_weights(self, sizes, dsizes=None) -> LayoutWeights:
         """The weights as float arrays with their ``k``-derivatives (cached).
@@ -196,7 +258,7 @@ class Layout:
         P, C = len(self.rows), len(self.cols)
         U = np.zeros((P, C))
         a, b = copy.row_factor, copy.col_factor
-        for p, (ta, la) in enumerate(self.rows):
+        for p, (ta, la) in enumerate(self.student_rows):
             if ta != a:
                 continue
             for c, (tb, lb) in enumerate(self.cols):
@@ -276,7 +338,13 @@ def _pattern_value(irrep: Irrep, copy: CopyVector, la: int, lb: int) -> float:
 
 
 @lru_cache(maxsize=256)
-def _layout_cached(kinds: tuple[str, ...], marks: tuple[int, ...], coord_keys: tuple) -> Layout:
+def _layout_cached(
+    kinds: tuple[str, ...],
+    marks: tuple[int, ...],
+    coord_keys: tuple,
+    padding: tuple = (),
+    teacher_keys: tuple | None = None,
+) -> Layout:
     rows, cols = [], []
     for t, kind in enumerate(kinds):
         labels = list(range(marks[t])) + [G1, G2]
@@ -284,37 +352,68 @@ def _layout_cached(kinds: tuple[str, ...], marks: tuple[int, ...], coord_keys: t
             rows.extend((t, lab) for lab in labels)
         if kind in ("diag", "col"):
             cols.extend((t, lab) for lab in labels + [BULK])
-    lookup = {key: i for i, key in enumerate(coord_keys)}
-    idx = np.empty((len(rows), len(cols)), dtype=int)
-    for p, (a, la) in enumerate(rows):
-        for c, (b, lb) in enumerate(cols):
-            if a == b:
-                key = (a, a, "diag" if (la == lb and lb != BULK) else "off")
-            else:
-                key = (a, b, "outer")
-            idx[p, c] = lookup[key]
+    n_teacher = 0 if teacher_keys is None else len(teacher_keys)
+    # slots: the coordinates of W, then (with explicit teacher rows) those of V,
+    # then the padding slots (entries that never occur; always 0)
+    pad = {key: len(coord_keys) + n_teacher + j for j, key in enumerate(padding)}
+    lookups = [({key: i for i, key in enumerate(coord_keys)} | pad, rows)]
+    teacher_rows = []
+    if teacher_keys is not None:
+        teacher_rows = [(t, lab) for t, lab in rows if kinds[t] == "diag"]
+        tlook = {key: len(coord_keys) + i for i, key in enumerate(teacher_keys)} | pad
+        lookups.append((tlook, teacher_rows))
+    blocks = []
+    for lookup, block_rows in lookups:
+        idx = np.empty((len(block_rows), len(cols)), dtype=int)
+        for p, (a, la) in enumerate(block_rows):
+            for c, (b, lb) in enumerate(cols):
+                if a == b:
+                    key = (a, a, "diag" if (la == lb and lb != BULK) else "off")
+                else:
+                    key = (a, b, "outer")
+                idx[p, c] = lookup[key]
+        blocks.append(idx)
+    idx = np.concatenate(blocks)
     idx.setflags(write=False)
-    teacher = np.array([kinds[t] == "diag" for t, _ in cols])
+    teacher = np.array([kinds[t] == "diag" and teacher_keys is None for t, _ in cols], dtype=bool)
     teacher.setflags(write=False)
     return Layout(
         kinds=kinds,
         marks=marks,
-        rows=tuple(rows),
+        rows=tuple(rows) + tuple(teacher_rows),
         cols=tuple(cols),
         coord_index=idx,
         teacher_cols=teacher,
+        teacher_rows=len(teacher_rows),
     )
 
 
-def layout_for(group: IsotropyGroup, marks: tuple[int, ...]) -> Layout:
-    """The (cached) compressed layout of ``group`` with the given marks per factor."""
+def teacher_coordinate_keys(group: IsotropyGroup) -> tuple[tuple[int, int, str], ...]:
+    """Keys of ``Fix(H) ∩ M(k, d)``: the Fix(H) coordinates whose rows are teacher rows.
+
+    The teacher ``V ∈ M(k, d)`` has the rows of the diagonal factors only, so
+    its coordinates are those of ``Fix(H)`` with a diagonal row factor, in the
+    same order.
+    """
+    kinds = [f.kind for f in group.factors]
+    return tuple(key for key in fix_coordinate_keys(group) if kinds[key[0]] == "diag")
+
+
+def layout_for(group: IsotropyGroup, marks: tuple[int, ...], *, teacher: bool = False) -> Layout:
+    """The (cached) compressed layout of ``group`` with the given marks per factor.
+
+    With ``teacher=True``: explicit teacher rows (module docstring); the
+    coordinates are then those of ``W`` followed by those of ``V``
+    (:func:`teacher_coordinate_keys`).
+    """
     kinds = tuple(f.kind for f in group.factors)
     keys = fix_coordinate_keys(group)
     # blocks of constant size 1 have no off-diagonal coordinate: map such
-    # entries (which never occur) to the diagonal one
-    full = list(keys)
-    for t, f in enumerate(group.factors):
-        if f.kind == "diag" and (t, t, "off") not in keys:
-            full.append((t, t, "off"))
-    layout = _layout_cached(kinds, tuple(marks), tuple(full))
-    return layout
+    # entries (which never occur) to a padding slot
+    padding = tuple(
+        (t, t, "off")
+        for t, f in enumerate(group.factors)
+        if f.kind == "diag" and (t, t, "off") not in keys
+    )
+    tkeys = teacher_coordinate_keys(group) if teacher else None
+    return _layout_cached(kinds, tuple(marks), tuple(keys), padding, tkeys)

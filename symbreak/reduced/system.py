@@ -26,7 +26,7 @@ Screen a batch first with :meth:`ReducedSystem.differentiable` (a boolean mask).
 
 from __future__ import annotations
 
-from dataclasses import InitVar, dataclass
+from dataclasses import InitVar, dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -36,8 +36,9 @@ from ..representation.isotypic import isotypic_decomposition
 from .evaluate import CompressedState, compressed_state
 from .fixed_point import FixedPointSpace
 from .layout import LayoutWeights, layout_for
+from .teacher import Teacher, TeacherSpace
 
-__all__ = ["ReducedSystem", "PRECISE_LOSS_K"]
+__all__ = ["ReducedSystem", "PRECISE_LOSS_K", "teacher_directions"]
 
 #: above this k, :meth:`ReducedSystem.loss` evaluates in extended precision
 #: (the float64 sum loses about ``1e-16·k²`` to cancellation)
@@ -56,6 +57,13 @@ class ReducedSystem:
         0) given: ``ReducedSystem("k-1,1", k=6)``
         (:func:`~symbreak.representation.isotropy.group_of`); the ``group``
         attribute is then the resolved :class:`IsotropyGroup`.
+    teacher : Teacher or array_like, optional (keyword)
+        A teacher ``V ∈ Fix(H) ⊂ M(k, d)``
+        (:class:`~symbreak.reduced.teacher.Teacher`, or its coordinates in
+        :class:`~symbreak.reduced.teacher.TeacherSpace` order).  Default
+        ``None``: ``V = [I_k 0]`` on the fast path (teacher columns); a
+        :class:`Teacher` uses explicit teacher rows
+        (:mod:`symbreak.reduced.layout`), same cost at every ``k``.
 
     Notes
     -----
@@ -76,9 +84,18 @@ class ReducedSystem:
     group: IsotropyGroup
     k: InitVar[float | None] = None
     extra_dims: InitVar[float | None] = None
+    teacher: Teacher | None = field(default=None, kw_only=True)
 
     def __post_init__(self, k, extra_dims) -> None:
         object.__setattr__(self, "group", group_of(self.group, k, extra_dims=extra_dims))
+        t = self.teacher
+        if t is not None:
+            t = t.at(self.group) if isinstance(t, Teacher) else Teacher(self.group, t)
+            object.__setattr__(self, "teacher", t)
+
+    @cached_property
+    def _teacher_coords(self) -> np.ndarray | None:
+        return None if self.teacher is None else self.teacher.array
 
     @cached_property
     def space(self) -> FixedPointSpace:
@@ -86,7 +103,8 @@ class ReducedSystem:
 
     @cached_property
     def _layout(self):
-        return layout_for(self.group, (0,) * len(self.group.factors))
+        marks = (0,) * len(self.group.factors)
+        return layout_for(self.group, marks, teacher=self.teacher is not None)
 
     @cached_property
     def _weights(self) -> LayoutWeights:
@@ -98,10 +116,20 @@ class ReducedSystem:
         triv = isotypic_decomposition(self.group)[0]
         return self._layout.copy_patterns(triv.irrep, triv.copies)
 
+    @cached_property
+    def _teacher_basis(self) -> np.ndarray:
+        """The orbit basis of the teacher's coordinates, on the explicit teacher rows."""
+        return teacher_directions(self.group, self._layout)
+
     # ------------------------------------------------------------ helpers
     def _batch(self, coords) -> tuple[np.ndarray, bool]:
-        """``coords`` as an (N, dim) float array, and whether it was one point."""
-        return self.space.check_batch(coords)
+        """``coords`` as an (N, dim) float array (with the teacher's coordinates
+        appended when there is a teacher), and whether it was one point."""
+        c, single = self.space.check_batch(coords)
+        v = self._teacher_coords
+        if v is not None:
+            c = np.concatenate([c, np.broadcast_to(v, (c.shape[0], v.size))], axis=1)
+        return c, single
 
     def state(self, coords) -> CompressedState:
         """The compressed model at ``coords`` (no marks); arrays have a batch axis."""
@@ -109,7 +137,7 @@ class ReducedSystem:
         return compressed_state(self._layout, self._weights, self.group.k, c)
 
     def differentiable(self, coords) -> np.ndarray:
-        """Boolean mask (N,) (or a bool for one point): no row of ``W`` is zero."""
+        """Boolean mask (N,) (or a bool for one point): no row of ``W`` (or ``V``) is zero."""
         c, single = self._batch(coords)
         lay, w = self._layout, self._weights
         n_slots = int(lay.coord_index.max()) + 1
@@ -144,10 +172,10 @@ class ReducedSystem:
         from .arithmetic import MPArithmetic
         from .generic import GenericReducedSystem
 
-        c, single = self._batch(coords)
+        c, single = self.space.check_batch(coords)
         if dps is None:
             dps = 20 + 2 * int(np.ceil(np.log10(max(self.group.k, 10.0))))
-        model = GenericReducedSystem(self.group, MPArithmetic(dps=dps))
+        model = GenericReducedSystem(self.group, MPArithmetic(dps=dps), teacher=self.teacher)
         values = np.array([float(model.loss([float(x) for x in row])) for row in c])
         return float(values[0]) if single else values
 
@@ -200,12 +228,79 @@ class ReducedSystem:
         """All three from one evaluation of the compressed model."""
         c, single = self._batch(coords)
         st = compressed_state(self._layout, self._weights, self.group.k, c)
-        loss = self.loss_precise(c) if self.group.k > PRECISE_LOSS_K else st.loss()
+        if self.group.k > PRECISE_LOSS_K:  # the coordinates of W only (not the teacher's)
+            loss = np.atleast_1d(self.loss_precise(self.space.check_batch(coords)[0]))
+        else:
+            loss = st.loss()
         grad, hess = st.gradient_form(self._basis), st.hessian_form(self._basis)
         if single:
             return float(loss[0]), grad[0], hess[0]
         return loss, grad, hess
 
+    def gradient_teacher_derivative(self, coords, direction) -> np.ndarray:
+        r"""``∂/∂s ∂L/∂c_o (c; V + sE)`` at ``s = 0``: shape (dim,) or (N, dim).
+
+        The mixed second derivative ``D_V D_W L[E_o, E]
+        = −Σ_{i,j} e_{o,i}^T ∂²_{wv}κ(w_i, v_j) E_j`` (only the student–teacher
+        terms depend on both), evaluated as the cross block of the Hessian
+        form with the directions ``E_o`` on the student rows and ``E`` on the
+        teacher rows.  ``direction``: ``E``'s coordinates in
+        :class:`~symbreak.reduced.teacher.TeacherSpace` order.  Needs a
+        :class:`~symbreak.reduced.teacher.Teacher` (pass
+        ``Teacher.identity(group)`` for ``V = I``).
+        """
+        if self.teacher is None:
+            raise ValueError(
+                "gradient_teacher_derivative needs an explicit teacher: "
+                "ReducedSystem(group, teacher=Teacher.identity(group))"
+            )
+        c, single = self.space.check_batch(coords)
+        ge = self.teacher_derivatives(c, direction)[2]
+        return ge[0] if single else ge
+
+    def teacher_derivatives(self, coords, direction):
+        """:meth:`gradient`, :meth:`hessian` and :meth:`gradient_teacher_derivative` at once.
+
+        One compressed state and one Hessian form on the stacked directions
+        ``[E_o; E]``: what a continuation in ``ε`` of ``V + εE`` needs at every
+        Newton step.  Shapes as for the three methods.
+        """
+        if self.teacher is None:
+            raise ValueError(
+                "teacher_derivatives needs an explicit teacher: "
+                "ReducedSystem(group, teacher=Teacher.identity(group))"
+            )
+        e = self.teacher.space.check(direction)
+        c, single = self._batch(coords)
+        st = compressed_state(self._layout, self._weights, self.group.k, c)
+        Ue = np.einsum("t,tpc->pc", e, self._teacher_basis)[None]
+        B = st.hessian_form(np.concatenate([self._basis, Ue]))
+        g = st.gradient_form(self._basis)
+        H, ge = B[:, :-1, :-1], B[:, :-1, -1]
+        return (g[0], H[0], ge[0]) if single else (g, H, ge)
+
     def with_k(self, k: float) -> ReducedSystem:
-        """The same spec evaluated at another ``k`` (:meth:`IsotropyGroup.at`)."""
-        return ReducedSystem(self.group.at(k))
+        """The same spec evaluated at another ``k`` (:meth:`IsotropyGroup.at`; same teacher
+        coordinates)."""
+        g = self.group.at(k)
+        return ReducedSystem(g, teacher=None if self.teacher is None else self.teacher.at(g))
+
+
+def teacher_directions(group: IsotropyGroup, layout) -> np.ndarray:
+    """Orbit basis ``E_o`` of the teacher's coordinates on a layout's explicit teacher rows.
+
+    Shape ``(dim_T, P, C)``: the copy pattern of each teacher coordinate moved
+    from the student rows to the teacher rows of the same label.
+    """
+    triv = isotypic_decomposition(group)[0]
+    U = layout.copy_patterns(triv.irrep, triv.copies)
+    tkeys = TeacherSpace(group).keys
+    keys = [(cv.row_factor, cv.col_factor, cv.pattern) for cv in triv.copies]
+    P = len(layout.student_rows)
+    index = {row: p for p, row in enumerate(layout.student_rows)}
+    src = [index[row] for row in layout.rows[P:]]
+    out = np.zeros((len(tkeys), len(layout.rows), len(layout.cols)))
+    for i, key in enumerate(tkeys):
+        out[i, P:] = U[keys.index(key), src]
+    out.setflags(write=False)
+    return out

@@ -6,10 +6,10 @@ classifies every limit: kind, index, smallest eigenvalue, isotropy and family.
 """
 
 from .classify import KINDS, Family, LimitClass, LimitIsotropy, classify_limits, limit_isotropy
-from .descent import DescentResult, descend, newton_shortcut
+from .descent import DescentResult, descend, descend_stream, newton_shortcut
 from .options import SampleOptions, initial_weights, parse_k_values, run_seed, teacher
 from .report import report_markdown, write_outputs
-from .run import KResult, SampleResult, load_result, run_chunk, sample
+from .run import KResult, SampleResult, load_result, run_chunk, run_chunks, sample
 
 __all__ = [
     "KINDS",
@@ -22,6 +22,7 @@ __all__ = [
     "SampleResult",
     "classify_limits",
     "descend",
+    "descend_stream",
     "initial_weights",
     "limit_isotropy",
     "load_result",
@@ -29,6 +30,7 @@ __all__ = [
     "parse_k_values",
     "report_markdown",
     "run_chunk",
+    "run_chunks",
     "run_seed",
     "sample",
     "teacher",

@@ -3,10 +3,13 @@ r"""A sampling sweep: many gradient-descent runs per ``k``, in parallel, resumab
 The runs of one ``k`` are cut into fixed chunks of ``options.chunk`` runs
 (run numbers ``[c·chunk, (c+1)·chunk)``).  A chunk is the unit of work: it
 draws each run's ``W₀`` from the run's own seed
-(:func:`~symbreak.sample.options.run_seed`), runs batched gradient descent
-(:func:`~symbreak.sample.descent.descend`) and returns arrays.  Chunks do not
-depend on each other or on where they run, so the serial loop, a process pool
-(``workers``) and a Dask cluster (``scheduler``) compute identical numbers.
+(:func:`~symbreak.sample.options.run_seed`) and is saved as one file.  The
+chunks of one ``k`` stream through one batch of in-flight runs
+(:func:`~symbreak.sample.descent.descend_stream`): a finished run's place goes
+to the next waiting run, so slow runs never iterate alone.  A run's arithmetic
+does not depend on the other runs in the batch, so the serial loop, a process
+pool (``workers``) and a Dask cluster (``scheduler``), which group the chunks
+differently, compute identical numbers.
 
 With ``out``, each finished chunk is written to
 ``out/chunks/k{k}_{start}_{stop}.npz`` (plain NPZ) as soon as it arrives, next
@@ -33,10 +36,10 @@ from ..critical.search import SearchOptions
 from ..io import load_json, load_npz, save_json, save_npz
 from ..progress import Progress, ProgressUpdate, as_progress
 from .classify import LimitClass, classify_limits
-from .descent import DescentResult, descend
+from .descent import DescentResult, descend_stream
 from .options import SampleOptions, initial_weights, parse_k_values, teacher
 
-__all__ = ["KResult", "SampleResult", "sample", "run_chunk", "chunks_of"]
+__all__ = ["KResult", "SampleResult", "sample", "run_chunk", "run_chunks", "chunks_of"]
 
 _CHUNK_KIND = "sample_chunk"
 _PROTOCOL_KIND = "sample_protocol"
@@ -54,9 +57,38 @@ def run_chunk(k: int, seed: int, start: int, stop: int, options: dict) -> dict:
     ``options`` is :meth:`SampleOptions.to_json` (plain data, so the task can be
     shipped to another process or machine).  Returns :meth:`DescentResult.arrays`.
     """
-    opts = SampleOptions.from_json(options)
-    W0 = initial_weights(opts, k, seed, range(start, stop))
-    return descend(W0, teacher(opts, k), opts, step=opts.step(k)).arrays()
+    [(_, arrays)] = run_chunks(k, seed, [(start, stop)], options)
+    return arrays
+
+
+def run_chunks(k: int, seed: int, ranges, options: dict) -> list[tuple[tuple[int, int], dict]]:
+    """Gradient descent for several chunks at width ``k``, streamed through one batch.
+
+    The runs of all chunks share one batch of in-flight runs
+    (:func:`~symbreak.sample.descent.descend_stream`), so a chunk's slow runs
+    overlap with the next chunk's runs instead of iterating alone.  Every run's
+    result is the same as in :func:`run_chunk`.
+
+    Returns
+    -------
+    list of ((start, stop), arrays)
+        One entry per chunk, in the order of ``ranges``.
+    """
+    return sorted(_stream_chunks(k, seed, ranges, SampleOptions.from_json(options)))
+
+
+def _stream_chunks(k: int, seed: int, ranges, opts: SampleOptions):
+    """``((start, stop), arrays)`` for each chunk of ``ranges``, as each finishes."""
+    groups = (((a, b), initial_weights(opts, k, seed, range(a, b))) for a, b in ranges)
+    for (a, b), res in descend_stream(groups, teacher(opts, k), opts, step=opts.step(k)):
+        yield (a, b), res.arrays()
+
+
+def _task_groups(ranges: list, parts: int) -> list[list]:
+    """``ranges`` cut into ``parts`` consecutive groups of near-equal size."""
+    parts = max(1, min(parts, len(ranges)))
+    size = -(-len(ranges) // parts)
+    return [ranges[i:i + size] for i in range(0, len(ranges), size)]
 
 
 @dataclass(frozen=True)
@@ -200,51 +232,73 @@ class _Store:
             save_npz(self._path(k, start, stop), _CHUNK_KIND, arrays, version=1)
 
 
-def _execute(tasks, store: _Store, *, workers: int, scheduler, report) -> dict:
-    """Run the chunk tasks not in the store; returns ``{(k, start, stop): arrays}``."""
+def _execute(ks, runs, seed, opts: SampleOptions, store: _Store, *, workers: int, scheduler,
+             report) -> dict:
+    """Run the chunks not in the store; returns ``{(k, start, stop): arrays}``.
+
+    In this process the missing chunks of each ``k`` stream through one batch
+    (:func:`run_chunks`) and each is saved as soon as its last run finishes.
+    With workers or a cluster, the missing chunks of each ``k`` are cut into
+    two groups per worker (process or Dask worker), each streamed by one task
+    and saved when it returns.  A run's result never depends on the grouping.
+    """
     results = {}
-    todo = []
-    for t in tasks:
-        hit = store.get(*t[:3])
-        if hit is None:
-            todo.append(t)
-        else:
-            results[t[:3]] = hit
-            report(t, hit)
+    todo = {}
+    for kk in ks:
+        for a, b in chunks_of(runs, opts.chunk):
+            hit = store.get(kk, a, b)
+            if hit is None:
+                todo.setdefault(kk, []).append((a, b))
+            else:
+                results[(kk, a, b)] = hit
+                report(kk, a, b, hit)
 
-    def finish(t, arrays):
-        arrays = {name: np.asarray(a) for name, a in arrays.items()}
-        store.put(*t[:3], arrays)
-        results[t[:3]] = arrays
-        report(t, arrays)
+    def finish(kk, a, b, arrays):
+        arrays = {name: np.asarray(x) for name, x in arrays.items()}
+        store.put(kk, a, b, arrays)
+        results[(kk, a, b)] = arrays
+        report(kk, a, b, arrays)
 
-    def args(t):
-        k, start, stop, seed, opts = t
-        return (k, seed, start, stop, opts)
+    oj = opts.to_json()
+
+    def tasks_for(n_workers):
+        return [(kk, group) for kk, ranges in todo.items()
+                for group in _task_groups(ranges, _GROUPS_PER_WORKER * n_workers)]
 
     if scheduler is not None and todo:
         from distributed import Client, as_completed
 
         client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
         try:
-            futs = {client.submit(run_chunk, *args(t), pure=False): t for t in todo}
+            tasks = tasks_for(max(1, len(client.scheduler_info().get("workers", {}))))
+            futs = {client.submit(run_chunks, kk, seed, group, oj, pure=False): kk
+                    for kk, group in tasks}
             for fut in as_completed(futs):
-                finish(futs[fut], fut.result())
+                for (a, b), arrays in fut.result():
+                    finish(futs[fut], a, b, arrays)
         finally:
             if client is not scheduler:
                 client.close()
-    elif workers > 1 and len(todo) > 1:
+    elif workers > 1 and todo:
+        tasks = tasks_for(workers)
         ctx = multiprocessing.get_context("spawn")
         with (single_threaded_blas_env(),
               cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as ex):
             with children_ignore_sigint():  # workers are spawned by submit
-                futs = {ex.submit(run_chunk, *args(t)): t for t in todo}
+                futs = {ex.submit(run_chunks, kk, seed, group, oj): kk for kk, group in tasks}
             for fut in cf.as_completed(futs):
-                finish(futs[fut], fut.result())
+                for (a, b), arrays in fut.result():
+                    finish(futs[fut], a, b, arrays)
     else:
-        for t in todo:
-            finish(t, run_chunk(*args(t)))
+        for kk, group in todo.items():
+            for (a, b), arrays in _stream_chunks(kk, seed, group, opts):
+                finish(kk, a, b, arrays)
     return results
+
+
+#: tasks per worker and ``k`` in a parallel sweep: enough to balance the load,
+#: few enough that each task's stream keeps its batch full
+_GROUPS_PER_WORKER = 2
 
 
 def sample(k, runs: int, *, seed: int = 0, options: SampleOptions | None = None,
@@ -317,18 +371,17 @@ def sample(k, runs: int, *, seed: int = 0, options: SampleOptions | None = None,
     report_progress = as_progress(progress)
     cpu0 = time.process_time()
     store = _Store(out, opts, seed)
-    oj = opts.to_json()
-    tasks = [(kk, a, b, seed, oj) for kk in ks for a, b in chunks_of(runs, opts.chunk)]
     total = len(ks) * runs
     state = {"done": 0, "converged": 0}
 
-    def report(t, arrays):
-        state["done"] += t[2] - t[1]
+    def report(kk, a, b, arrays):
+        state["done"] += b - a
         state["converged"] += int(np.sum(arrays["status"] == "converged"))
         report_progress(ProgressUpdate(stage="sample", done=state["done"], total=total,
-                                       info={"k": t[0], "converged": state["converged"]}))
+                                       info={"k": kk, "converged": state["converged"]}))
 
-    chunks = _execute(tasks, store, workers=workers, scheduler=scheduler, report=report)
+    chunks = _execute(ks, runs, seed, opts, store, workers=workers, scheduler=scheduler,
+                      report=report)
     results = []
     for kk in ks:
         parts = [chunks[(kk, a, b)] for a, b in chunks_of(runs, opts.chunk)]
