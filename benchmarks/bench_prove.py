@@ -48,7 +48,7 @@ def run(spec, k, max_loss, budget, workers=1, engine="interval", force=False):
 
 
 def per_box_cost(max_loss):
-    print("cost per box, Fix(k-1,1), k = 6, L0 = %g (one process)" % max_loss)
+    print(f"cost per box, Fix(k-1,1), k = 6, L0 = {max_loss:g} (one process)")
     head = f"{'engine':>9} {'boxes':>7} {'CPU s':>7} {'us/box':>7}"
     print(head)
     print("-" * len(head))

@@ -82,14 +82,22 @@ def test_sums_of_products_enclose_exact_sums():
         for _ in range(3):
             t = rng.uniform(-1, 1, size=X.shape[1:])
             s = rng.uniform(-1, 1, size=3)
-            x = [[mpmath.mpf(float(X.mid[n, p, c])) + t[p, c] * mpmath.mpf(float(X.rad[n, p, c]))
-                  for c in range(5)] for p in range(4)]
-            z = [mpmath.mpf(float(Z.mid[n, q])) + s[q] * mpmath.mpf(float(Z.rad[n, q]))
-                 for q in range(3)]
+            x = [
+                [
+                    mpmath.mpf(float(X.mid[n, p, c])) + t[p, c] * mpmath.mpf(float(X.rad[n, p, c]))
+                    for c in range(5)
+                ]
+                for p in range(4)
+            ]
+            z = [
+                mpmath.mpf(float(Z.mid[n, q])) + s[q] * mpmath.mpf(float(Z.rad[n, q]))
+                for q in range(3)
+            ]
             for p in range(4):
                 xy = [sum(x[p][c] * mpmath.mpf(float(Y[c, q])) for c in range(5)) for q in range(3)]
-                assert _inside(sum(xy[q] * z[q] for q in range(3)), out.lower()[n, p],
-                               out.upper()[n, p])
+                assert _inside(
+                    sum(xy[q] * z[q] for q in range(3)), out.lower()[n, p], out.upper()[n, p]
+                )
                 for q in range(3):
                     assert _inside(xy[q], M.lower()[n, p, q], M.upper()[n, p, q])
     # np.add.at accumulates with its rounding error accounted for
@@ -162,7 +170,9 @@ def test_enclosures_at_parallel_rows_and_near_zero_rows():
     lo, hi = np.array(lo), np.array(hi)
     ok = np.abs(lo[:, 3:]).max(1) > 0  # keep boxes whose last row does not vanish
     n2lo = np.maximum(np.abs(lo[:, 3:]), np.abs(hi[:, 3:])).max(1)
-    keep = ok & (n2lo > 0) & ~((lo[:, 3] <= 0) & (hi[:, 3] >= 0) & (lo[:, 4] <= 0) & (hi[:, 4] >= 0))
+    keep = (
+        ok & (n2lo > 0) & ~((lo[:, 3] <= 0) & (hi[:, 3] >= 0) & (lo[:, 4] <= 0) & (hi[:, 4] >= 0))
+    )
     _check_model(group, lo[keep], hi[keep], rng, points=4)
 
 
@@ -174,8 +184,15 @@ def test_loss_where_a_row_may_vanish_and_in_blow_up_charts():
     M = GenericReducedSystem(group, MPArithmetic(40))
     rng = np.random.default_rng(4)
     n = 40
-    c = np.column_stack([rng.normal(1.0, 0.3, n), rng.normal(0, 0.1, n), rng.normal(0.2, 0.1, n),
-                         np.zeros(n), np.zeros(n)])
+    c = np.column_stack(
+        [
+            rng.normal(1.0, 0.3, n),
+            rng.normal(0, 0.1, n),
+            rng.normal(0.2, 0.1, n),
+            np.zeros(n),
+            np.zeros(n),
+        ]
+    )
     w = 10.0 ** rng.uniform(-4, -1, size=(n, 5))
     st = S.batch_state(iv.from_bounds(c - w, c + w), zero_rows_ok=True)
     assert st.maybe_zero
@@ -190,8 +207,12 @@ def test_loss_where_a_row_may_vanish_and_in_blow_up_charts():
     s_hi = s_lo * rng.uniform(1.0, 3.0, size=n)
     ve_lo = rng.uniform(-1, 0.5, size=n)
     ve_hi = ve_lo + rng.uniform(0, 0.5, size=n)
-    lo = np.column_stack([c[:, 0] - w[:, 0], c[:, 1] - w[:, 1], c[:, 2] - w[:, 2], ve_lo, np.ones(n)])
-    hi = np.column_stack([c[:, 0] + w[:, 0], c[:, 1] + w[:, 1], c[:, 2] + w[:, 2], ve_hi, np.ones(n)])
+    lo = np.column_stack(
+        [c[:, 0] - w[:, 0], c[:, 1] - w[:, 1], c[:, 2] - w[:, 2], ve_lo, np.ones(n)]
+    )
+    hi = np.column_stack(
+        [c[:, 0] + w[:, 0], c[:, 1] + w[:, 1], c[:, 2] + w[:, 2], ve_hi, np.ones(n)]
+    )
     smid = np.where(block2[None, :], (0.5 * (s_lo + s_hi))[:, None], 1.0)
     srad = np.where(block2[None, :], (0.5 * (s_hi - s_lo) * (1 + 1e-15))[:, None], 0.0)
     stc = S.batch_state(iv.from_bounds(lo, hi), row_scale=iv.IntervalArray(smid, srad))
@@ -232,20 +253,55 @@ def test_batched_hermite_bound_is_below_the_loss():
 # the eight critical points of Fix(k-1,1), k = 6, with L <= 0.2 (discovery list)
 K6_POINTS = [
     [1.0, 0.0, 0.0, 0.0, 1.0],
-    [0.9867038188885768, -0.05041340321680862, 0.30801099147906874, 0.22451580759947756,
-     -0.6015119235610937],
-    [-0.5877302017433271, 0.39115386541235214, -0.01379889472247142, 0.01677031361572357,
-     1.0683956423457632],
-    [-0.6633973683167402, 0.33070978329159645, 0.3307097832915971, 0.3307097832915991,
-     -0.6633973683167407],
-    [1.144682016875161, -0.02659087448633476, 0.19824238998773286, -0.03204042553912261,
-     -0.03593175978016712],
-    [1.1027620337703532, -0.05090728890292152, 0.1753699268059396, 0.11618129452678594,
-     0.0932746178084864],
-    [-0.7350922311052438, 0.3416398371279332, 0.12502659276437383, 0.3404798682560096,
-     0.35189851702184255],
-    [-0.7239446467579514, 0.43750789933145484, 0.20561630850149762, -0.0365970614890468,
-     -0.03641461726534264],
+    [
+        0.9867038188885768,
+        -0.05041340321680862,
+        0.30801099147906874,
+        0.22451580759947756,
+        -0.6015119235610937,
+    ],
+    [
+        -0.5877302017433271,
+        0.39115386541235214,
+        -0.01379889472247142,
+        0.01677031361572357,
+        1.0683956423457632,
+    ],
+    [
+        -0.6633973683167402,
+        0.33070978329159645,
+        0.3307097832915971,
+        0.3307097832915991,
+        -0.6633973683167407,
+    ],
+    [
+        1.144682016875161,
+        -0.02659087448633476,
+        0.19824238998773286,
+        -0.03204042553912261,
+        -0.03593175978016712,
+    ],
+    [
+        1.1027620337703532,
+        -0.05090728890292152,
+        0.1753699268059396,
+        0.11618129452678594,
+        0.0932746178084864,
+    ],
+    [
+        -0.7350922311052438,
+        0.3416398371279332,
+        0.12502659276437383,
+        0.3404798682560096,
+        0.35189851702184255,
+    ],
+    [
+        -0.7239446467579514,
+        0.43750789933145484,
+        0.20561630850149762,
+        -0.0365970614890468,
+        -0.03641461726534264,
+    ],
 ]
 
 
@@ -310,8 +366,10 @@ def test_batched_tests_never_exclude_a_box_holding_a_root():
                 assert out[0] != "excluded" or out[1] == "root_above", (box, out)
                 if out[0] == "root":
                     for i in owners:
-                        if all(lo - 1e-12 <= x <= hi + 1e-12
-                               for (lo, hi), x in zip(out[1]["enclosure"], roots[i])):
+                        if all(
+                            lo - 1e-12 <= x <= hi + 1e-12
+                            for (lo, hi), x in zip(out[1]["enclosure"], roots[i])
+                        ):
                             certified.add(i)
                     nxt.extend(b for b in out[2] if any(_contains(P, b, roots[i]) for i in owners))
                 elif out[0] == "split":

@@ -100,6 +100,11 @@ REQUIRED_ALL = {
         "SearchResult", "block_permutations", "classify", "exact_isotropy", "find_critical_points",
     },
     "symbreak.reduced": {"Layout", "ReducedSystem", "Teacher", "TeacherSpace", "layout_for"},
+    "symbreak.reduced.arithmetic": {
+        "FLOAT64", "INTERVAL64", "ArbArithmetic", "Float64Arithmetic", "FloatArithmetic",
+        "Interval64Arithmetic", "MPArithmetic", "SymPyArithmetic", "flint_available",
+        "require_flint",
+    },
     "symbreak.solve": {
         "NewtonResult", "NewtonStatus", "newton", "newton_batch", "orbit_weights", "solve",
     },

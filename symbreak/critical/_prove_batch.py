@@ -120,7 +120,9 @@ class BatchModel:
 
 def _stack(cols):
     return iv.IntervalArray(
-        np.stack([c.mid for c in cols], axis=1), np.stack([c.rad for c in cols], axis=1), _checked=False
+        np.stack([c.mid for c in cols], axis=1),
+        np.stack([c.rad for c in cols], axis=1),
+        _checked=False,
     )
 
 
@@ -161,7 +163,9 @@ def hermite_lower(B: BatchModel, P, st, C) -> np.ndarray:
     norms = st.norms
     for p in rows:
         m2 = m2 + wts.row[p] * st.n2[:, p]
-        tw = sum(wts.teacher[c] * INTERVAL64.asquare(st.W[:, p, c]) for c in range(ncols) if tmask[c])
+        tw = sum(
+            wts.teacher[c] * INTERVAL64.asquare(st.W[:, p, c]) for c in range(ncols) if tmask[c]
+        )
         # Σ_c w_c²/|w| over the teacher columns lies in [0, |w|] (bounded where |w| → 0)
         m2 = m2 - 2 * wts.row[p] * iv.hull_intersect(tw / norms[:, p], 0.0, norms[:, p].upper())
     for p in range(st.n2.shape[1]):
