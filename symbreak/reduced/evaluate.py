@@ -563,8 +563,8 @@ def _slot_weights(layout: Layout, weights: LayoutWeights, arith) -> _SlotWeights
                     continue  # identical columns: the minor is 0
                 if u > v:
                     u, v = v, u
-                key = (u[0], v[0], u[1], v[1])  # x_u0 x_v1 − x_v0 x_u1 = x_s1 x_s4 − x_s2 x_s3
-                t = keys.setdefault(key, len(keys))
+                minor = (u[0], v[0], u[1], v[1])  # x_u0 x_v1 − x_v0 x_u1 = x_s1 x_s4 − x_s2 x_s3
+                t = keys.setdefault(minor, len(keys))
                 entries.append((r, t, a[c] * a[c2]))
     T = max(len(keys), 1)
     mw = np.empty((len(pp), T), dtype=object)
