@@ -41,15 +41,26 @@ def _run(script: str, pythonpath: str, args: list[str]) -> dict:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def before_after(script: str, rev: str, args: list[str]) -> tuple[dict, dict]:
-    """Worker results with revision ``rev`` and with this checkout."""
+def before_after(
+    script: str, rev: str, args: list[str], rounds: int = 1
+) -> tuple[dict, dict]:
+    """Worker results with revision ``rev`` and with this checkout.
+
+    With ``rounds > 1`` the two run alternately that many times and each
+    workload keeps its smallest time (fair when other jobs share the cores
+    and the load changes during the benchmark).
+    """
     with tempfile.TemporaryDirectory() as tmp:
         archive = subprocess.run(
             ["git", "-C", str(ROOT), "archive", rev, "symbreak"], capture_output=True, check=True
         ).stdout
         subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
-        before = _run(script, tmp, args)
-    return before, _run(script, str(ROOT), args)
+        runs = [(_run(script, tmp, args), _run(script, str(ROOT), args)) for _ in range(rounds)]
+    if rounds == 1:
+        return runs[0]
+    return tuple(
+        {key: min(r[i][key] for r in runs) for key in runs[0][i]} for i in (0, 1)
+    )
 
 
 def print_table(before: dict, after: dict, rev: str) -> None:
@@ -67,7 +78,9 @@ def print_table(before: dict, after: dict, rev: str) -> None:
 def cli(doc: str, main, worker) -> None:
     """Command line of a before/after benchmark.
 
-    ``--worker N REPEAT`` (internal) or ``[--quick] [--before REV]``.
+    ``--worker N REPEAT`` (internal) or ``[--quick] [--before REV] [--rounds R]``
+    (``--rounds``: alternate before/after runs, best of each; passed to
+    ``main`` as ``rounds=`` when given).
     """
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         print(json.dumps(worker(int(sys.argv[2]), int(sys.argv[3]))))
@@ -75,5 +88,9 @@ def cli(doc: str, main, worker) -> None:
     ap = argparse.ArgumentParser(description=doc)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--before", default="0ffc9b2", help="git revision for the 'before' column")
+    ap.add_argument("--rounds", type=int, default=None, help="alternating before/after rounds")
     args = ap.parse_args()
-    main(args.quick, args.before)
+    if args.rounds is None:
+        main(args.quick, args.before)
+    else:
+        main(args.quick, args.before, rounds=args.rounds)

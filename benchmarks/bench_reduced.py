@@ -1,6 +1,6 @@
 """Benchmark: the compressed model (ReducedSystem and the generic back-ends), before/after.
 
-Run:  python benchmarks/bench_reduced.py [--quick] [--before REV]
+Run:  python benchmarks/bench_reduced.py [--quick] [--before REV] [--rounds R]
 
 Before/after table (CPU time, ``time.process_time``, best of several repeats,
 BLAS limited to one thread; see ``_before_after.py``): "before" is git
@@ -76,9 +76,9 @@ def worker(n_points: int, repeat: int) -> dict:
     return {key: val * 1e6 for key, val in out.items()}
 
 
-def main(quick: bool = False, rev: str = "0ffc9b2") -> None:
+def main(quick: bool = False, rev: str = "0ffc9b2", rounds: int = 1) -> None:
     n_points = 200 if quick else 1000
-    before, after = before_after(__file__, rev, [str(n_points), "3" if quick else "5"])
+    before, after = before_after(__file__, rev, [str(n_points), "3" if quick else "5"], rounds)
     print_table(before, after, rev)
 
 

@@ -1,6 +1,6 @@
 """Benchmark: the analytic Hessian spectrum, before/after batching, and against dense eigvalsh.
 
-Run:  python benchmarks/bench_spectrum.py [--quick] [--before REV]
+Run:  python benchmarks/bench_spectrum.py [--quick] [--before REV] [--rounds R]
 
 (1) Before/after table (CPU time, ``time.process_time``, best of several
 repeats, BLAS limited to one thread; see ``_before_after.py``): the "before"
@@ -54,8 +54,8 @@ def worker(n_points: int, repeat: int) -> dict:
     return {key: val * 1e6 for key, val in out.items()}
 
 
-def before_after_table(rev: str, n_points: int, repeat: int) -> None:
-    before, after = before_after(__file__, rev, [str(n_points), str(repeat)])
+def before_after_table(rev: str, n_points: int, repeat: int, rounds: int = 1) -> None:
+    before, after = before_after(__file__, rev, [str(n_points), str(repeat)], rounds)
     print_table(before, after, rev)
     n_key = f"analytic_spectrum, N={n_points} (per point)"
     single = after["analytic_spectrum, 1 point"]
@@ -103,8 +103,8 @@ def analytic_vs_dense(quick: bool) -> None:
         )
 
 
-def main(quick: bool = False, rev: str = "0ffc9b2") -> None:
-    before_after_table(rev, 200 if quick else 1000, 3 if quick else 5)
+def main(quick: bool = False, rev: str = "0ffc9b2", rounds: int = 1) -> None:
+    before_after_table(rev, 200 if quick else 1000, 3 if quick else 5, rounds)
     print()
     analytic_vs_dense(quick)
 

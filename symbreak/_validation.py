@@ -6,6 +6,8 @@ import numbers
 
 import numpy as np
 
+from .errors import DomainError, NotDifferentiableError
+
 __all__ = [
     "as_matrix",
     "as_positive_int",
@@ -16,7 +18,12 @@ __all__ = [
 
 
 def as_matrix(x, name: str, *, shape: tuple[int | None, int | None] | None = None) -> np.ndarray:
-    """Return ``x`` as a finite float matrix, or raise a message naming ``name``."""
+    """Return ``x`` as a finite float matrix, or raise a message naming ``name``.
+
+    Non-finite entries raise :class:`~symbreak.errors.DomainError` (a
+    ``ValueError``): a point outside the domain, for instance a Newton
+    iterate that diverged.
+    """
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{name} must be a 2-D array of real numbers, got {type(x).__name__}")
     try:
@@ -36,7 +43,7 @@ def as_matrix(x, name: str, *, shape: tuple[int | None, int | None] | None = Non
                 )
     if not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(
+        raise DomainError(
             f"{name} contains NaN or inf (first at index {tuple(int(i) for i in bad)})"
         )
     return arr
@@ -47,11 +54,15 @@ def _fmt_shape(shape) -> str:
 
 
 def check_nonzero_rows(arr: np.ndarray, name: str, *, what: str = "row") -> np.ndarray:
-    """Raise ``ValueError`` naming the first zero row; return the row norms."""
+    """Raise :class:`~symbreak.errors.NotDifferentiableError` naming the first zero row.
+
+    Returns the row norms.  The error is a ``ValueError`` (a subclass), so
+    callers that validate input keep catching it.
+    """
     norms = np.linalg.norm(arr, axis=1)
     zero = np.flatnonzero(norms == 0.0)
     if zero.size:
-        raise ValueError(
+        raise NotDifferentiableError(
             f"{name} has a zero {what} (index {int(zero[0])}): the loss is not differentiable "
             f"there; perturb that {what} or remove the neuron"
         )
@@ -76,7 +87,8 @@ def as_coordinates(values, names, *, space: str, what: str = "coordinates") -> n
     """``values`` as a finite float vector with one entry per name in ``names``, or a clear error.
 
     ``space`` names where the coordinates live in the message (``"Fix(k-1,1)"``),
-    ``what`` what they are (``"coordinates"``, ``"teacher coordinates"``).
+    ``what`` what they are (``"coordinates"``, ``"teacher coordinates"``).  Non-finite
+    values raise :class:`~symbreak.errors.DomainError` (a ``ValueError``).
     """
     try:
         v = np.asarray(values, dtype=float)
@@ -84,8 +96,8 @@ def as_coordinates(values, names, *, space: str, what: str = "coordinates") -> n
         raise TypeError(f"{what} must be real numbers, got {values!r}") from None
     if v.shape != (len(names),):
         raise ValueError(f"{space} has {len(names)} {what} {list(names)}, got {v.size} value(s)")
-    if not np.all(np.isfinite(v)):
-        raise ValueError(f"{what} must be finite, got {v.tolist()}")
+    if not np.all(np.isfinite(v)):  # a point outside the domain (e.g. a diverged iterate)
+        raise DomainError(f"{what} must be finite, got {v.tolist()}")
     return v
 
 

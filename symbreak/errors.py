@@ -1,12 +1,16 @@
 """Narrow exception types: what went wrong, so callers catch only that.
 
-Both subclass :class:`ValueError`, so code that catches ``ValueError`` keeps
-working; new code catches the narrow type.
+:class:`DomainError` and :class:`NotDifferentiableError` subclass
+:class:`ValueError`, so code that catches ``ValueError`` keeps working; new
+code catches the narrow type.  :class:`ConvergenceError` is a numerical
+failure at a valid point (a :class:`RuntimeError`, like SciPy's root finders
+that do not converge).  Anything else that escapes a computation is a bug and
+is never swallowed.
 """
 
 from __future__ import annotations
 
-__all__ = ["DomainError", "NotDifferentiableError"]
+__all__ = ["ConvergenceError", "DomainError", "NotDifferentiableError"]
 
 
 class DomainError(ValueError):
@@ -24,4 +28,15 @@ class NotDifferentiableError(DomainError):
     and Hessians are undefined there.  Move the point off the zero rows, or use
     the one-sided directional derivative of a dead neuron
     (:mod:`symbreak.overparam`).
+    """
+
+
+class ConvergenceError(RuntimeError):
+    """A numerical method could not deliver a reliable answer at a valid point.
+
+    Examples: Newton's method does not converge, a corrected point lies on
+    another branch or next to a branch point (where the bordered Jacobian is
+    nearly singular), a root cannot be bracketed or fitted.  Callers that can
+    go on without the answer record what was dropped (a status, an
+    ``"unlocated"`` event, a note on the branch).
     """

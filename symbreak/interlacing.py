@@ -238,7 +238,13 @@ def copy_basis(group: IsotropyGroup, irrep_types) -> np.ndarray:
 
 
 def block_certificate(
-    group: IsotropyGroup, coords, *, blocks=None, tol: float = ZERO_TOL
+    group: IsotropyGroup | str,
+    coords,
+    *,
+    blocks=None,
+    tol: float = ZERO_TOL,
+    k=None,
+    extra_dims=None,
 ) -> SaddleCertificate | None:
     """The most negative eigenpair over the blocks ``A_χ`` (``None`` when none is ``< −tol``).
 
@@ -247,7 +253,8 @@ def block_certificate(
 
     Parameters
     ----------
-    group : IsotropyGroup
+    group : IsotropyGroup or str
+        The group, or its spec with ``k=`` (and ``extra_dims=``, ``d − k``).
     coords : array_like
     blocks : tuple of HessianBlock, optional
         Precomputed :func:`~symbreak.spectrum.hessian_blocks`.
@@ -255,7 +262,7 @@ def block_certificate(
         Eigenvalues within ``tol`` of zero do not count (default
         :data:`~symbreak.spectrum.ZERO_TOL`, as for the index).
     """
-    blocks = hessian_blocks(group, coords) if blocks is None else blocks
+    blocks = hessian_blocks(group, coords, k=k, extra_dims=extra_dims) if blocks is None else blocks
     best = None
     for b in blocks:
         if float(b.dimension) <= 0 or b.eigenvalues.size == 0:

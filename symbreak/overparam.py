@@ -40,7 +40,7 @@ from .continuation.refinement import refine, spec_from_factors
 from .interlacing import SaddleCertificate, block_certificate
 from .reduced.fixed_point import FixedPointSpace
 from .reduced.system import ReducedSystem
-from .representation.isotropy import IsotropyGroup, parse_spec
+from .representation.isotropy import IsotropyGroup, group_of, parse_spec
 from .solve import newton
 from .spectrum import Spectrum, analytic_spectrum, hessian_blocks
 from .tolerances import DEFAULT_TOLERANCES, Tolerances
@@ -125,14 +125,22 @@ def _entry_key(t: int, b: int) -> tuple[int, int, str]:
 
 
 def split_neuron(
-    group: IsotropyGroup, coords, block: int, *, split: float = 0.5, extra: int = 1
+    group: IsotropyGroup | str,
+    coords,
+    block: int,
+    *,
+    split: float = 0.5,
+    extra: int = 1,
+    k=None,
+    extra_dims=None,
 ) -> tuple[IsotropyGroup, np.ndarray, str]:
     r"""Split a neuron of row block ``block`` into ``t w`` and ``extra`` copies of ``(1−t)w/extra``.
 
     Parameters
     ----------
-    group : IsotropyGroup
-        Isotropy of the ``k``-neuron (or already enlarged) point.
+    group : IsotropyGroup or str
+        Isotropy of the ``k``-neuron (or already enlarged) point, or its spec
+        with ``k=`` (and ``extra_dims=``).
     coords : array_like
         The point in ``Fix(group)``.
     block : int
@@ -141,6 +149,8 @@ def split_neuron(
         ``t ∈ (0, 1)``.
     extra : int
         Number ``ℓ`` of new neurons (one new extra-row block of size ``ℓ``).
+    k, extra_dims : float, optional
+        With a spec string for ``group``: its ``k`` and ``d − k``.
 
     Returns
     -------
@@ -151,6 +161,7 @@ def split_neuron(
     description : str
         What was done, e.g. ``"k-1 -> k-2,1; split 1 into 0.5 + 1 x 0.5"``.
     """
+    group = group_of(group, k, extra_dims=extra_dims)
     split = _check_split(split)
     extra = _check_extra(extra)
     c = FixedPointSpace(group).check_coords(coords)
@@ -414,18 +425,21 @@ class AnnihilationResult:
 
 
 def annihilation(
-    group: IsotropyGroup,
+    group: IsotropyGroup | str,
     coords,
     *,
     max_extra: int = 3,
     splits=DEFAULT_SPLITS,
     polish_start: bool = True,
+    k=None,
+    extra_dims=None,
 ) -> AnnihilationResult:
     """Smallest number of extra neurons that turns the point into a saddle, by splitting.
 
     Parameters
     ----------
-    group : IsotropyGroup
+    group : IsotropyGroup or str
+        The group, or its spec with ``k=`` (and ``extra_dims=``, ``d − k``).
     coords : array_like
         A critical point (typically a spurious minimum) of ``Fix(group)``.
     max_extra : int
@@ -448,6 +462,7 @@ def annihilation(
     >>> r.smallest_extra
     1
     """
+    group = group_of(group, k, extra_dims=extra_dims)
     max_extra = _check_extra(max_extra)
     if polish_start:
         coords = polish(group, coords)

@@ -47,10 +47,8 @@ __all__ = [
 ZERO_TOL = 1e-9
 #: copy directions whose Gram eigenvalue is below this fraction of the largest are dropped
 GRAM_RTOL = 1e-12
-#: from this many points on, the Hessian form is evaluated block by block
-_BLOCKWISE_BATCH = 32
 #: a batch is evaluated in chunks of this many points (cache-sized temporaries)
-_CHUNK = 192
+_CHUNK = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +180,9 @@ class _SpectrumPlan:
 
     layout: Layout
     weights: LayoutWeights
-    U: tuple[np.ndarray, ...]  # per block: its copy vectors (μ, P, C)
-    U_all: np.ndarray  # every block's copy vectors, stacked (A, P, C)
+    U_all: np.ndarray  # every block's orthonormalised directions U_χ = Tᵀ U, stacked (Σr, P, C)
     blocks: tuple[_BlockPlan, ...]
+    spans: tuple[tuple[int, int], ...]  # per block: its rows of U_all
 
 
 def _orthonormalising_map(G: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -228,10 +226,14 @@ def _spectrum_plan(group: IsotropyGroup, teacher: bool = False) -> _SpectrumPlan
     marks = tuple(max(c.irrep.marks()[t] for c in comps) for t in range(len(group.factors)))
     layout = layout_for(group, marks, teacher=teacher)
     weights = layout.float_weights(group.sizes)
-    Us = [layout.copy_patterns(c.irrep, c.copies) for c in comps]
+    # probe rows that stand for no actual row at these sizes enter nothing: left out
+    inert = set(weights.inert_rows(derivatives=False).tolist())
+    keep = [p for p in range(len(layout.rows)) if p not in inert]
+    layout, weights = layout.restrict_rows(keep), weights.restrict_rows(keep)
     integral = all(f.is_integral for f in group.factors)
-    blocks = []
-    for comp, Uc in zip(comps, Us):
+    blocks, directions = [], []
+    for comp in comps:
+        Uc = layout.copy_patterns(comp.irrep, comp.copies)
         G = np.einsum("p,apc,bpc->ab", weights.row, Uc * weights.col, Uc)
         T, kept = _orthonormalising_map(G)
         dropped = tuple(cv for i, cv in enumerate(comp.copies) if i not in set(kept.tolist()))
@@ -239,20 +241,25 @@ def _spectrum_plan(group: IsotropyGroup, teacher: bool = False) -> _SpectrumPlan
         blocks.append(
             _BlockPlan(label=comp.label, irrep=comp.irrep, dimension=dim, T=T, dropped=dropped)
         )
-    U_all = np.concatenate(Us)
+        # D²L is bilinear: the form on U_χ = Tᵀ U is A_χ = Tᵀ B T directly
+        directions.append(np.einsum("ar,apc->rpc", T, Uc))
+    U_all = np.concatenate(directions)
     U_all.setflags(write=False)
+    ends = np.cumsum([U.shape[0] for U in directions]).tolist()
+    spans = tuple((e - U.shape[0], e) for e, U in zip(ends, directions))
     return _SpectrumPlan(
-        layout=layout, weights=weights, U=tuple(Us), U_all=U_all, blocks=tuple(blocks)
+        layout=layout, weights=weights, U_all=U_all, blocks=tuple(blocks), spans=spans
     )
 
 
 def _block_arrays(group: IsotropyGroup, C: np.ndarray, teacher=None):
-    """Per block: (plan, A (N, r, r), eigenvalues (N, r), eigenvectors (N, μ, r)).
+    """Per block: (plan, A (N, r, r), eigenvalues (N, r)).
 
-    One compressed evaluation for the whole batch (its kernel coefficients are
-    shared by the blocks), the form of each block, and one ``eigh`` call per block,
-    in chunks of :data:`_CHUNK` points: the temporaries of a chunk stay in cache
-    (a whole large batch at once is about twice as slow, memory-bound).
+    One compressed evaluation serves every block (one stacked Hessian form),
+    and each block's eigenvalues are one ``eigvalsh`` call for all points, in
+    chunks of :data:`_CHUNK` points (bounded temporaries).  Eigenvectors are
+    computed only when a point's blocks are looked at
+    (:meth:`_SpectrumBatch.vectors`).
     """
     if teacher is not None:  # explicit teacher rows: the teacher's coordinates follow W's
         C = np.concatenate([C, np.broadcast_to(teacher, (C.shape[0], teacher.size))], axis=1)
@@ -263,7 +270,7 @@ def _block_arrays(group: IsotropyGroup, C: np.ndarray, teacher=None):
         _block_arrays_chunk(group, C[i : i + _CHUNK], t) for i in range(0, C.shape[0], _CHUNK)
     ]
     return [
-        (bp, *(np.concatenate([part[b][j] for part in parts]) for j in (1, 2, 3)))
+        (bp, *(np.concatenate([part[b][j] for part in parts]) for j in (1, 2)))
         for b, (bp, *_) in enumerate(parts[0])
     ]
 
@@ -271,19 +278,25 @@ def _block_arrays(group: IsotropyGroup, C: np.ndarray, teacher=None):
 def _block_arrays_chunk(group: IsotropyGroup, C: np.ndarray, teacher: bool = False):
     plan = _spectrum_plan(group, teacher)
     st = compressed_state(plan.layout, plan.weights, group.k, C)
-    if C.shape[0] >= _BLOCKWISE_BATCH:  # block by block: no cross-block terms
-        forms = [st.hessian_form(U) for U in plan.U]
-    else:  # few points: one stacked form, fewer numpy calls
-        B = st.hessian_form(plan.U_all)
-        ends = np.cumsum([U.shape[0] for U in plan.U])
-        forms = [B[:, e - U.shape[0] : e, e - U.shape[0] : e] for e, U in zip(ends, plan.U)]
+    # every block at once, on its orthonormalised directions (cross-block entries unused)
+    B = st.hessian_form(plan.U_all)
     out = []
-    for bp, F in zip(plan.blocks, forms):
-        A = np.matmul(np.matmul(bp.T.T, F), bp.T)
-        A = 0.5 * (A + A.transpose(0, 2, 1))
-        vals, vecs = np.linalg.eigh(A)
-        out.append((bp, A, vals, np.matmul(bp.T, vecs)))
+    for bp, (lo, hi) in zip(plan.blocks, plan.spans):
+        A = B[:, lo:hi, lo:hi].copy()  # A_χ = Tᵀ B_χ T, symmetric
+        vals = A[:, :, 0].copy() if hi - lo == 1 else np.linalg.eigvalsh(A)
+        out.append((bp, A, vals))
     return out
+
+
+def _block_vectors(bp: _BlockPlan, A: np.ndarray) -> np.ndarray:
+    """Eigenvectors of the blocks ``A`` (N, r, r) on the copy vectors: ``T V``, shape (N, μ, r).
+
+    ``V`` are the orthonormal eigenvectors of ``A`` (``eigh``, increasing
+    eigenvalues, the order of ``eigvalsh``).
+    """
+    if A.shape[1] == 1:  # a 1 × 1 block: V = [[1]]
+        return np.broadcast_to(bp.T, (A.shape[0], *bp.T.shape)).copy()
+    return np.matmul(bp.T, np.linalg.eigh(A)[1])
 
 
 def _maker(cls):
@@ -311,17 +324,24 @@ _new_spectrum = _maker(Spectrum)
 class _SpectrumBatch:
     """The arrays of one batched evaluation; builds each point's records on demand."""
 
-    __slots__ = ("arrays", "values", "owner", "order", "tags")
+    __slots__ = ("arrays", "values", "owner", "order", "tags", "_vectors")
 
     def __init__(self, arrays):
         self.arrays = arrays
         # all eigenvalues of a point, in block order, then one argsort for the batch
-        self.values = np.concatenate([vals for _, _, vals, _ in arrays], axis=1)  # (N, Σr)
+        self.values = np.concatenate([vals for _, _, vals in arrays], axis=1)  # (N, Σr)
         self.owner = np.concatenate(
-            [np.full(vals.shape[1], i) for i, (_, _, vals, _) in enumerate(arrays)]
+            [np.full(vals.shape[1], i) for i, (_, _, vals) in enumerate(arrays)]
         )
         self.order = np.argsort(self.values, axis=1, kind="stable")
         self.tags = [(bp.dimension, bp.label) for bp, *_ in arrays]
+        self._vectors = None
+
+    def vectors(self) -> list[np.ndarray]:
+        """Per block, the eigenvectors of every point (one ``eigh`` per block, on first use)."""
+        if self._vectors is None:
+            self._vectors = [_block_vectors(bp, A) for bp, A, _ in self.arrays]
+        return self._vectors
 
     def entries(self, n: int) -> tuple[SpectrumEntry, ...]:
         order = self.order[n]
@@ -337,7 +357,7 @@ class _SpectrumBatch:
         return tuple(
             [
                 _new_block(bp.label, bp.irrep, bp.dimension, A[n], vals[n], vecs[n], bp.dropped)
-                for bp, A, vals, vecs in self.arrays
+                for (bp, A, vals), vecs in zip(self.arrays, self.vectors())
             ]
         )
 
@@ -427,9 +447,12 @@ def hessian_blocks(
 
     Notes
     -----
-    One compressed evaluation serves every block and every point; the Gram
+    One compressed evaluation (one Hessian form on the orthonormalised copy
+    directions of every block) serves every block and every point; the Gram
     matrices and their orthonormalising maps depend only on the group and are
-    cached; each block's ``eigh`` is one LAPACK call for all ``N`` points.
+    cached.  Each block's eigenvalues are one ``eigvalsh`` call for all ``N``
+    points, its eigenvectors one ``eigh`` call, made when the blocks of a batch
+    are first looked at (``analytic_spectrum`` records build them on access).
     """
     group = group_of(group, k, extra_dims=extra_dims)
     C, single = _check_batch(group, coords)
@@ -491,7 +514,8 @@ def analytic_spectrum(
     batch = _SpectrumBatch(_block_arrays(group, C, _teacher_coords(group, teacher)))
     if zero_tol is None:  # relative to each point's spectral radius
         radius = np.abs(batch.values).max(axis=1, initial=0.0)
-        tols = [policy.zero_threshold(r) for r in radius.tolist()]
+        # policy.zero_threshold(r) = eigenvalue · max(1, |r|), for every point at once
+        tols = (policy.eigenvalue * np.maximum(1.0, radius)).tolist()
     else:
         tols = [zero_tol] * C.shape[0]
     out = [_new_lazy(batch, n, tol) for n, tol in enumerate(tols)]

@@ -55,13 +55,24 @@ def test_follow_lands_exactly_on_the_window_end_and_records_points():
         target=1,
         options=opts,
         make_point=lambda z, t, end: (float(z[1]), end),
-        progress=lambda i, rec: seen.append(i),
+        progress=seen.append,
+        stage="cubic",
+        describe=lambda rec: {"lam": rec[0]},
     )
     assert path.status is Status.COMPLETED
     assert path.points[0][1] == "start" and path.points[-1] == (6.0, "hi")
     x, lam = path.zs[-1]
     assert abs(x**3 - x - lam) < 1e-10
-    assert seen == list(range(len(path.points)))
+    # the one progress protocol: a ProgressUpdate per accepted point, numbered from 0
+    assert [u.done for u in seen] == list(range(len(path.points)))
+    assert {u.stage for u in seen} == {"cubic"}
+    assert [u.info["lam"] for u in seen] == [p[0] for p in path.points]
+    # the former protocol, progress(step, record), still works and warns
+    old = []
+    with pytest.warns(DeprecationWarning, match="ProgressUpdate"):
+        follow(Cubic(), z0, t0, lo=1.0, hi=6.0, target=1, options=opts,
+               progress=lambda i, rec: old.append(i))  # fmt: skip
+    assert old == list(range(len(path.points)))
 
 
 def test_corrector_reports_the_domain_and_fixed_parameter_solves():

@@ -170,6 +170,7 @@ def test_workers_give_identical_results(atlas_dir, tmp_path):
     par = run_atlas(tmp_path / "par", SMALL, workers=2, plots=False, progress=None)
     assert par["families"] == atlas["families"]
     assert par["searches"] == atlas["searches"]
+    assert _results(par) == _results(atlas)  # everything but timing and cache counts
 
 
 def test_cli_atlas_json(tmp_path, capsys):
@@ -227,3 +228,122 @@ def test_family_keys_do_not_depend_on_the_other_families(atlas_dir, tmp_path):
     for f in shared:
         assert keys[f["key"]]["isotropy"] == f["isotropy"]
         assert abs(keys[f["key"]]["loss"] - f["loss"]) < 1e-9
+
+
+# --- typed records (issue 11, item 8) and determinism --------------------------------------
+
+
+def _results(atlas: dict) -> dict:
+    """Everything but the run's own bookkeeping (timing, cache counts, plot names)."""
+    return {k: v for k, v in atlas.items() if k not in ("timing", "units", "figures")}
+
+
+def test_records_round_trip_the_written_file(atlas_dir):
+    """atlas.json -> Atlas -> JSON gives the file back, key order included; records round-trip."""
+    from symbreak.atlas import Atlas, Family
+    from symbreak.atlas.records import AtlasEvent, BranchPart, IntegerKPoint, SpectrumAtK
+
+    out, atlas, _ = atlas_dir
+    text = (out / "atlas.json").read_text()
+    data = json.loads(text)
+    rec = Atlas.from_json(data)
+    again = rec.to_json()
+    assert again == data
+    assert json.dumps(again, indent=2) == json.dumps(data, indent=2)  # the same key order
+    assert Atlas.from_json(json.loads(json.dumps(again))) == rec
+    for f in rec.families:
+        assert Family.from_json(f.to_json()) == f
+        assert all(AtlasEvent.from_json(e.to_json()) == e for e in f.events)
+        assert all(IntegerKPoint.from_json(p.to_json()) == p for p in f.at_integer_k)
+        for part in (f.down, f.up):
+            assert part is None or BranchPart.from_json(part.to_json()) == part
+        if f.spectrum_at_k is not None:
+            assert SpectrumAtK.from_json(f.spectrum_at_k.to_json()) == f.spectrum_at_k
+    # typed fields read the same numbers as the raw JSON
+    for f, d in zip(rec.families, data["families"]):
+        assert (f.id, f.k0, f.loss, f.kind) == (d["id"], d["k0"], d["loss"], d["kind"])
+        assert [e.k for e in f.events] == [e["k"] for e in d["events"]]
+        n = [len(d["branch"][p]["points"]) if d["branch"][p] else 0 for p in ("down", "up")]
+        # both halves start at k0: the branch lists that point once
+        assert len(f.branch_rows()) == sum(n) - (1 if all(n) else 0)
+
+
+def test_summary_counts_match_the_families(atlas_dir):
+    """The summary record counts what the families say (counted here from the JSON)."""
+    from symbreak.atlas import Atlas
+
+    _, atlas, _ = atlas_dir
+    s = Atlas.from_json(atlas).summary
+    fams = atlas["families"]
+    assert s.families == len(fams) == s["families"]
+    assert s.spurious_minima == sum(f["kind"] == "spurious_minimum" for f in fams)
+    assert s.events == sum(len(f["events"]) for f in fams)
+    assert s.groups_searched == len(atlas["searches"]) == 2
+
+
+def test_notes_and_skipped_units_round_trip():
+    from symbreak.atlas.records import AnnihilationSkipped, BranchPart, BranchRow, Continuation
+
+    part = BranchPart(
+        status="completed",
+        message="m",
+        points=(BranchRow(5.0, (0.1, 0.2), 0.3, 1, (("[k]", (1.0, 2.0)),)),),
+        notes=("touch not examined: ...",),
+    )
+    assert part.to_json()["notes"] == ["touch not examined: ..."]
+    assert "notes" not in BranchPart("completed", "m", ()).to_json()
+    cont = Continuation("k", 6.0, (5.0, 7.0), part, None)
+    assert Continuation.from_json(json.loads(json.dumps(cont.to_json()))) == cont
+    for skipped in (
+        AnnihilationSkipped(8.0, "error", message="Newton at k = 8: failed"),
+        AnnihilationSkipped(6.0, "not_a_minimum", coords=(0.5, -0.25)),
+    ):
+        assert AnnihilationSkipped.from_json(skipped.to_json()) == skipped
+
+
+def test_a_second_fresh_run_gives_identical_families_and_events(atlas_dir, tmp_path):
+    """Determinism: a fresh directory (no cache) gives exactly the same atlas.json."""
+    _, atlas, _ = atlas_dir
+    again = run_atlas(tmp_path / "again", SMALL, plots=False, progress=None)
+    assert again["units"]["reused"] == 0
+    assert _results(again) == _results(atlas)
+
+
+@pytest.mark.parametrize("hashseed", ["0", "1"])
+def test_hash_randomisation_does_not_change_the_atlas(atlas_dir, tmp_path, hashseed):
+    """String hashing (set and dict order of labels) must not leak into the results."""
+    import os
+    import subprocess
+    import sys
+
+    _, atlas, _ = atlas_dir
+    out = tmp_path / f"h{hashseed}"
+    code = (
+        "import sys\n"
+        "from symbreak.atlas import AtlasOptions, run_atlas\n"
+        f"opts = AtlasOptions.from_json({json.dumps(SMALL.to_json())})\n"
+        "run_atlas(sys.argv[1], opts, plots=False)\n"
+    )
+    env = dict(os.environ, PYTHONHASHSEED=hashseed)
+    subprocess.run([sys.executable, "-c", code, str(out)], check=True, env=env)
+    other = json.loads((out / "atlas.json").read_text())
+    assert _results(other) == _results(json.loads(json.dumps(atlas)))
+
+
+def test_records_keep_every_key_their_producers_write():
+    """The atlas records copy the JSON of ``CriticalPoint`` and ``AnnihilationResult``
+    field by field; a key added to a producer must not vanish from atlas.json silently."""
+    from symbreak.atlas.records import Annihilation, FoundPoint
+    from symbreak.critical import SearchOptions, find_critical_points
+    from symbreak.overparam import annihilation
+
+    pts = find_critical_points("k-1,1", k=6, options=SearchOptions(max_loss=0.03)).points
+    p = next(p for p in pts if p.kind == "spurious_minimum")
+    produced = p.to_json()
+    kept = FoundPoint.from_json(produced).to_json()
+    assert set(produced) <= set(kept), sorted(set(produced) - set(kept))
+    res = annihilation("k-1,1", p.coords, k=6, max_extra=1)
+    produced = {**res.to_json(), "k": 6.0, "coords": list(p.coords)}
+    kept = Annihilation.from_json(produced).to_json()
+    assert set(produced) <= set(kept), sorted(set(produced) - set(kept))
+    assert kept["annihilated_at"] == produced["annihilated_at"] == 1

@@ -406,11 +406,11 @@ def test_block_figures_show_every_block_of_the_branch(atlas_run, monkeypatch, tm
     fams = {f["id"]: f for f in atlas["families"]}
     late = 0
     for fid, blocks in drawn.items():
-        pts = [p for p in branch_series(fams[fid]) if "eigenvalues" in p]
-        labels = {lab for p in pts for lab in p["eigenvalues"]}
+        pts = [p for p in branch_series(fams[fid]) if p.eigenvalues is not None]
+        labels = {lab for p in pts for lab, _ in p.eigenvalues}
         assert set(blocks) == labels, fid
-        late += len(labels - set(pts[0]["eigenvalues"]))
-        n = sum(len(v) for p in pts for v in p["eigenvalues"].values())
+        late += len(labels - {lab for lab, _ in pts[0].eigenvalues})
+        n = sum(len(v) for p in pts for _, v in p.eigenvalues)
         assert sum(int(np.isfinite(b).sum()) for b in blocks.values()) == n, fid
     assert late > 0, "the small atlas has a block ([k-3,2] x [1]) that appears along the branch"
 

@@ -319,9 +319,10 @@ def test_an_unlocated_sign_change_is_an_event_and_a_warning(monkeypatch):
     """If a crossing cannot be located, it is recorded (kind 'unlocated') and warned about."""
     from symbreak.continuation import UnlocatedEventWarning
     from symbreak.continuation import events as events_mod
+    from symbreak.errors import ConvergenceError
 
     def fail(*args, **kwargs):
-        raise ValueError("simulated failure")
+        raise ConvergenceError("simulated failure")
 
     monkeypatch.setattr(events_mod, "_root", fail)
     start = [0.986704, -0.050413, 0.308011, 0.224516, -0.601512]
@@ -340,9 +341,10 @@ def test_f49_reads_the_same_when_no_zero_can_be_located(monkeypatch):
     """Next to a branch point the corrector is unreliable: sign changes that cannot be located
     there belong to the meeting found from the turn, if their blocks vanish at the meeting point."""
     from symbreak.continuation import events as events_mod
+    from symbreak.errors import ConvergenceError
 
     def fail(*args, **kwargs):
-        raise ValueError("simulated failure")
+        raise ConvergenceError("simulated failure")
 
     monkeypatch.setattr(events_mod, "_root", fail)
     b = continue_branch("k-4,2,2", F49, k0=6, k1=6.7)

@@ -127,5 +127,7 @@ def test_search_options_are_validated():
         SearchOptions(gtol=-1.0)
     with pytest.raises(TypeError):
         SearchOptions(seed=1.5)
-    with pytest.raises(TypeError):
-        find_critical_points("k-1,1")
+    with pytest.raises(ValueError, match="give k"):
+        find_critical_points("k-1,1")  # a spec string needs its k
+    with pytest.raises(TypeError, match="IsotropyGroup or a spec"):
+        find_critical_points(6)

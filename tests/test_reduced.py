@@ -182,3 +182,78 @@ def test_zero_rows_in_a_batch_name_the_point():
         system.gradient(np.vstack([C[[0, 2]], [np.inf, 0, 0, 0, 1]]))
     with pytest.raises(ValueError, match=r"shape \(5,\) or \(N, 5\)"):
         system.gradient(np.ones((3, 4)))
+
+
+# --------------------------------------------------------------------------- float64 path
+FLOAT64_CASES = [("k-1,1", 6.0), ("k-3,2,1", 9.0), ("k-2,2", 7.5), ("k", 20.0), ("k-1,1|2,1", 5.5)]
+
+
+@pytest.mark.parametrize("spec,k", FLOAT64_CASES)
+def test_float64_results_do_not_depend_on_the_batch(spec, k, rng):
+    # every point is evaluated by the same operations whatever batch it is in:
+    # a batch equals single calls exactly, not only up to rounding
+    system = ReducedSystem(IsotropyGroup.from_spec(spec, k))
+    C = rng.normal(size=(40, system.space.dim))
+    for name in ("loss", "gradient", "hessian"):
+        fn = getattr(system, name)
+        batch = fn(C)
+        np.testing.assert_array_equal(batch, np.array([fn(c) for c in C]), err_msg=name)
+        np.testing.assert_array_equal(batch[7:19], fn(C[7:19]), err_msg=name)
+        assert fn(C[:0]).shape == (0, *batch.shape[1:])  # an empty batch
+
+
+def _mp_hessian(group, c):
+    from symbreak.reduced.arithmetic import MPArithmetic
+    from symbreak.reduced.generic import GenericReducedSystem
+
+    gen = GenericReducedSystem(group, MPArithmetic(40))
+    return np.array([[float(x) for x in row] for row in gen.hessian([float(x) for x in c])])
+
+
+@pytest.mark.parametrize("spec,k", [("k-1,1", 9.0), ("k-2,1,1", 8.5), ("k-3,2,1", 10.0)])
+def test_float64_hessian_matches_40_digits_with_nearly_parallel_rows(spec, k, rng):
+    # the float64 Hessian form (dense products; the δ-terms of a pair of rows as one
+    # rank-one term with the symmetric part of Ω) against the term-by-term mpmath
+    # evaluation (asymmetric Ω, bounded δ-terms): random points, points with all
+    # rows nearly parallel (δ ~ 1/sin θ large) and exactly parallel (δ = 0)
+    group = IsotropyGroup.from_spec(spec, k)
+    system = ReducedSystem(group)
+    w = system._weights
+    assert not np.array_equal(w.pair, w.pair.T)  # Ω is asymmetric here: the claim is tested
+    dim = system.space.dim
+    # float64 rejections of rows at angle θ lose about log10(1/sin θ) digits
+    points = [(rng.normal(size=dim), 1e-13) for _ in range(2)]
+    for eps in (1e-6, 1e-9, 0.0):
+        c = np.full(dim, 0.3)
+        c[0] += eps
+        c[-1] = -0.2
+        points.append((c, 1e-13 + (1e-16 / eps if eps else 0.0)))
+    for c, tol in points:
+        ref = _mp_hessian(group, c)
+        np.testing.assert_allclose(system.hessian(c), ref, rtol=0, atol=tol * np.abs(ref).max())
+
+
+def test_inert_probe_rows():
+    # k-1,1 at k = 6: blocks of sizes 5 and 1.  With marks (4, 0) the second generic
+    # probe g2 of each block stands for no row: ω = 0 and Ω(g1, g2) = m'(m' − 1) = 0
+    # with m' = m − μ = 1 generic rows; the singleton's g2 has constant weights (its
+    # d/dk vanishes too), block 0's g2 does not (d/dk m'(m' − 1) = 2m' − 1 = 1)
+    from symbreak.reduced.evaluate import compressed_state
+    from symbreak.reduced.layout import G2, layout_for
+
+    group = IsotropyGroup.from_spec("k-1,1", 6)
+    layout = layout_for(group, (4, 0))
+    w = layout.float_weights(group.sizes, group.size_derivatives)
+    g2 = [p for p, (_, lab) in enumerate(layout.rows) if lab == G2]
+    assert w.inert_rows(derivatives=False).tolist() == g2
+    singleton_g2 = [p for p in g2 if layout.rows[p][0] == 1]
+    assert w.inert_rows().tolist() == singleton_g2
+    keep = [p for p in range(len(layout.rows)) if p not in g2]
+    small, ws = layout.restrict_rows(keep), w.restrict_rows(keep)
+    assert small is layout.restrict_rows(keep) and len(small.rows) == len(layout.rows) - 2
+    U = np.random.default_rng(0).normal(size=(3, *layout.coord_index.shape))
+    C = np.random.default_rng(1).normal(size=(4, FixedPointSpace(group).dim))
+    full, cut = compressed_state(layout, w, 6, C), compressed_state(small, ws, 6, C)
+    np.testing.assert_allclose(cut.loss(), full.loss(), rtol=1e-13)
+    np.testing.assert_allclose(cut.gradient_form(U[:, keep]), full.gradient_form(U), atol=1e-12)
+    np.testing.assert_allclose(cut.hessian_form(U[:, keep]), full.hessian_form(U), atol=1e-12)

@@ -48,7 +48,7 @@ def test_initial_weights_distribution_and_seeds():
     assert not np.array_equal(initial_weights(o, 9, 3, [117])[0][:8, :8], one)
     a = np.random.default_rng(run_seed(3, 8, 117)).standard_normal((8, 8)) / np.sqrt(8)
     assert np.allclose(a, one, rtol=1e-15, atol=0)
-    wide = initial_weights(SampleOptions(extra_rows=2, extra_cols=1, init_scale=2.0), 5, 0, [0])
+    wide = initial_weights(SampleOptions(extra_rows=2, extra_dims=1, init_scale=2.0), 5, 0, [0])
     assert wide.shape == (1, 7, 6)
 
 
@@ -96,7 +96,7 @@ def test_bad_sample_arguments():
 # ------------------------------------------------------- batched gradient
 def test_batched_gradient_matches_finite_differences():
     rng = np.random.default_rng(0)
-    V = teacher(SampleOptions(extra_cols=1), 4)
+    V = teacher(SampleOptions(extra_dims=1), 4)
     W = rng.normal(size=(3, 5, 5)) / 2
     G = gradient_stack(W, V)
     h = 1e-6
@@ -190,7 +190,7 @@ def test_descent_reports_max_iter_and_zero_rows():
     assert res.status.tolist() == ["max_iter", "zero_row"]
     assert res.iterations.tolist() == [3, 0] and np.isnan(res.loss[1])
     # n > k with the published step 5/k: the iterates blow up, reported as such
-    o = SampleOptions(extra_rows=1, extra_cols=1, max_iter=5000)
+    o = SampleOptions(extra_rows=1, extra_dims=1, max_iter=5000)
     res = descend(initial_weights(o, k, 0, range(1)), teacher(o, k), o, step=o.step(k))
     assert res.status.tolist() == ["diverged"]
 
@@ -319,3 +319,25 @@ def test_result_json_layout():
         assert {"block_sizes", "isotropy", "isotropy_order", "loss", "hits", "min_eig", "index",
                 "family"} <= set(m)
     json.dumps(doc, allow_nan=False)
+
+
+def test_extra_dims_is_the_one_name_of_d_minus_k():
+    """``extra_cols`` (its former name) still works, warns, and reads from older files."""
+    import warnings
+
+    with pytest.warns(DeprecationWarning, match="extra_dims"):
+        old = SampleOptions(extra_cols=2)
+    assert old == SampleOptions(extra_dims=2) and old.shape(5) == (5, 7)
+    with pytest.warns(DeprecationWarning, match="extra_dims"):
+        assert old.extra_cols == 2
+    with pytest.raises(TypeError, match="extra_dims"):
+        SampleOptions(extra_cols=1, extra_dims=2)
+    data = SampleOptions(extra_dims=3).to_json()
+    keys = list(data)
+    assert data["extra_dims"] == data["extra_cols"] == 3
+    assert keys.index("extra_cols") == keys.index("extra_rows") + 1  # where it always was
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert SampleOptions.from_json(data) == SampleOptions(extra_dims=3)
+        legacy = {k: v for k, v in data.items() if k != "extra_dims"}
+        assert SampleOptions.from_json(legacy).extra_dims == 3

@@ -300,3 +300,23 @@ def test_chunked_batch_equals_single_calls(monkeypatch, rng):
         for b1, b2 in zip(blocks[n], hessian_blocks(group, C[n])):
             np.testing.assert_allclose(b1.matrix, b2.matrix, atol=1e-12)
             np.testing.assert_allclose(b1.eigenvectors, b2.eigenvectors, atol=1e-9)
+
+
+def test_block_eigenvectors_are_eigenvectors_of_the_dense_hessian(rng):
+    # eigenvectors are computed on first access to the blocks; on the copy vectors
+    # (coefficients c, direction Σ c_i U_i) they are eigenvectors of the dense Hessian
+    from symbreak.representation.isotypic import copy_vector_matrix, isotypic_decomposition
+
+    group = IsotropyGroup.from_spec("k-2,1,1", 6)
+    space = FixedPointSpace(group)
+    C = rng.normal(size=(3, space.dim))
+    comps = {c.label: c for c in isotypic_decomposition(group)}
+    for c, spec in zip(C, analytic_spectrum(group, C)):
+        H = dense_model(group).hessian(space.embed(c))
+        for b in spec.blocks:
+            comp = comps[b.label]
+            U = np.array([copy_vector_matrix(group, comp.irrep, cv).ravel() for cv in comp.copies])
+            for lam, coef in zip(b.eigenvalues, b.eigenvectors.T):
+                v = coef @ U
+                np.testing.assert_allclose(H @ v, lam * v, atol=1e-9 * max(1.0, abs(lam)))
+                assert v @ v == pytest.approx(1.0, rel=1e-9)  # G-orthonormal coefficients

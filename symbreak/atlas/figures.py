@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from ..spectrum import Spectrum, SpectrumEntry
+from .records import Atlas, BranchRow, Family
 
 __all__ = ["write_figures", "branch_series", "block_series", "LOW_LOSS"]
 
@@ -16,19 +17,24 @@ __all__ = ["write_figures", "branch_series", "block_series", "LOW_LOSS"]
 LOW_LOSS = 0.1
 
 
-def branch_series(fam: dict):
-    """Points of both halves of a family's branch, ordered by k (down reversed)."""
-    pts = []
-    down = fam["branch"].get("down")
-    up = fam["branch"].get("up")
-    if down:
-        pts.extend(reversed(down["points"]))
-    if up:
-        pts.extend(up["points"][1:] if down else up["points"])
-    return pts
+def branch_series(fam: Family | dict) -> tuple[BranchRow, ...]:
+    """Points of both halves of a family's branch, ordered by k (down reversed).
+
+    ``fam`` is a :class:`~symbreak.atlas.records.Family` (or its JSON dict).
+    """
+    if not isinstance(fam, Family):
+        fam = Family.from_json(fam)
+    return fam.branch_rows()
 
 
-def block_series(points: list[dict]) -> dict[str, np.ndarray]:
+def _eigenvalues(p) -> dict:
+    """``{label: values}`` of a branch row (a :class:`BranchRow` or a JSON dict)."""
+    if isinstance(p, BranchRow):
+        return dict(p.eigenvalues or ())
+    return p.get("eigenvalues", {})
+
+
+def block_series(points) -> dict[str, np.ndarray]:
     """Eigenvalues of every block along a branch, one ``(len(points), width)`` array per block.
 
     Every block that occurs at *any* point is kept (a block can appear or
@@ -37,12 +43,13 @@ def block_series(points: list[dict]) -> dict[str, np.ndarray]:
     the block is absent, or has fewer eigenvalues than elsewhere, is padded
     with NaN (a gap in the plot), so no eigenvalue is dropped.
     """
+    eig = [_eigenvalues(p) for p in points]
     labels: list[str] = []
-    for p in points:
-        labels += [lab for lab in p.get("eigenvalues", {}) if lab not in labels]
+    for e in eig:
+        labels += [lab for lab in e if lab not in labels]
     out = {}
     for lab in labels:
-        rows = [p.get("eigenvalues", {}).get(lab) or [] for p in points]
+        rows = [e.get(lab) or [] for e in eig]
         width = max(len(r) for r in rows)
         arr = np.full((len(points), width), np.nan)
         for i, r in enumerate(rows):
@@ -60,8 +67,13 @@ def _save(fig, out: Path, stem: str, svg: bool) -> list[str]:
     return names
 
 
-def write_figures(atlas: dict, out: Path, *, svg: bool = False) -> list[str]:
-    """Bifurcation diagram, block eigenvalues per minimum family, spectra; returns file names."""
+def write_figures(atlas: Atlas | dict, out: Path, *, svg: bool = False) -> list[str]:
+    """Bifurcation diagram, block eigenvalues per minimum family, spectra; returns file names.
+
+    ``atlas`` is the typed record (:class:`~symbreak.atlas.Atlas`) or its JSON dict.
+    """
+    if not isinstance(atlas, Atlas):
+        atlas = Atlas.from_json(atlas)
     from ..plotting import (
         bifurcation_diagram,
         block_eigenvalue_plot,
@@ -72,24 +84,22 @@ def write_figures(atlas: dict, out: Path, *, svg: bool = False) -> list[str]:
     plt = require_matplotlib()
     out = Path(out)
     names: list[str] = []
-    fams = atlas["families"]
+    fams = atlas.families
     # bifurcation diagram
     series = []
     for f in fams:
-        if f["loss"] > LOW_LOSS or f["kind"] == "global_minimum" or not f["minimum_window"]:
+        if f.loss > LOW_LOSS or f.kind == "global_minimum" or not f.minimum_window:
             continue
-        pts = branch_series(f)
+        pts = f.branch_rows()
         if len(pts) < 2:
             continue
         series.append(
             SimpleNamespace(
-                label=f"{f['id']} {f['isotropy']}",
-                k=[p["k"] for p in pts],
-                loss=[p["loss"] for p in pts],
-                index=[float(p["index"]) for p in pts],
-                events=[
-                    SimpleNamespace(k=e["k"], kind=e["kind"], loss=e["loss"]) for e in f["events"]
-                ],
+                label=f"{f.id} {f.isotropy}",
+                k=[p.k for p in pts],
+                loss=[p.loss for p in pts],
+                index=[float(p.index) for p in pts],
+                events=[SimpleNamespace(k=e.k, kind=e.kind, loss=e.loss) for e in f.events],
             )
         )
     ax = bifurcation_diagram(
@@ -99,31 +109,29 @@ def write_figures(atlas: dict, out: Path, *, svg: bool = False) -> list[str]:
     plt.close(ax.figure)
     # block eigenvalues for the families that are minima somewhere
     for f in fams:
-        if f["kind"] == "global_minimum" or not f["minimum_window"]:
+        if f.kind == "global_minimum" or not f.minimum_window:
             continue
-        pts = [p for p in branch_series(f) if "eigenvalues" in p]
+        pts = [p for p in f.branch_rows() if p.eigenvalues is not None]
         if len(pts) < 2:
             continue
         blocks = block_series(pts)
         ax = block_eigenvalue_plot(
-            [p["k"] for p in pts],
+            [p.k for p in pts],
             blocks,
-            title=f"{f['id']} ({f['isotropy']}): eigenvalues of A_chi",
+            title=f"{f.id} ({f.isotropy}): eigenvalues of A_chi",
         )
-        names += _save(ax.figure, out, f"blocks-{f['id']}", svg)
+        names += _save(ax.figure, out, f"blocks-{f.id}", svg)
         plt.close(ax.figure)
     # spectra at the chosen k
     for f in fams:
-        sk = f.get("spectrum_at_k")
-        if not sk or "spectrum" not in sk:
+        sk = f.spectrum_at_k
+        if sk is None:
             continue
         spec = Spectrum(
-            entries=tuple(
-                SpectrumEntry(e["value"], e["multiplicity"], e["irrep"]) for e in sk["spectrum"]
-            ),
+            entries=tuple(SpectrumEntry(e.value, e.multiplicity, e.irrep) for e in sk.spectrum),
             blocks=(),
         )
-        ax = spectrum_plot(spec, title=f"{f['id']} ({f['isotropy']}) at k = {sk['k']:g}")
-        names += _save(ax.figure, out, f"spectrum-{f['id']}", svg)
+        ax = spectrum_plot(spec, title=f"{f.id} ({f.isotropy}) at k = {sk.k:g}")
+        names += _save(ax.figure, out, f"spectrum-{f.id}", svg)
         plt.close(ax.figure)
     return names

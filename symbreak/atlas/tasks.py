@@ -1,24 +1,40 @@
 """The atlas's independent work units: plain functions of JSON-able arguments.
 
-Each returns a JSON-able dict and depends only on its arguments (fixed seeds),
-so the serial run, a parallel run with ``--workers N`` and a resumed run give
-identical results.
+Each returns a typed record (:mod:`symbreak.atlas.records`) that depends only
+on its arguments (fixed seeds), so the serial run, a parallel run with
+``--workers N`` and a resumed run give identical results.  The cache stores
+the record's JSON (``to_json``) and reads it back with ``from_json``
+(:data:`UNIT_CODECS`); it never pickles.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from ..continuation import ContinuationOptions, continuation
 from ..critical import SearchOptions, find_critical_points
+from ..errors import DomainError
 from ..overparam import annihilation
 from ..reduced.fixed_point import FixedPointSpace
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup, parse_spec
 from ..solve import newton
 from ..spectrum import analytic_spectrum
+from .records import (
+    Annihilation,
+    AnnihilationSkipped,
+    BranchPart,
+    Continuation,
+    FoundPoint,
+    IntegerKPoint,
+    RawJSON,
+    SearchRecord,
+    SpectrumRow,
+    annihilation_from_json,
+)
 
 __all__ = [
     "search_task",
@@ -29,17 +45,19 @@ __all__ = [
     "integer_k_points",
     "MIN_BLOCK",
     "TASK_VERSION",
+    "UNIT_CODECS",
 ]
 
 #: bump when a task's result for the same arguments changes (invalidates caches)
-TASK_VERSION = 5
+#: (6: continuation units keep only the parts of a branch the atlas uses, as records)
+TASK_VERSION = 6
 #: families are continued where every block given in terms of k has at least this size
 MIN_BLOCK = 3.0
 
 
 def search_task(
     spec: str, k: float, extra_dims: int, starts: int, seed: int, patience: int = 256
-) -> dict:
+) -> SearchRecord:
     """All critical points of ``Fix(spec)`` at ``k`` (see :func:`find_critical_points`).
 
     Only the local minima are reported (``minima_only``); the search stops
@@ -49,17 +67,20 @@ def search_task(
     group = IsotropyGroup.from_spec(spec, k, d=k + extra_dims)
     opts = SearchOptions(starts=starts, seed=seed, patience=patience, minima_only=True)
     res = find_critical_points(group, options=opts)
-    return {
-        "isotropy": spec,
-        "k": float(k),
-        "names": list(FixedPointSpace(group).names),
-        "starts": res.starts,
-        "failures": res.failures,
-        "search": res.search_json(),
-        "points": [
-            dict(p.to_json(), exact_coords=[float(x) for x in p.exact_coords]) for p in res.points
-        ],
-    }
+    return SearchRecord(
+        isotropy=spec,
+        k=float(k),
+        names=tuple(FixedPointSpace(group).names),
+        starts=res.starts,
+        failures=res.failures,
+        search=RawJSON.of(res.search_json()),
+        points=tuple(
+            FoundPoint.from_json(
+                dict(p.to_json(), exact_coords=[float(x) for x in p.exact_coords])
+            )
+            for p in res.points
+        ),
+    )
 
 
 def k_domain(spec: str, *, min_block: float = MIN_BLOCK) -> float:
@@ -90,36 +111,38 @@ def continue_task(
     k_hi: float,
     extra_dims: int,
     min_block: float = MIN_BLOCK,
-) -> dict:
+) -> Continuation:
     """Continue a family from ``k0`` down to ``k_lo`` and up to ``k_hi``.
 
     The window is clipped where a block given in terms of k would shrink
-    below ``min_block`` (:func:`k_domain`).  Returns both halves' JSON
-    (``Branch.to_json``).
+    below ``min_block`` (:func:`k_domain`).  Returns both halves
+    (:meth:`BranchPart.from_branch <symbreak.atlas.records.BranchPart.from_branch>`:
+    status, message, points with their block eigenvalues, events, notes) and
+    the family at every integer ``k`` it passes.
     """
     lo = max(k_lo, k_domain(spec, min_block=min_block))
     opts = ContinuationOptions()
-    out = {"isotropy": spec, "k0": float(k0), "window": [lo, float(k_hi)]}
+    parts: dict[str, BranchPart | None] = {}
     for name, target in (("down", lo), ("up", float(k_hi))):
         if math.isclose(target, k0) or (name == "down" and target >= k0):
-            out[name] = None
+            parts[name] = None
             continue
         try:
             br = continuation(
                 spec, coords, k0=k0, k1=target, extra_dims=float(extra_dims), options=opts
             )
-            data = br.to_json(full=True)
-            for q in data["branch"]:
-                q.pop("tangent", None)
-            data.pop("options", None)
-            out[name] = data
-        except ValueError as exc:  # e.g. a start that is not in the domain
-            out[name] = {"status": "error", "message": str(exc), "branch": [], "events": []}
-    out["at_integer_k"] = integer_k_points(spec, coords, k0, out, extra_dims)
-    return out
+            parts[name] = BranchPart.from_branch(br)
+        except DomainError as exc:  # e.g. a start that is not in the domain: recorded
+            parts[name] = BranchPart(status="error", message=str(exc), points=())
+    cont = Continuation(
+        isotropy=spec, k0=float(k0), window=(lo, float(k_hi)), down=parts["down"], up=parts["up"]
+    )
+    return replace(cont, at_integer_k=integer_k_points(spec, coords, k0, cont, extra_dims))
 
 
-def integer_k_points(spec: str, coords: list, k0: float, cont: dict, extra_dims: int) -> list:
+def integer_k_points(
+    spec: str, coords: list, k0: float, cont: Continuation, extra_dims: int
+) -> tuple[IntegerKPoint, ...]:
     """The family at every integer ``k`` its branch passes: ``{k, loss, index, min_eig, coords}``.
 
     Each crossing of an integer ``k`` by a segment of the branch (both halves)
@@ -133,11 +156,10 @@ def integer_k_points(spec: str, coords: list, k0: float, cont: dict, extra_dims:
     cands: list[tuple[float, list]] = []
     if abs(k0 - round(k0)) < 1e-9:
         cands.append((float(round(k0)), list(coords)))
-    for part in ("down", "up"):
-        br = cont.get(part)
-        pts = (br or {}).get("branch") or []
+    for part in cont.parts():
+        pts = part.points
         for a, b in zip(pts, pts[1:]):
-            ka, kb = a["k"], b["k"]
+            ka, kb = a.k, b.k
             lo, hi = min(ka, kb), max(ka, kb)
             for kk in range(math.ceil(lo - 1e-9), math.floor(hi + 1e-9) + 1):
                 if abs(kk - k0) < 1e-9 or kb == ka:
@@ -146,42 +168,41 @@ def integer_k_points(spec: str, coords: list, k0: float, cont: dict, extra_dims:
                     continue  # counted at the end of the previous segment
                 s = (kk - ka) / (kb - ka)
                 cands.append(
-                    (float(kk), [(1 - s) * x + s * y for x, y in zip(a["coords"], b["coords"])])
+                    (float(kk), [(1 - s) * x + s * y for x, y in zip(a.coords, b.coords)])
                 )
     out = []
     for kk, c in cands:
         try:
             group = IsotropyGroup.from_spec(spec, kk, d=kk + extra_dims)
-        except ValueError:
-            continue  # a block size out of range at this k
+        except DomainError:
+            continue  # a block size out of range at this k: the family does not exist there
         res = newton(group, np.asarray(c, float))
         if not res.converged:
             continue
         spectrum = analytic_spectrum(group, res.x)
-        entry = {
-            "k": kk,
-            "loss": float(ReducedSystem(group).loss(res.x)),
-            "index": spectrum.index,
-            "min_eig": float(spectrum.min_eigenvalue),
-            "coords": [float(x) for x in res.x],
-        }
-        if not any(
-            e["k"] == kk and np.allclose(e["coords"], entry["coords"], atol=1e-7) for e in out
-        ):
+        entry = IntegerKPoint(
+            k=kk,
+            loss=float(ReducedSystem(group).loss(res.x)),
+            index=spectrum.index,
+            min_eig=float(spectrum.min_eigenvalue),
+            coords=tuple(float(x) for x in res.x),
+        )
+        if not any(e.k == kk and np.allclose(e.coords, entry.coords, atol=1e-7) for e in out):
             out.append(entry)
-    out.sort(key=lambda e: (e["k"], e["loss"]))
-    return out
+    out.sort(key=lambda e: (e.k, e.loss))
+    return tuple(out)
 
 
 def annihilate_task(
     spec: str, coords: list, k: float, extra_dims: int, max_extra: int, refine: bool = False
-) -> dict:
+) -> Annihilation | AnnihilationSkipped:
     """Over-parameterisation of a spurious minimum at ``k``: ``smallest_extra``, ``annihilated_at``.
 
     With ``refine``, ``coords`` is only an approximation at ``k`` (interpolated
     on the family's branch, inside its minimum window) and is first corrected by
-    Newton's method; the result records ``"k"`` and, if the corrected point is
-    not a local minimum there, ``"status": "not_a_minimum"`` instead of the analysis.
+    Newton's method; if Newton moves it away, or the corrected point is not a
+    local minimum there, the result is an :class:`AnnihilationSkipped` record
+    (status ``"error"`` or ``"not_a_minimum"``) instead of the analysis.
     """
     group = IsotropyGroup.from_spec(spec, k, d=k + extra_dims)
     c = np.asarray(coords, float)
@@ -189,17 +210,38 @@ def annihilate_task(
         res = newton(ReducedSystem(group), c)
         moved = float(np.max(np.abs(res.x - c))) if res.converged else math.inf
         if moved > 1e-2 * max(1.0, float(np.max(np.abs(c)))):
-            return {"k": k, "status": "error", "message": f"Newton at k = {k:g}: {res.message}"}
+            return AnnihilationSkipped(
+                k=k, status="error", message=f"Newton at k = {k:g}: {res.message}"
+            )
         c = res.x
         if analytic_spectrum(group, c).index != 0:
-            return {"k": k, "status": "not_a_minimum", "coords": [float(x) for x in c]}
+            return AnnihilationSkipped(
+                k=k, status="not_a_minimum", coords=tuple(float(x) for x in c)
+            )
     out = annihilation(group, c, max_extra=max_extra).to_json()
     out["k"] = k
     out["coords"] = [float(x) for x in c]
-    return out
+    return Annihilation.from_json(out)
 
 
-def spectrum_task(spec: str, coords: list, k: float, extra_dims: int) -> list[dict]:
-    """The analytic spectrum of a point (JSON entries)."""
+def spectrum_task(spec: str, coords: list, k: float, extra_dims: int) -> tuple[SpectrumRow, ...]:
+    """The analytic spectrum of a point (one row per eigenvalue)."""
     group = IsotropyGroup.from_spec(spec, k, d=k + extra_dims)
-    return analytic_spectrum(group, coords).to_json()
+    return tuple(SpectrumRow.from_json(e) for e in analytic_spectrum(group, coords).to_json())
+
+
+def _rows_to_json(rows) -> list:
+    return [r.to_json() for r in rows]
+
+
+def _rows_from_json(data) -> tuple[SpectrumRow, ...]:
+    return tuple(SpectrumRow.from_json(e) for e in data)
+
+
+#: per task: (record -> JSON for the cache, cached JSON -> record)
+UNIT_CODECS = {
+    "search_task": (lambda r: r.to_json(), SearchRecord.from_json),
+    "continue_task": (lambda r: r.to_json(), Continuation.from_json),
+    "annihilate_task": (lambda r: r.to_json(), annihilation_from_json),
+    "spectrum_task": (_rows_to_json, _rows_from_json),
+}

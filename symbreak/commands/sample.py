@@ -44,7 +44,8 @@ def configure(parser) -> None:
     parser.add_argument("--init-scale", type=parse_real, default=1.0,
                         help="W0 entries ~ N(0, INIT_SCALE^2/k) (default 1)")
     parser.add_argument("--extra-rows", type=int, default=0, help="n = k + EXTRA_ROWS")
-    parser.add_argument("--extra-cols", type=int, default=0, help="d = k + EXTRA_COLS")
+    parser.add_argument("--extra-dims", "--extra-cols", dest="extra_dims", type=int, default=0,
+                        help="d = k + EXTRA_DIMS (default 0; --extra-cols is its former name)")
     parser.add_argument("--gtol", type=parse_real, default=1e-12,
                         help="stop when |grad L|_F <= GTOL (default 1e-12)")
     parser.add_argument("--max-iter", type=int, default=1_000_000,
@@ -61,7 +62,7 @@ def run(args) -> CommandResult:
     from ..sample import SampleOptions, sample
 
     opts = SampleOptions(step_scale=args.step_scale, init_scale=args.init_scale, gtol=args.gtol,
-                         extra_rows=args.extra_rows, extra_cols=args.extra_cols,
+                         extra_rows=args.extra_rows, extra_dims=args.extra_dims,
                          max_iter=args.max_iter, newton=not args.no_newton)
     progress = None if args.quiet else TqdmProgress(sys.stderr)
     try:

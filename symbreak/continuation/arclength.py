@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DomainError
+from ..progress import Progress, ProgressUpdate, as_progress
 from .corrector import Curve, correct, tangent
 from .status import Status
 
@@ -124,7 +125,9 @@ def follow(
     options,
     make_point: Callable | None = None,
     where: Callable | None = None,
-    progress: Callable | None = None,
+    progress: Progress | None = None,
+    stage: str = "continuation",
+    describe: Callable | None = None,
 ) -> Path:
     r"""Follow the curve through ``z0`` along ``t0`` until its last component leaves ``[lo, hi]``.
 
@@ -152,8 +155,17 @@ def follow(
         the pair ``(z, t)``.
     where : callable, optional
         ``where(record) -> str`` describing the last point in messages.
-    progress : callable, optional
-        ``progress(step, record)`` after every accepted step.
+    progress : Progress, optional
+        The one progress protocol (:mod:`symbreak.progress`): called with
+        ``ProgressUpdate(stage, done=step, info=describe(record))`` for the
+        start (step 0) and after every accepted step.  A callable of two
+        arguments ``(step, record)`` — the former protocol of this function —
+        still works and warns (``DeprecationWarning``).
+    stage : str
+        The ``stage`` of the updates (default ``"continuation"``).
+    describe : callable, optional
+        ``describe(record) -> dict``: the ``info`` of each update (default
+        ``{}``).
 
     Returns
     -------
@@ -170,9 +182,9 @@ def follow(
         msg = _message(status, loc, reason)
         return Path(tuple(points), np.array(zs), np.array(ts), status, msg)
 
+    report = _as_step_report(progress, stage, describe)
     ds = options.ds
-    if progress is not None:
-        progress(0, points[0])
+    report(0, points[0])
     while True:
         if len(points) > options.max_steps:
             return done(Status.MAX_STEPS)
@@ -232,8 +244,7 @@ def follow(
         zs.append(z_new)
         ts.append(t_new)
         z, t = z_new, t_new
-        if progress is not None:
-            progress(len(points) - 1, points[-1])
+        report(len(points) - 1, points[-1])
         if bound is not None:
             side = 1 if bound == hi else -1
             return done(Status.COMPLETED if target in (0, side) else Status.LEFT_WINDOW)
@@ -243,3 +254,45 @@ def follow(
             ds = max(options.ds_min, ds_try * options.shrink)
         else:
             ds = ds_try
+
+
+def _as_step_report(progress, stage: str, describe) -> Callable:
+    """``report(step, record)`` that sends a :class:`ProgressUpdate` to ``progress``.
+
+    A ``progress`` taking two required positional arguments is the former
+    ``progress(step, record)`` protocol of :func:`follow`: it is called as
+    before, with a ``DeprecationWarning``.
+    """
+    if progress is not None and _takes_step_and_record(progress):
+        import warnings
+
+        warnings.warn(
+            "follow(progress=f) with f(step, record) is deprecated: progress receives a "
+            "symbreak.progress.ProgressUpdate (pass describe= to put the record's numbers "
+            "in its info)",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return progress
+    sink = as_progress(progress)
+    info = describe if describe is not None else (lambda record: {})
+
+    def report(step: int, record) -> None:
+        sink(ProgressUpdate(stage=stage, done=step, info=info(record)))
+
+    return report
+
+
+def _takes_step_and_record(fn) -> bool:
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = [
+        p
+        for p in params
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    ]
+    return len(positional) >= 2

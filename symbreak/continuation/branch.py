@@ -403,6 +403,11 @@ class Branch:
     block_changes : tuple of BlockChange
         Blocks whose eigenvalue count changes between consecutive points
         (compared with the branch next to the degenerate end instead).
+    notes : tuple of str
+        What the event scan could not do and dropped, one sentence each
+        (:attr:`EventScan.notes <symbreak.continuation.events.EventScan>`);
+        empty for a clean scan.  Written to JSON (key ``"notes"``) only
+        when not empty.
     """
 
     spec: str
@@ -417,6 +422,7 @@ class Branch:
     options: ContinuationOptions = field(default_factory=ContinuationOptions)
     origin: str = "start"
     block_changes: tuple[BlockChange, ...] = ()
+    notes: tuple[str, ...] = ()
 
     # ------------------------------------------------------------ views
     @property
@@ -476,6 +482,8 @@ class Branch:
             "events": [e.to_json(full=full) for e in self.events],
             "block_changes": [c.to_json() for c in self.block_changes],
         }
+        if self.notes:
+            out["notes"] = list(self.notes)
         if full:
             out["extra_dims"] = float(self.extra_dims)
             out["origin"] = self.origin
@@ -507,6 +515,7 @@ class Branch:
             options=ContinuationOptions.from_json(data.get("options", {})),
             origin=str(data.get("origin", "start")),
             block_changes=tuple(BlockChange.from_json(c) for c in data.get("block_changes", ())),
+            notes=tuple(str(x) for x in data.get("notes", ())),
         )
 
     def save(self, path):

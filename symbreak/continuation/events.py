@@ -82,6 +82,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.optimize
 
+from ..errors import ConvergenceError, DomainError
 from ..reduced.fixed_point import FixedPointSpace
 from ..representation.isotropy import group_at, parse_spec
 from ..representation.isotypic import isotypic_decomposition
@@ -91,6 +92,12 @@ from .corrector import correct
 from .family import KFamily
 from .options import ContinuationOptions
 from .refinement import Refinement, spec_from_factors
+
+#: what one evaluation on the branch may fail with, and the scan survives: a
+#: point outside the domain or where ``L`` is not differentiable (a zero row), a
+#: corrector that cannot deliver a reliable point, a singular matrix.  Anything
+#: else (a bug) propagates.
+_FAILURES = (DomainError, ConvergenceError, np.linalg.LinAlgError)
 
 __all__ = [
     "BlockSample",
@@ -163,10 +170,11 @@ class _Path:
     interpolates the nearest points already computed on the segment (a cubic
     Hermite interpolant of the end points at first); a solution farther than
     ``O(Δσ²)`` from it belongs to another branch and is refused
-    (``ValueError``), as is a failed Newton run after walking towards ``σ``
-    from the nearest computed point, and a point where the bordered Jacobian
-    is a thousand times worse conditioned than at the segment's ends (next to
-    a branch point, where Newton's answer is not accurate).
+    (:class:`~symbreak.errors.ConvergenceError`), as is a failed Newton run
+    after walking towards ``σ`` from the nearest computed point, and a point
+    where the bordered Jacobian is a thousand times worse conditioned than at
+    the segment's ends (next to a branch point, where Newton's answer is not
+    accurate).
     """
 
     def __init__(self, family, points, zs, options):
@@ -180,6 +188,13 @@ class _Path:
         self._known: dict[int, dict[float, np.ndarray]] = {}
         self._refs: dict[int, float] = {}
         self._cache: dict = {}
+        #: what the scan could not do (a touch not examined, a meeting not refined, ...)
+        self.notes: list[str] = []
+
+    def note(self, text: str) -> None:
+        """Record something the scan dropped (kept on the branch as ``Branch.notes``)."""
+        if text not in self.notes:
+            self.notes.append(text)
 
     def _hermite(self, seg: int, sigma: float) -> np.ndarray:
         z0, z1 = self.zs[seg], self.zs[seg + 1]
@@ -233,11 +248,11 @@ class _Path:
         allowed = 10.0 * gap**2 * (1.0 + self._curvature(seg)) + 1e-9
         if res.converged and float(np.max(np.abs(res.z - guess))) <= allowed:
             if self._conditioning(res.z, t) < 1e-3 * self._reference(seg):
-                raise ValueError(f"σ = {sigma} is next to a branch point on segment {seg}")
+                raise ConvergenceError(f"σ = {sigma} is next to a branch point on segment {seg}")
             known[sigma] = res.z
             return res.z
         if depth >= 12 or gap <= 1e-6 * abs(self.ends[seg]):
-            raise ValueError(f"z(σ) is not reliable at σ = {sigma} on segment {seg}")
+            raise ConvergenceError(f"z(σ) is not reliable at σ = {sigma} on segment {seg}")
         # walk towards sigma from the nearest computed point (a short continuation)
         near = a if sigma - a <= b - sigma else b
         self.z(seg, 0.5 * (near + sigma), depth + 1)
@@ -271,7 +286,7 @@ class _Path:
                 vals = _drop_near_zero(s.eigenvalues, drop)
                 if vals.size > j:
                     return float(vals[j])
-        raise ValueError(f"block {label} is absent at this point")
+        raise DomainError(f"block {label} is absent at this point")
 
     # ``u`` runs over two consecutive segments: u < 0 on seg−1, u >= 0 on seg
     def at_u(self, seg: int, u: float) -> tuple[int, float]:
@@ -304,14 +319,16 @@ class _Recorder:
         self.g = g
         self.values: dict[float, float] = {}
         self.failed: list[float] = []
+        self.reasons: dict[float, str] = {}
 
     def __call__(self, x: float) -> float:
         x = float(x)
         if x not in self.values:
             try:
                 self.values[x] = self.g(x)
-            except ValueError:
+            except _FAILURES as exc:
                 self.failed.append(x)
+                self.reasons[x] = str(exc)
                 raise
         return self.values[x]
 
@@ -319,8 +336,8 @@ class _Recorder:
         """Evaluate if possible; a failure is kept in :attr:`failed`, not raised."""
         try:
             self(x)
-        except ValueError:
-            pass  # recorded in self.failed by __call__
+        except _FAILURES:
+            pass  # recorded in self.failed (and self.reasons) by __call__
 
 
 def _root(g, a: float, b: float, xtol: float) -> tuple[float, float]:
@@ -332,7 +349,11 @@ def _root(g, a: float, b: float, xtol: float) -> tuple[float, float]:
     """
     lo, hi = min(a, b), max(a, b)
     rec = _Recorder(g)
-    rec(lo), rec(hi)
+    flo, fhi = rec(lo), rec(hi)  # a failure at an end: the caller records it
+    if flo * fhi > 0:
+        raise ConvergenceError(
+            f"no sign change between {lo:.10g} and {hi:.10g} once the ends are recomputed"
+        )
     try:
         r = scipy.optimize.brentq(rec, lo, hi, xtol=xtol, rtol=4 * np.finfo(float).eps)
         delta = xtol
@@ -342,8 +363,10 @@ def _root(g, a: float, b: float, xtol: float) -> tuple[float, float]:
                 return r, delta
             delta *= 10.0
         return r, hi - lo
-    except ValueError:
+    except _FAILURES:
         return _fit_root(rec, lo, hi)
+    except RuntimeError as exc:  # Brent's method did not converge
+        raise ConvergenceError(f"Brent's method: {exc}") from None
 
 
 def _fit_root(rec: _Recorder, lo: float, hi: float) -> tuple[float, float]:
@@ -367,7 +390,7 @@ def _fit_root(rec: _Recorder, lo: float, hi: float) -> tuple[float, float]:
     right = sorted(x for x in rec.values if x > center)[:4]
     xs = np.array(left + right)
     if len(left) < 2 or len(right) < 2:
-        raise ValueError("not enough reliable points to locate the zero")
+        raise ConvergenceError("not enough reliable points to locate the zero")
     ys = np.array([rec.values[x] for x in xs])
     scale = float(np.max(np.abs(xs - center)))
     roots = []
@@ -379,7 +402,7 @@ def _fit_root(rec: _Recorder, lo: float, hi: float) -> tuple[float, float]:
             if abs(z.imag) < 1e-9 and abs(z.real) <= 1.0
         ]
         if not cand:
-            raise ValueError("the fitted polynomial has no zero near the failure")
+            raise ConvergenceError("the fitted polynomial has no zero near the failure")
         roots.append(min(cand, key=lambda x: abs(x - center)))
     return roots[0], abs(roots[0] - roots[1]) + 1e-14 * (hi - lo)
 
@@ -482,8 +505,8 @@ def larger_symmetry(family: KFamily, coords, k: float, *, rtol: float = 1e-6):
             for spec, parent in _merges(group):
                 try:
                     coarse = group_at(spec, k, extra_dims=family.extra_dims)
-                except ValueError:
-                    continue
+                except DomainError:
+                    continue  # the merged group does not exist at this k
                 children = tuple(
                     tuple(t for t, p in enumerate(parent) if p == q) for q in range(max(parent) + 1)
                 )
@@ -511,8 +534,8 @@ def _solve_on(fam: KFamily, coords: np.ndarray, k: float, options) -> np.ndarray
     e_last[-1] = 1.0
     try:
         res = correct(fam, z, e_last, float(z[-1]), options)
-    except ValueError:
-        return None
+    except _FAILURES:
+        return None  # the callers record the failure
     return fam.split(res.z)[0] if res.converged else None
 
 
@@ -523,6 +546,7 @@ class _Meeting:
     coords: np.ndarray  # in Fix(spec)
     point: np.ndarray  # the same point in Fix(H)
     refined: bool = False  # k solved for on the larger family
+    why: str = ""  # why not refined (empty when refined, or when no block eigenvalue to follow)
 
 
 def _meeting(path, seg, coords, k, drops, options, *, loose: bool = False) -> _Meeting | None:
@@ -569,12 +593,13 @@ def _meeting(path, seg, coords, k, drops, options, *, loose: bool = False) -> _M
     def g(kk):
         c = _solve_on(big, guess["c"], kk, options)
         if c is None:
-            raise ValueError("Newton failed on the larger family")
+            raise ConvergenceError(f"Newton at fixed k = {kk:.10g} failed on Fix({spec})")
         guess["c"] = c
         s = _sample_of(block_samples(fam, E @ c, kk), label)
         return float(_drop_near_zero(s.eigenvalues, drop)[j])
 
     dk = max(abs(path.points[seg + 1].k - path.points[seg].k), 1e-6 * k)
+    why = "the block eigenvalue does not change sign along the larger family near k"
     try:
         g0 = g(k)
         for step in dk * 2.0 ** np.arange(-8, 3):
@@ -590,10 +615,12 @@ def _meeting(path, seg, coords, k, drops, options, *, loose: bool = False) -> _M
                 c_star = _solve_on(big, guess["c"], k_star, options)
                 if c_star is not None:
                     return _Meeting(spec, float(k_star), c_star, E @ c_star, True)
+                why = f"Newton at fixed k = {k_star:.10g} failed on Fix({spec})"
                 break
-    except (ValueError, RuntimeError):
-        pass  # not refined: the caller keeps the crossing's own location (refined=False)
-    return _Meeting(spec, k, c0, E @ c0)
+    except (*_FAILURES, RuntimeError) as exc:  # RuntimeError: Brent's method did not converge
+        why = str(exc)
+    # not refined: the caller keeps the crossing's own location and notes why
+    return _Meeting(spec, k, c0, E @ c0, False, why)
 
 
 # ---------------------------------------------------------------- raw zeros
@@ -649,8 +676,8 @@ def _present(path, seg, sigma, label) -> bool:
     k = path.family.split(path._hermite(seg, sigma))[1]
     try:
         group = group_at(path.family.spec, k, extra_dims=path.family.extra_dims)
-    except ValueError:
-        return False
+    except DomainError:
+        return False  # no group at this k: the block is not present
     return any(c.label == label and c.dimension > 0 for c in isotypic_decomposition(group))
 
 
@@ -677,8 +704,8 @@ def _near_sample(path, seg, at_start: bool, label):
     for r in tries:
         try:
             sample = _sample_of(path.samples(seg, at(r))[1], label)
-        except ValueError:
-            continue
+        except _FAILURES:
+            continue  # try closer to the end; if none works the BlockChange says so
         if sample is not None:
             return at(r), sample
     return None
@@ -755,7 +782,8 @@ def _crossings(path, seg, blocks, options) -> tuple[list[_Zero], list[_Zero]]:
                 continue
             try:
                 sigma, half = _root(_bound(path, seg, blk.label, j, blk.drop), blk.sa, blk.sb, xtol)
-            except (ValueError, RuntimeError):
+            except _FAILURES:
+                # not located: absorbed by a meeting point, or an "unlocated" event (_check)
                 failed.append(
                     _Zero(
                         seg,
@@ -833,11 +861,13 @@ def _examine_touch(path, i, label, types, j, sign, drop, options) -> list[_Zero]
         seg, s = path.at_u(i, u)
         return sign * path.value(seg, s, label, j, drop)
 
+    where = f"block {label}, eigenvalue {j}, near branch point {i} (k = {path.points[i].k:.10g})"
     try:
         res = scipy.optimize.minimize_scalar(
             h, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10 * (hi - lo)}
         )
-    except ValueError:
+    except _FAILURES as exc:
+        path.note(f"touch not examined: {where}: {exc}")
         return []
     u_min, m = float(res.x), float(res.fun)
     out = []
@@ -849,7 +879,8 @@ def _examine_touch(path, i, label, types, j, sign, drop, options) -> list[_Zero]
         ):
             try:
                 u, half = _root(h, a, b, xtol)
-            except (ValueError, RuntimeError):
+            except _FAILURES as exc:
+                path.note(f"one of two crossings inside a step not located: {where}: {exc}")
                 continue
             seg, s = path.at_u(i, u)
             out.append(_Zero(seg, s, 0.0, label, types, j, change, half, drop))
@@ -870,7 +901,7 @@ def _point_on_path(path, seg, sigma):
     """``z(σ)``, or the chord between the nearest reliable points next to a branch point."""
     try:
         return path.samples(seg, sigma)[0]
-    except ValueError:
+    except _FAILURES:
         known = path._known_points(seg)
         a = max(q for q in known if q <= sigma)
         b = min(q for q in known if q >= sigma)
@@ -899,14 +930,21 @@ class EventScan:
         In the order of the branch.
     block_changes : tuple of BlockChange
         Blocks whose eigenvalue count differs between consecutive points.
+    notes : tuple of str
+        What the scan could not do and dropped, one sentence each: a touch
+        that could not be examined, one of two crossings inside a step that
+        could not be located, a meeting point not refined on the larger
+        family.  (A sign change that is not located is an ``"unlocated"``
+        event instead.)
     """
 
     events: tuple[Event, ...]
     block_changes: tuple[BlockChange, ...]
+    notes: tuple[str, ...] = ()
 
     def fields(self) -> dict:
         """The keyword arguments of :class:`~symbreak.continuation.branch.Branch` it fills."""
-        return {"events": self.events, "block_changes": self.block_changes}
+        return {"events": self.events, "block_changes": self.block_changes, "notes": self.notes}
 
 
 class UnlocatedEventWarning(RuntimeWarning):
@@ -991,7 +1029,7 @@ def scan_events(
     clusters = _clusters(zeros, path)
     events = _classify(path, clusters, turns, drops, arc, options, failed)
     events = _check(path, events, seg_blocks, clusters, block_changes, options)
-    return EventScan(tuple(events), tuple(block_changes))
+    return EventScan(tuple(events), tuple(block_changes), tuple(path.notes))
 
 
 def _clusters(zeros, path) -> list[list[_Zero]]:
@@ -1075,6 +1113,7 @@ def _classify(path, clusters, turns, drops, arc, options, failed=None) -> list:
         k_error = max(abs(fam.dk_dz(z.k)) * z.k_err_sigma for z in cl) + (max(ks) - min(ks))
         if meets is not None and meets.refined:
             k_error = 1e-12 * max(1.0, k)  # solved on the larger family (a regular point there)
+        _note_unrefined(path, meets)
         out.append(
             (
                 first.u,
@@ -1103,6 +1142,7 @@ def _classify(path, clusters, turns, drops, arc, options, failed=None) -> list:
             k, c = meets.k, meets.point
             if meets.refined:
                 k_error = 1e-12 * max(1.0, k)
+            _note_unrefined(path, meets)
         samples = block_samples(fam, c, k)
         dims = {s.label: s.dimension for s in samples}
         members = []
@@ -1136,6 +1176,15 @@ def _classify(path, clusters, turns, drops, arc, options, failed=None) -> list:
         )
     out.sort(key=lambda x: x[0])
     return out
+
+
+def _note_unrefined(path, meets) -> None:
+    """Record a meeting whose ``k`` could not be solved for on the larger family."""
+    if meets is not None and not meets.refined and meets.why:
+        path.note(
+            f"branch_point at k = {meets.k:.10g}: the meeting with Fix({meets.spec}) was not "
+            f"refined on that family ({meets.why}); k and k_error come from the crossing"
+        )
 
 
 def _absorb(path, failed, segs, drops, samples, where, coords, k) -> list[_Zero]:
@@ -1212,7 +1261,7 @@ def _check(path, classified, seg_blocks, clusters, block_changes, options) -> li
         actual = {b.label: b.end_count for b in bl}
         wrong = {
             label: actual.get(label, 0) - expected.get(label, 0)
-            for label in set(actual) | set(expected)
+            for label in sorted(set(actual) | set(expected))
             if actual.get(label, 0) != expected.get(label, 0)
         }
         if wrong:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import DomainError
+from ..errors import ConvergenceError, DomainError
 from ..progress import ProgressUpdate
 from ..solve import solve
 from .arclength import Path, follow
@@ -193,7 +193,9 @@ def follow_eps(curve, z0, eps: float, opts, make_point, progress) -> tuple[Path,
         options=opts,
         make_point=make_point,
         where=lambda p: f"eps = {p.eps:.10g}",
-        progress=None if progress is None else (lambda i, p: report(progress, i, p)),
+        progress=progress,
+        stage="perturb",
+        describe=lambda p: {"eps": p.eps, "index": p.index},
     )
     message = path.message
     if path.status is Status.LEFT_WINDOW:
@@ -277,8 +279,8 @@ def _pieces(curve, pa, pb, zero_tol, opts, depth):
     z, d, span = _chord(pa, pb)
     try:
         mids = [_sample(curve, z, d, q * span / 4, pa[1], zero_tol, opts) for q in (1, 2, 3)]
-    except (DomainError, ValueError, np.linalg.LinAlgError):
-        return [(pa, pb)]
+    except (DomainError, ConvergenceError, np.linalg.LinAlgError):
+        return [(pa, pb)]  # not subdivided: _locate reports what it cannot resolve
     chain = [pa, *mids, pb]
     out = []
     for lo, hi in zip(chain, chain[1:]):
@@ -304,18 +306,18 @@ def _locate(curve, pa, pb, opts) -> PerturbationEvent:
 
     try:
         if at(0.0)[0] * at(span)[0] > 0:
-            raise DomainError("no sign change")
+            raise ConvergenceError("no sign change")
         s0 = brentq(lambda s: at(s)[0], 0.0, span, xtol=1e-6 * max(span, 1e-6), maxiter=100)
         h = min(1e-4, 0.5 * s0, 0.5 * (span - s0))
         if h <= 0:
-            raise DomainError("the crossing sits on a point of the path")
+            raise ConvergenceError("the crossing sits on a point of the path")
         nodes = s0 + h * np.cos(np.pi * (2 * np.arange(6) + 1) / 12)
         vals, xs = zip(*(at(float(q)) for q in nodes))
         u = (nodes - s0) / h
         lam_fit = np.polynomial.Polynomial.fit(u, vals, 5, domain=[-1, 1])
         roots = [r.real for r in lam_fit.roots() if abs(r.imag) < 1e-9 and abs(r.real) <= 1]
         if not roots:
-            raise DomainError("no zero of the interpolant")
+            raise ConvergenceError("no zero of the interpolant")
         u_star = min(roots, key=abs)
         eps_fit = np.polynomial.Polynomial.fit(u, [x[-1] for x in xs], 5, domain=[-1, 1])
         e_star = float(eps_fit(u_star))
@@ -324,7 +326,9 @@ def _locate(curve, pa, pb, opts) -> PerturbationEvent:
         coef = np.linalg.solve(np.vander(u, 6), np.array(xs))
         W_star = curve.split((np.vander([u_star], 6) @ coef)[0])[0]
         kind = "fold" if ta * tb < 0 else "branch_point"
-    except (DomainError, ValueError, np.linalg.LinAlgError):
+    except (DomainError, RuntimeError, np.linalg.LinAlgError):
+        # RuntimeError: a ConvergenceError above, or Brent's method not converging;
+        # the crossing is kept as an "unlocated" event
         e_star, value, kind, W_star = 0.5 * (ea + eb), float("nan"), "unlocated", None
     return PerturbationEvent(
         kind,
@@ -365,6 +369,6 @@ def _on_branch(curve, z, t, s, opts) -> np.ndarray:
         lstsq=True,
     )
     if not (res.converged or (res.x is not None and res.residual <= opts.gradient_tol)):
-        raise DomainError(f"the corrector failed while locating an event: {res.message}")
+        raise ConvergenceError(f"the corrector failed while locating an event: {res.message}")
     return res.x
 

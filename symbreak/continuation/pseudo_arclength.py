@@ -22,7 +22,7 @@ import numpy as np
 
 from .._validation import _UNSET, renamed_keyword
 from ..errors import DomainError
-from ..progress import Progress, ProgressUpdate
+from ..progress import Progress
 from ..representation.isotropy import family_of
 from ..solve import newton
 from ..tolerances import DEFAULT_TOLERANCES, Tolerances
@@ -36,14 +36,6 @@ from .status import Status
 
 __all__ = ["continue_branch", "continuation", "branch_point_at", "trace"]
 
-
-
-def _report(progress, step: int, point: BranchPoint) -> None:
-    progress(
-        ProgressUpdate(
-            stage="continuation", done=step, info={"k": point.k, "index": float(point.index)}
-        )
-    )
 
 
 def _polish_precise(family: KFamily, z: np.ndarray, k: float) -> tuple[np.ndarray, float | None]:
@@ -164,7 +156,9 @@ def trace(
         options=options,
         make_point=make,
         where=lambda p: f" (last point k = {p.k:.10g})",
-        progress=None if progress is None else (lambda i, p: _report(progress, i, p)),
+        progress=progress,
+        stage="continuation",
+        describe=lambda p: {"k": p.k, "index": float(p.index)},
     )
     return path.points, path.status, path.message
 

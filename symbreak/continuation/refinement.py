@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from ..errors import DomainError
 from ..reduced.fixed_point import FixedPointSpace
 from ..representation.isotropy import IsotropyGroup, parse_spec
 
@@ -127,8 +128,11 @@ def refine(group: IsotropyGroup, factor: int, parts) -> Refinement:
 
     Raises
     ------
+    DomainError
+        If the remaining block would not be a valid size at ``group.k``
+        (a ``ValueError``).
     ValueError
-        If the remaining block would not be a valid size at ``group.k``.
+        If ``factor`` or ``parts`` are not valid.
     """
     if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)):
         raise TypeError(f"factor must be an integer, got {factor!r}")
@@ -154,13 +158,16 @@ def refine(group: IsotropyGroup, factor: int, parts) -> Refinement:
         raise RuntimeError("factor kinds out of order")
     explicit_cols = parse_spec(group.spec)[2] is not None
     spec = spec_from_factors(factors, explicit_cols=explicit_cols)
+    what = (
+        f"cannot split block {f.label()} of {group.name!r} into "
+        f"{_label(rest)},{','.join(map(str, parts))} at k = {group.k:g}"
+    )
+    if not rest.free_symbols and float(rest) < 1:
+        raise DomainError(f"{what}: the remaining block would be empty")
     try:
         IsotropyGroup.from_spec(spec, group.k, d=group.d)
-    except ValueError as exc:
-        raise ValueError(
-            f"cannot split block {f.label()} of {group.name!r} into "
-            f"{_label(rest)},{','.join(map(str, parts))} at k = {group.k:g}: {exc}"
-        ) from None
+    except DomainError as exc:
+        raise DomainError(f"{what}: {exc}") from None
     return Refinement(
         old_spec=group.spec,
         spec=spec,

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import DomainError
 from ..progress import Progress
 from ..reduced.system import ReducedSystem
 from ..representation.isotropy import IsotropyGroup
@@ -121,8 +122,8 @@ def axial_subgroups(group: IsotropyGroup, irrep_types) -> tuple[AxialSubgroup, .
         for parts in _candidate_parts(types[t], group.factors[t].size):
             try:
                 r = refine(group, t, parts)
-            except ValueError:
-                continue
+            except DomainError:
+                continue  # the block is too small to split this way at group.k (documented)
             out.append(AxialSubgroup(r.spec, r))
     elif len(nontriv) == 2 and all(types[t] == "std" for t in nontriv):
         a, b = nontriv
@@ -130,8 +131,8 @@ def axial_subgroups(group: IsotropyGroup, irrep_types) -> tuple[AxialSubgroup, .
             r1 = refine(group, a, (1,))
             g1 = r1.group(group)
             r2 = refine(g1, r1.children[b][0], (1,))
-        except ValueError:
-            return ()
+        except DomainError:
+            return ()  # a block too small to split at group.k (documented)
         r = r1.then(r2)
         out.append(AxialSubgroup(r.spec, r))
     return tuple(out)

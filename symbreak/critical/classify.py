@@ -32,6 +32,7 @@ import numpy as np
 
 from ..errors import DomainError
 from ..reduced.system import ReducedSystem
+from ..representation.isotropy import IsotropyGroup
 from ..solve import solve
 from ..spectrum import Spectrum, analytic_spectrum
 from ..tolerances import Tolerances, as_tolerances
@@ -151,17 +152,21 @@ def _set_dimension(system: ReducedSystem, c: np.ndarray, *, null_tol: float = 1e
 
 
 def classify(
-    system: ReducedSystem,
+    system: ReducedSystem | IsotropyGroup | str,
     coords,
     *,
     zero_tol: float | None = None,
     tolerances: Tolerances | None = None,
+    k=None,
+    extra_dims=None,
 ) -> CriticalPoint:
     """Classify a (numerically) critical point ``coords`` of ``system``.
 
     Parameters
     ----------
-    system : ReducedSystem
+    system : ReducedSystem, IsotropyGroup or str
+        The reduced system, or its group, or its spec with ``k=`` (and
+        ``extra_dims=``, ``d − k``).
     coords : array_like
     zero_tol : float, optional
         Eigenvalues with ``|λ| <= zero_tol`` count as zero.  Default: the
@@ -171,6 +176,9 @@ def classify(
     tolerances : Tolerances, optional
         The policy (default :data:`~symbreak.tolerances.DEFAULT_TOLERANCES`).
     """
+    if not isinstance(system, ReducedSystem) or k is not None or extra_dims is not None:
+        group = system.group if isinstance(system, ReducedSystem) else system
+        system = ReducedSystem(group, k=k, extra_dims=extra_dims)
     c = system.space.check_coords(coords)
     loss = system.loss(c)
     gnorm = float(np.linalg.norm(system.gradient(c)))
@@ -213,7 +221,7 @@ def _label_and_order(system: ReducedSystem, c, exact) -> tuple[str, int | None]:
     """The exact stabiliser's label and order (see the module docstring)."""
     try:
         stab = stabiliser_of_coords(system.space, c)
-    except ValueError:  # non-simple structure at real block sizes
+    except DomainError:  # non-simple structure at real block sizes
         return exact.spec, None
     if not stab.is_young:
         return stab.label, stab.order

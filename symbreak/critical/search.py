@@ -43,9 +43,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._validation import as_positive_int
+from ..errors import DomainError
 from ..progress import ProgressUpdate, as_progress
 from ..reduced.system import ReducedSystem
-from ..representation.isotropy import IsotropyGroup
+from ..representation.isotropy import IsotropyGroup, group_of
 from ..solve import newton_batch, solve
 from ..tolerances import Tolerances
 from .classify import CriticalPoint, classify
@@ -322,8 +323,10 @@ def _dead_row_starts(system, rng, opts) -> list[np.ndarray]:
 
 # ----------------------------------------------------------------- search
 def find_critical_points(
-    group: IsotropyGroup,
+    group: IsotropyGroup | str,
     *,
+    k=None,
+    extra_dims=None,
     options: SearchOptions | None = None,
     seeds=None,
     progress: Callable | None = None,
@@ -335,8 +338,11 @@ def find_critical_points(
 
     Parameters
     ----------
-    group : IsotropyGroup
-        The symmetry type; ``group.k`` may be real.
+    group : IsotropyGroup or str
+        The symmetry type; ``group.k`` may be real.  A spec string needs
+        ``k=`` (and ``extra_dims=``, ``d − k``, default 0).
+    k, extra_dims : float, optional
+        See ``group`` (:func:`~symbreak.representation.isotropy.group_of`).
     options : SearchOptions, optional
     seeds : array_like, shape (m, dim), optional
         Extra starts tried first (for example points of families continued
@@ -366,8 +372,7 @@ def find_critical_points(
     >>> res.points[0].kind
     'global_minimum'
     """
-    if not isinstance(group, IsotropyGroup):
-        raise TypeError(f"group must be an IsotropyGroup, got {type(group).__name__}")
+    group = group_of(group, k, extra_dims=extra_dims)
     opts = SearchOptions() if options is None else options
     if not isinstance(opts, SearchOptions):
         raise TypeError("options must be a SearchOptions")
@@ -455,8 +460,8 @@ class _Tracker:
     def _key(self, c):
         try:
             return stabiliser_of_coords(self.system.space, c, atol=self.opts.dedup_tol).form
-        except ValueError:
-            return None
+        except DomainError:
+            return None  # non-simple structure at real block sizes: compared by loss/spectrum
 
     def _same(self, p: dict, c, key) -> bool:
         if key is not None and p["key"] is not None:

@@ -64,6 +64,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import DomainError
 from ..reduced.fixed_point import FixedPointSpace
 
 __all__ = [
@@ -411,7 +412,7 @@ def _canon(B: _Blocks, integral: bool):
         order, factors = _simple_group(B, simple, 0)
         return ("S", data), order, factors, 1
     if not integral:
-        raise ValueError(
+        raise DomainError(
             "the stabiliser is not a product of symmetric groups here and the block "
             "sizes are not integers; individualisation needs integer sizes"
         )
@@ -534,7 +535,8 @@ def stabiliser_of_coords(
     Works on the blocks of ``H`` (cost independent of ``k``).  At non-integer
     block sizes the result is the analytic continuation of the order formula
     only when the structure is simple (label and canonical form; ``order`` and
-    ``young`` are None); otherwise a ``ValueError`` is raised.
+    ``young`` are None); otherwise :class:`~symbreak.errors.DomainError` (a
+    ``ValueError``) is raised.
     """
     c = space.check_coords(coords)
     g = space.group

@@ -143,16 +143,28 @@ def _mergeable(space: FixedPointSpace, c: dict, a: int, b: int, atol: float) -> 
     return True
 
 
-def exact_isotropy(space: FixedPointSpace, coords, *, atol: float = 1e-8) -> ExactIsotropy:
+def exact_isotropy(
+    space: FixedPointSpace | IsotropyGroup | str,
+    coords,
+    *,
+    atol: float = 1e-8,
+    k=None,
+    extra_dims=None,
+) -> ExactIsotropy:
     """Merge the blocks of ``space.group`` that the point does not tell apart.
 
     Parameters
     ----------
-    space : FixedPointSpace
+    space : FixedPointSpace, IsotropyGroup or str
+        The fixed-point space, or its group, or its spec with ``k=`` (and
+        ``extra_dims=``, ``d − k``).
     coords : array_like
     atol : float
         Coordinates closer than this count as equal.
     """
+    if not isinstance(space, FixedPointSpace) or k is not None or extra_dims is not None:
+        group = space.group if isinstance(space, FixedPointSpace) else space
+        space = FixedPointSpace(group, k=k, extra_dims=extra_dims)
     coords = space.check_coords(coords)
     g = space.group
     c = dict(zip(space.keys, coords.tolist()))

@@ -119,7 +119,7 @@ def geometry(nw, nv, dot, wedge, arith=None, *, nw2=None) -> KernelGeometry:
     """
     fast = arith is None or arith.is_float64
     if fast:  # broadcasting happens in the arithmetic below (theta, sin, cos are full size)
-        nw, nv, dot, wedge = (np.asarray(x, dtype=float) for x in (nw, nv, dot, wedge))
+        nw, nv, dot = (x if type(x) is np.ndarray else np.asarray(x, float) for x in (nw, nv, dot))
         wedge = np.maximum(wedge, 0.0)
         theta, pi = np.arctan2(wedge, dot), np.pi
     else:
@@ -190,8 +190,9 @@ def hessian_coefficients(g: KernelGeometry, *, delta: bool = True) -> HessianCoe
     eps = g.sin / two_pi
     dlt = None
     if delta:  # 1/(2π|w||v| sin θ), 0 at sin θ = 0 (no division by zero, no errstate)
-        pos = g.wedge > 0.0
-        dlt = np.where(pos, 1.0 / (two_pi * np.where(pos, g.nw * g.nv * g.sin, 1.0)), 0.0)
+        den = two_pi * (g.nw * g.nv * g.sin)
+        dlt = np.zeros(den.shape)
+        np.divide(1.0, den, out=dlt, where=g.wedge > 0.0)
     return HessianCoefficients(gamma=gamma, beta=beta, eps=eps, delta=dlt)
 
 

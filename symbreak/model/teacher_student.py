@@ -18,11 +18,12 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_matrix, as_positive_int, check_nonzero_rows
+from ..errors import DomainError
 from . import kernel as K
 
 __all__ = ["TeacherStudent", "gradient_stack", "loss_stack"]
 
-# Extreme scales may overflow; the public methods then raise ValueError instead.
+# Extreme scales may overflow; the public methods then raise DomainError (a ValueError) instead.
 _QUIET = {"over": "ignore", "divide": "ignore", "invalid": "ignore", "under": "ignore"}
 
 
@@ -113,7 +114,7 @@ def _check_rows(M: np.ndarray, Ms: np.ndarray, name: str, *, scale_of: str) -> N
     tiny = np.flatnonzero(np.linalg.norm(Ms, axis=1) == 0.0)
     if tiny.size:
         i = int(tiny[0])
-        raise ValueError(
+        raise DomainError(
             f"row {i} of {name} is more than ~1e150 times smaller than the largest entry "
             f"of {scale_of}, beyond double precision; rescale that row or remove the neuron"
         )
@@ -200,7 +201,7 @@ class TeacherStudent:
     def _finite(what: str, *arrays) -> None:
         for a in arrays:
             if not np.all(np.isfinite(a)):
-                raise ValueError(
+                raise DomainError(
                     f"{what} overflowed in double precision (rows of W and V whose norms "
                     "differ by a factor beyond ~1e150, or a result beyond ~1e308); "
                     "rescale W and V"

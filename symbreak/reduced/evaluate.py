@@ -67,6 +67,10 @@ from .layout import Layout, LayoutWeights
 
 __all__ = ["CompressedState", "compressed_state"]
 
+#: numbers in the buffers of the δ-terms of the float64 Hessian form (a few
+#: points at a time, so that they stay in a 1 MiB cache)
+_FORM_BLOCK = 65536
+
 
 def _in_context(method):
     """Run a form inside its back-end's precision context (a no-op for float64)."""
@@ -97,10 +101,23 @@ class CompressedState:
     Wbar: np.ndarray  # (N, P, C)
     R: np.ndarray  # R[n, p, q] = r_{q|p} = w_q − (w_q·w̄_p) w̄_p, shape (N, P, P, C)
     gs: K.KernelGeometry  # rows × rows (N, P, P)
-    gt: K.KernelGeometry  # rows × teacher columns (N, P, C)
+    teacher_wedge: np.ndarray  # |w_p ∧ e_c|, rows × teacher columns (N, P, C)
     arith: object = FLOAT64  # the back-end of the arrays
     row_scale: np.ndarray | None = None  # (N, P) blow-up chart: true rows are s_p w_p
     maybe_zero: bool = False  # a row may vanish (balls): only the loss is available
+
+    @functools.cached_property
+    def gt(self) -> K.KernelGeometry:
+        """Geometry of the rows against the teacher columns ``e_c`` (N, P, C), on first use.
+
+        (The float64 Hessian needs only ``|w_p ∧ e_c|``: it does not compute the angles.)
+        """
+        fast = self.arith.is_float64
+        nw2 = None if fast else self.n2[:, :, None]
+        one = 1.0 if fast else 1
+        return K.geometry(
+            self.norms[:, :, None], one, self.W, self.teacher_wedge, self.arith, nw2=nw2
+        )
 
     @property
     def row_w(self) -> np.ndarray:
@@ -145,30 +162,68 @@ class CompressedState:
     # -------------------------------------------------------------- gradient
     @_in_context
     def gradient_form(self, U: np.ndarray) -> np.ndarray:
-        """``DL[U_α]`` for directions ``U`` of shape (A, P, C): shape (N, A)."""
+        """``DL[U_α]`` for directions ``U`` of shape (A, P, C): shape (N, A).
+
+        float64: :meth:`_gradient_form_float64` (the same sums, regrouped into
+        one product per point).
+        """
+        if self.arith.is_float64:
+            return self._gradient_form_float64(U)
         w = self.weights
         W = self.W
         Uw = U * w.col
         uw = np.einsum("apc,npc->nap", Uw, W)  # u_p·w_p
         uwq = np.einsum("apc,nqc->napq", Uw, W)  # u_p·w_q
         self._require_rows("the gradient")
+        pw, coef, b_s, tw, b_t = self._gradient_coefficients()
+        out = np.einsum("np,nap->na", coef, uw)
+        sub = "pq,npq,napq->na" if pw.ndim == 2 else "npq,npq,napq->na"  # chart: per point
+        out = out + np.einsum(sub, pw, b_s, uwq)
+        out = out - np.einsum("pc,npc,apc->na", tw, b_t, U)
+        return out
+
+    def _gradient_form_float64(self, U: np.ndarray) -> np.ndarray:
+        r"""float64 :meth:`gradient_form`, regrouped by the entries ``(p, c)`` of the directions.
+
+        .. math::
+
+            DL[U] = \sum_{p,c} a_c u_{pc} \Bigl(c_p w_{pc} + \sum_q Ω_{pq} β_{pq} w_{qc}\Bigr)
+                  − \sum_{p,c} u_{pc}\, ω_p t_c β_{pc},
+
+        with ``c_p = ½ω_p + Σ_q Ω_pq α_pq − Σ_c ω_p t_c α_pc`` (blow-up chart as in
+        :meth:`gradient_form`): one product of a ``2·P·C`` vector per point with
+        the stacked directions.  Products per point only (a point's result does
+        not depend on its batch).
+        """
+        self._require_rows("the gradient")
+        W = self.W
+        N, P, C = W.shape
+        pw, coef, b_s, tw, b_t = self._gradient_coefficients()
+        V = np.empty((N, 2, P, C))
+        np.matmul(pw * b_s, W, out=V[:, 0])
+        V[:, 0] += coef[:, :, None] * W
+        np.multiply(tw, b_t, out=V[:, 1])
+        d = _direction_data(U, self.weights)
+        return np.matmul(V.reshape(N, 1, 2 * P * C), d.gradient_matrix).reshape(N, U.shape[0])
+
+    def _gradient_coefficients(self):
+        """Chart-scaled ``Ω``, ``c_p``, ``β_pq``, ``ω_p t_c`` and ``β_pc`` of the gradient form."""
+        w = self.weights
         a_s, b_s = K.grad_coefficients(self.gs)
         a_t, b_t = K.grad_coefficients(self.gt)
         tw = w.row[:, None] * w.teacher[None, :]
         s = self.row_scale
         if s is None:
-            coef = w.row / 2 + np.einsum("pq,npq->np", w.pair, a_s)
-            out_pair = np.einsum("pq,npq,napq->na", w.pair, b_s, uwq)
+            pw = w.pair
+            coef = w.row / 2 + np.einsum("pq,npq->np", pw, a_s)
         else:
             # in a blow-up chart (true rows s_p w_p, derivative in the true coordinates):
-            # ½ω_p → s_p ω_p/2 and Ω_pq → Ω_pq s_q; the teacher terms are scale-free
-            coef = s * w.row / 2 + np.einsum("pq,nq,npq->np", w.pair, s, a_s)
-            out_pair = np.einsum("pq,nq,npq,napq->na", w.pair, s, b_s, uwq)
+            # ½ω_p → s_p ω_p/2 and Ω_pq → Ω_pq s_q, per point (s has shape (N, P));
+            # the teacher terms are scale-free
+            pw = w.pair[None, :, :] * s[:, None, :]
+            coef = s * w.row / 2 + np.einsum("npq,npq->np", pw, a_s)
         coef = coef - np.einsum("pc,npc->np", tw, a_t)
-        out = np.einsum("np,nap->na", coef, uw)
-        out = out + out_pair
-        out = out - np.einsum("pc,npc,apc->na", tw, b_t, U)
-        return out
+        return pw, coef, b_s, tw, b_t
 
     def _require_rows(self, what: str) -> None:
         if self.maybe_zero:
@@ -276,17 +331,19 @@ class CompressedState:
     def hessian_form(self, U: np.ndarray) -> np.ndarray:
         """Matrices ``D²L[U_α, U_β]`` for directions ``U`` (A, P, C): shape (N, A, A).
 
-        Symmetrised: ``(X + Xᵀ)/2``.  Written as batched matrix products; the
-        row-wise products are formed only on the *support* of ``U`` (the pairs
-        ``(α, p)`` with ``u_p ≠ 0``), and the point-independent products of
-        ``U`` with itself are cached.
+        Symmetrised: ``(X + Xᵀ)/2``.  float64: :meth:`_hessian_form_float64`
+        (dense batched matrix products).  Other back-ends: the row-wise
+        products are formed only on the *support* of ``U`` (the pairs
+        ``(α, p)`` with ``u_p ≠ 0``), the ``δ``-terms term by term with their
+        bounds; the point-independent products of ``U`` with itself are cached.
         """
         self._require_rows("the Hessian")
         if self.row_scale is not None:
             raise ValueError("the Hessian is not available in a blow-up chart (row scales)")
+        if self.arith.is_float64:
+            return self._hessian_form_float64(U)
         w = self.weights
         ar = self.arith
-        fast = ar.is_float64
         N, P, C = self.W.shape
         A = U.shape[0]
         d = _direction_data(U, w)
@@ -298,31 +355,116 @@ class CompressedState:
         uwb_S = np.einsum("ic,nic->ni", d.Uw, Wbar_S)  # u_p·w̄_p on the support
         uwb = ar.zeros((N, A, P))
         uwb[:, a_S, p_S] = uwb_S
-        # u_p·r_{q|p} = u_p·w_q − (w_q·w̄_p)(u_p·w̄_p) on the support: (N, s, Q)
-        if fast:  # one matrix product for all points (shared left factor)
-            uwq_S = np.matmul(d.Uw, self.W.transpose(0, 2, 1))
-            proj = self.gs.dot[:, p_S, :] / self.norms[:, p_S, None]
-            ur_S = uwq_S - proj * uwb_S[:, :, None]
-        else:  # through the rejections r_{q|p} (fewer operations on balls)
-            ur_S = np.einsum("ic,niqc->niq", d.Uw, self.R[:, p_S])
-        if fast:
-            B = (coef_same @ d.uu_same.reshape(A * A, P).T).reshape(N, A, A)
-            B = B + (coef_pair @ d.uu_pair.reshape(A * A, P * P).T).reshape(N, A, A)
-        else:  # the products of U are sparse: only their nonzero entries
-            B = ar.zeros((N, A * A))
-            for coef, (ab, x, val) in ((coef_same, d.same_nz), (coef_pair, d.pair_nz)):
-                np.add.at(B, (slice(None), ab), coef[:, x] * val[None])
-            B = B.reshape(N, A, A)
+        # u_p·r_{q|p} through the rejections r_{q|p} (fewer operations on balls): (N, s, Q)
+        ur_S = np.einsum("ic,niqc->niq", d.Uw, self.R[:, p_S])
+        # the products of U are sparse: only their nonzero entries
+        B = ar.zeros((N, A * A))
+        for coef, (ab, x, val) in ((coef_same, d.same_nz), (coef_pair, d.pair_nz)):
+            np.add.at(B, (slice(None), ab), coef[:, x] * val[None])
+        B = B.reshape(N, A, A)
         B = B - np.matmul(uwb * g[:, None, :], uwb.transpose(0, 2, 1))
         # ε w̄ v̄ᵀ term of K2
         B = B + np.matmul(np.matmul(uwb, Om * hs.eps), uwb.transpose(0, 2, 1))
         # teacher rejections: u·r_{e_c|w_p} = u_pc − w̄_pc (u_p·w̄_p), on the support
         ut_S = d.U[None] - Wbar_S * uwb_S[:, :, None]  # (N, s, C)
-        if fast:
-            B = B + self._delta_terms_float64(d, ur_S, ut_S, hs, ht, Om, tw, A)
-        else:
-            B = B + self._delta_terms_bounded(d, ur_S, ut_S, hs, ht, Om, tw, A)
+        B = B + self._delta_terms_bounded(d, ur_S, ut_S, hs, ht, Om, tw, A)
         return (B + B.transpose(0, 2, 1)) / 2
+
+    def _hessian_form_float64(self, U: np.ndarray) -> np.ndarray:
+        r"""float64 :meth:`hessian_form`: a few dense batched matrix products, no scatter.
+
+        With ``x_{pα} = u_p·w̄_p`` and the rejections of the other rows and of
+        the teacher's columns, ``ρ_{pqα} = u_p·r_{q|p}`` (a matrix product of the
+        rejections ``r_{q|p}`` with the directions) and
+        ``τ_{pcα} = u_{pc} − w̄_{pc} x_{pα}``,
+
+        .. math::
+
+            B = \sum_{p<q} e_{pq}\, G_{pq} G_{pq}^T
+              − \sum_{p,c} d_{pc}\, τ_{pc} τ_{pc}^T
+              + X^T M X + \sum_j c_j(W)\, Q_j(U),\qquad G_{pq} = ρ_{pq} + ρ_{qp},
+
+        where ``e_{pq} = ½(Ω_{pq} + Ω_{qp}) δ_{pq}``: the ``δ``-terms of ``K_1``
+        (``ρ_{pq}ρ_{pq}^T``, ``ρ_{qp}ρ_{qp}^T``) and of ``K_2`` (``ρ_{pq}ρ_{qp}^T`` and
+        its transpose) of the two orders of a pair are one rank-one term.
+        Using the symmetric part of ``Ω`` is exact: ``Ω`` is asymmetric only
+        between the two generic probes ``g1, g2`` of a block, and swapping them
+        (rows and columns) maps ``W`` and every direction to itself (generic
+        indices are interchangeable), so both orders contribute alike.
+        ``d_{pc} = ω_p t_c δ_{pc}`` (teacher), ``M = Ω∘ε − \mathrm{diag}(g)``, and
+        ``Σ_j c_j Q_j`` collects every term that is a point-dependent coefficient
+        times a point-independent product of ``U`` with itself (``½ω_p + g_p``
+        times ``u_p·ũ_p``, ``Ω_pq β_pq`` times ``u_p·ũ_q``): one matrix product.
+        The ``δ``-terms keep the rejections as factors (they are ``0·∞`` at
+        nearly parallel rows); they are one product ``[eG, −dτ]ᵀ [G, τ]`` per
+        point, formed for a few points at a time in reused buffers that stay
+        in cache.  Symmetrised at the end.
+        """
+        N, P, C = self.W.shape
+        A = U.shape[0]
+        d = _direction_data(U, self.weights)
+        h = self._hessian_float64
+        # products per point (stacked), never across points: a point's result
+        # does not depend on the batch it is in
+        x = np.matmul(self.Wbar.reshape(N, 1, P * C), d.Uw_blockdiag).reshape(N, P, A)
+        B = np.matmul(x.transpose(0, 2, 1), np.matmul(h.M, x))
+        B += np.matmul(h.coef[:, None, :], d.products).reshape(N, A, A)
+        # the δ-terms, a few points at a time
+        PP, PC = P * P, P * C
+        pq, qp = h.pairs
+        X = pq.size + PC
+        step = max(1, min(N, _FORM_BLOCK // (A * (PP + 2 * X) + PC * P)))
+        rho_buf = np.empty((step, PP, A))
+        right_buf = np.empty((step, X, A))
+        left_buf = np.empty((step, A, X))
+        out_buf = np.empty((step, A, A))
+        wbar_buf = np.zeros((step, P, C, P))  # w̄_pc at [n, p, c, p], zero elsewhere
+        wbar_diag = np.einsum("npcp->npc", wbar_buf)  # a writable view of those entries
+        for lo in range(0, N, step):
+            n = min(step, N - lo)
+            hi = lo + n
+            rho, right, left, out = rho_buf[:n], right_buf[:n], left_buf[:n], out_buf[:n]
+            # ρ[n, p·P + q, α] = u_p·r_{q|p}; G_pq = ρ_pq + ρ_qp, and e G
+            np.matmul(self.R[lo:hi], d.Uw_pca, out=rho.reshape(n, P, P, A))
+            G = right[:, : pq.size]
+            np.add(rho[:, pq], rho[:, qp], out=G)
+            np.multiply(G.transpose(0, 2, 1), h.e[lo:hi, None, :], out=left[:, :, : pq.size])
+            # τ[n, p·C + c, α] = u_pc − w̄_pc x_p, and −d τ
+            tau = right[:, pq.size :]
+            wbar_diag[:n] = self.Wbar[lo:hi]
+            np.matmul(wbar_buf[:n].reshape(n, PC, P), x[lo:hi], out=tau)
+            np.subtract(d.U_flat, tau, out=tau)
+            np.multiply(tau.transpose(0, 2, 1), h.minus_d[lo:hi, None, :],
+                        out=left[:, :, pq.size :])
+            np.matmul(left, right, out=out)
+            B[lo:hi] += out
+        return (B + B.transpose(0, 2, 1)) / 2
+
+    @functools.cached_property
+    def _hessian_float64(self) -> _Float64HessianCoefficients:
+        """Direction-independent coefficients of :meth:`_hessian_form_float64`."""
+        w = self.weights
+        N, P, C = self.W.shape
+        hs = K.hessian_coefficients(self.gs)
+        # teacher columns: γ = |w∧e_c|/(2π|w|²) and δ = 1/(2π|w∧e_c|) (0 where parallel)
+        # straight from the wedge; their angles are not needed
+        two_pi = 2.0 * np.pi
+        wt = self.teacher_wedge
+        gamma_t = wt / (two_pi * self.n2[:, :, None])
+        delta_t = np.zeros(wt.shape)
+        np.divide(1.0, two_pi * wt, out=delta_t, where=wt > 0.0)
+        tw = w.row[:, None] * w.teacher[None, :]
+        g = np.einsum("pq,npq->np", w.pair, hs.gamma) - np.einsum("pc,npc->np", tw, gamma_t)
+        M = w.pair * hs.eps
+        M[:, np.arange(P), np.arange(P)] -= g
+        pq, qp, sym = _pair_plan(w)
+        return _Float64HessianCoefficients(
+            pairs=(pq, qp),
+            e=sym * hs.delta.reshape(N, P * P)[:, pq],
+            minus_d=-(tw * delta_t).reshape(N, P * C),
+            M=M,
+            coef=np.concatenate([w.row / 2 + g, (w.pair * hs.beta).reshape(N, P * P)], axis=1),
+        )
 
     @functools.cached_property
     def _hessian_coefficients(self):
@@ -343,22 +485,6 @@ class CompressedState:
         coef_same = w.row / 2 + g
         coef_pair = (w.pair * hs.beta).reshape(N, P * P)
         return hs, ht, g, coef_same, coef_pair
-
-    def _delta_terms_float64(self, d, ur_S, ut_S, hs, ht, Om, tw, A):
-        """The ``δ``-terms as batched matrix products (``δ = 0`` at parallel rows)."""
-        N, P, C = self.W.shape
-        ur = np.zeros((N, A, P, P))
-        ur[:, d.a, d.p] = ur_S
-        # K1 (same row): Σ_q Ω δ (u_p·r_{q|p})(ũ_p·r_{q|p}); K2: Σ_pq Ω δ (u_p·r_{q|p})(ũ_q·r_{p|q})
-        Y = (ur * (Om * hs.delta)[:, None]).reshape(N, A, P * P)
-        B = np.matmul(Y, ur.reshape(N, A, P * P).transpose(0, 2, 1))
-        B += np.matmul(Y, ur.transpose(0, 3, 2, 1).reshape(N, P * P, A))
-        # teacher: − Σ_c ω_p t_c δ (u·r_{e_c|w_p})(ũ·r_{e_c|w_p})
-        ut = np.zeros((N, A, P, C))
-        ut[:, d.a, d.p] = ut_S
-        Z = (ut * (tw * ht.delta)[:, None]).reshape(N, A, P * C)
-        B -= np.matmul(Z, ut.reshape(N, A, P * C).transpose(0, 2, 1))
-        return B
 
     def _delta_terms_bounded(self, d, ur_S, ut_S, hs, ht, Om, tw, A):
         """The ``δ``-terms term by term with ``small_term`` (Cauchy–Schwarz bounds)."""
@@ -404,6 +530,17 @@ class CompressedState:
 
 
 @dataclass(frozen=True, eq=False)
+class _Float64HessianCoefficients:
+    """Point-dependent, direction-independent arrays of the float64 Hessian form."""
+
+    pairs: tuple[np.ndarray, np.ndarray]  # flat indices p·P + q and q·P + p of the pairs p < q
+    e: np.ndarray  # (N, pairs): ½(Ω_pq + Ω_qp) δ_pq
+    minus_d: np.ndarray  # (N, P·C): −ω_p t_c δ_pc
+    M: np.ndarray  # (N, P, P): Ω∘ε − diag(g)
+    coef: np.ndarray  # (N, P + P²): coefficients of u_p·ũ_p and u_p·ũ_q
+
+
+@dataclass(frozen=True, eq=False)
 class _DirectionData:
     """Point-independent data of a stack of directions ``U`` (A, P, C)."""
 
@@ -413,6 +550,51 @@ class _DirectionData:
     Uw: np.ndarray  # (s, C) weighted by the columns
     uu_same: np.ndarray  # (A, A, P) u_p·ũ_p
     uu_pair: np.ndarray  # (A, A, P, Q) u_p·ũ_q
+    U_full: np.ndarray  # (A, P, C) the directions
+    Uw_full: np.ndarray  # (A, P, C) weighted by the columns
+
+    @functools.cached_property
+    def Uw_blockdiag(self) -> np.ndarray:
+        """``(P·C, P·A)``: weighted ``u_{pc}`` of direction ``α`` at ``[(p, c), (p, α)]``."""
+        A, P, C = self.shape
+        out = np.zeros((P, C, P, A))
+        rows = np.arange(P)
+        out[rows, :, rows, :] = self.Uw_full.transpose(1, 2, 0)
+        return out.reshape(P * C, P * A)
+
+    @functools.cached_property
+    def gradient_matrix(self) -> np.ndarray:
+        """``(2·P·C, A)``: ``a_c u_{pc}`` at rows ``(p, c)``, then ``−u_{pc}``."""
+        return np.concatenate([self.Uw_flat, -self.U_flat])
+
+    @functools.cached_property
+    def Uw_flat(self) -> np.ndarray:
+        """``(P·C, A)``: the weighted directions, ``a_c u_{pc}`` of ``α`` at ``[(p, c), α]``."""
+        A, P, C = self.shape
+        return np.ascontiguousarray(self.Uw_full.transpose(1, 2, 0).reshape(P * C, A))
+
+    @functools.cached_property
+    def U_flat(self) -> np.ndarray:
+        """``(P·C, A)``: the directions, ``u_{pc}`` of ``α`` at ``[(p, c), α]``."""
+        A, P, C = self.shape
+        return np.ascontiguousarray(self.U_full.transpose(1, 2, 0).reshape(P * C, A))
+
+    @functools.cached_property
+    def Uw_pca(self) -> np.ndarray:
+        """``(P, C, A)``: the column-weighted directions, direction index last."""
+        return np.ascontiguousarray(self.Uw_full.transpose(1, 2, 0))
+
+    @functools.cached_property
+    def products(self) -> np.ndarray:
+        """``(P + P², A·A)``: rows ``u_p·ũ_p`` (p), then ``u_p·ũ_q`` (p, q)."""
+        A, P, C = self.shape
+        return np.concatenate(
+            [self.uu_same.reshape(A * A, P).T, self.uu_pair.reshape(A * A, P * P).T]
+        )
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return self.U_full.shape
 
     @functools.cached_property
     def same_nz(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -464,6 +646,27 @@ def _is_exact_zero(x) -> bool:
 
 
 _DIRECTIONS: dict = {}
+_PAIRS: dict = {}
+
+
+def _pair_plan(w: LayoutWeights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unordered pairs ``p < q`` of rows with ``Ω_pq + Ω_qp ≠ 0`` (cached by identity).
+
+    Returns the flat indices ``p·P + q`` and ``q·P + p`` and the weights
+    ``½(Ω_pq + Ω_qp)``.
+    """
+    hit = _PAIRS.get(id(w))
+    if hit is not None and hit[0] is w:
+        return hit[1]
+    P = w.pair.shape[0]
+    sym = (w.pair + w.pair.T) / 2
+    p, q = np.nonzero(np.triu(sym != 0, 1))
+    out = (p * P + q, q * P + p, sym[p, q])
+    if len(_PAIRS) > 256:
+        _PAIRS.clear()
+    _PAIRS[id(w)] = (w, out)
+    return out
+
 
 
 def _direction_data(U: np.ndarray, w: LayoutWeights) -> _DirectionData:
@@ -481,6 +684,8 @@ def _direction_data(U: np.ndarray, w: LayoutWeights) -> _DirectionData:
         Uw=Uw[a, p],
         uu_same=np.einsum("apc,bpc->abp", Uw, U),
         uu_pair=np.einsum("apc,bqc->abpq", Uw, U),
+        U_full=U,
+        Uw_full=Uw,
     )
     if len(_DIRECTIONS) > 256:
         _DIRECTIONS.clear()
@@ -648,7 +853,7 @@ def compressed_state(
     fast = arith.is_float64
     coords = arith.coerce(coords)
     N, dim = coords.shape
-    n_slots = int(layout.coord_index.max()) + 1
+    n_slots = layout.n_slots
     if n_slots > dim:
         coords_full = np.concatenate([coords, arith.zeros((N, n_slots - dim))], axis=1)
     else:
@@ -667,18 +872,26 @@ def compressed_state(
         raise _zero_row_error(layout, coords, ok, arith)
     norms = arith.asqrt_nonneg(n2) if maybe_zero else arith.asqrt(n2)
     Wbar = W / norms[:, :, None]
-    if slots is None:
-        dot = np.einsum("npc,c,nqc->npq", W, col_w, W)
+    # float64: per-point matrix products and two-operand einsums (three-operand
+    # einsums are several times slower); every point is computed the same way
+    # whatever the batch (no matrix product across points: results do not
+    # depend on the batch size)
+    if fast:
+        dot = np.matmul(W * col_w, W.transpose(0, 2, 1))
+        R = W[:, None, :, :] - np.einsum("npq,npc->npqc", dot / norms[:, :, None], Wbar)
     else:
-        dot = np.einsum("ns,pqs->npq", X2, slots.dot_same) + np.einsum(
-            "ns,pqst,nt->npq", coords_full, slots.dot_cross, coords_full
-        )
-    R = W[:, None, :, :] - (dot / norms[:, :, None])[:, :, :, None] * Wbar[:, :, None, :]
+        if slots is None:
+            dot = np.einsum("npc,c,nqc->npq", W, col_w, W)
+        else:
+            dot = np.einsum("ns,pqs->npq", X2, slots.dot_same) + np.einsum(
+                "ns,pqst,nt->npq", coords_full, slots.dot_cross, coords_full
+            )
+        R = W[:, None, :, :] - (dot / norms[:, :, None])[:, :, :, None] * Wbar[:, :, None, :]
     P, C = W.shape[1], W.shape[2]
     if fast:
-        rej2 = np.einsum("npqc,c,npqc->npq", R, col_w, R)
+        rej2 = np.einsum("npqc,c->npq", R * R, col_w)
         wedge = norms[:, :, None] * arith.asqrt_nonneg(rej2)
-        off = 1.0 - np.eye(C)
+        off = layout.off_diagonal
     else:
         # Lagrange's identity: Σ_{c<c'} a_c a_c' (w_c v_c' − w_c' v_c)², a sum of squares,
         # for the pairs p < q (the wedge is symmetric, 0 on the diagonal)
@@ -708,8 +921,6 @@ def compressed_state(
     else:
         others = np.einsum("ns,pcs->npc", X2, slots.others)
     wt = arith.asqrt_nonneg(others)
-    one = 1.0 if fast else 1
-    gt = K.geometry(norms[:, :, None], one, W, wt, arith, nw2=nw2)
     if row_scale is not None:  # (P,) for the whole batch or (N, P) per point
         row_scale = arith.coerce(row_scale)
         if row_scale.ndim == 1:
@@ -724,7 +935,7 @@ def compressed_state(
         Wbar=Wbar,
         R=R,
         gs=gs,
-        gt=gt,
+        teacher_wedge=wt,
         arith=arith,
         row_scale=row_scale,
         maybe_zero=bool(maybe_zero),

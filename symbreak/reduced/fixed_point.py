@@ -27,13 +27,14 @@ Generic names: ``d{a}``, ``o{a}``, ``x{a}{b}`` with 1-based block numbers
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass
 from functools import cached_property
 
 import numpy as np
 
 from .._validation import as_coordinates
-from ..representation.isotropy import IsotropyGroup
+from ..errors import DomainError
+from ..representation.isotropy import IsotropyGroup, group_of
 from ..representation.isotypic import fix_coordinate_keys
 
 __all__ = ["FixedPointSpace", "inclusion_matrix"]
@@ -46,11 +47,19 @@ class FixedPointSpace:
     Attributes
     ----------
     group : IsotropyGroup
+        Given as a group, or as a spec string with ``k=`` (and ``extra_dims=``,
+        ``d − k``, default 0), like every entry point
+        (:func:`~symbreak.representation.isotropy.group_of`).
     keys : tuple of (int, int, str)
         ``(row block, column block, "diag" | "off" | "outer")`` per coordinate.
     """
 
     group: IsotropyGroup
+    k: InitVar[float | None] = None
+    extra_dims: InitVar[float | None] = None
+
+    def __post_init__(self, k, extra_dims) -> None:
+        object.__setattr__(self, "group", group_of(self.group, k, extra_dims=extra_dims))
 
     @cached_property
     def keys(self) -> tuple[tuple[int, int, str], ...]:
@@ -121,7 +130,7 @@ class FixedPointSpace:
         bad = ~np.all(np.isfinite(c), axis=1)
         if np.any(bad):
             i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"coordinates must be finite, got {c[i].tolist()} at point {i}")
+            raise DomainError(f"coordinates must be finite, got {c[i].tolist()} at point {i}")
         return c, False
 
     # ------------------------------------------------------- normalisation

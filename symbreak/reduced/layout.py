@@ -57,7 +57,7 @@ on the teacher rows gives derivatives in ``V``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -100,6 +100,40 @@ class LayoutWeights:
     dpair: np.ndarray
     dcol: np.ndarray
     dteacher: np.ndarray
+
+    def inert_rows(self, *, derivatives: bool = True) -> np.ndarray:
+        """Indices ``p`` of the rows that enter nothing: ``ω_p = 0`` and ``Ω_pq = Ω_qp = 0``.
+
+        Such a row is a probe standing for no actual row at these sizes (e.g.
+        the second generic probe of a block with at most one generic row); the
+        loss, gradient and Hessian do not depend on it.  With ``derivatives``
+        (default) the ``k``-derivatives of its weights must vanish too (then
+        the ``d/dk`` forms do not depend on it either).
+        """
+        pairs = [self.pair] + ([self.dpair] if derivatives else [])
+        rows = [self.row] + ([self.drow] if derivatives else [])
+        zero = np.all([r == 0 for r in rows], axis=0)
+        for X in pairs:
+            zero &= np.all(X == 0, axis=1) & np.all(X == 0, axis=0)
+        return np.flatnonzero(zero)
+
+    def restrict_rows(self, keep) -> LayoutWeights:
+        """The weights of the explicit rows ``keep`` only (indices, increasing)."""
+        keep = np.asarray(keep, dtype=int)
+        sub = np.ix_(keep, keep)
+        out = LayoutWeights(
+            row=self.row[keep],
+            pair=self.pair[sub],
+            col=self.col,
+            teacher=self.teacher,
+            drow=self.drow[keep],
+            dpair=self.dpair[sub],
+            dcol=self.dcol,
+            dteacher=self.dteacher,
+        )
+        for a in (out.row, out.pair, out.drow, out.dpair):
+            a.setflags(write=False)
+        return out
 
 
 class _Dual:
@@ -248,6 +282,31 @@ class Layout:
         dsizes = (0.0,) * len(sizes) if dsizes is None else dsizes
         return _float_weights(self, tuple(float(m) for m in sizes), tuple(float(x) for x in dsizes))
 
+    @cached_property
+    def n_slots(self) -> int:
+        """Number of coordinate slots the entries refer to (``max(coord_index) + 1``)."""
+        return int(self.coord_index.max()) + 1
+
+    @cached_property
+    def off_diagonal(self) -> np.ndarray:
+        """``1 − I`` over the columns (float, read-only)."""
+        out = 1.0 - np.eye(len(self.cols))
+        out.setflags(write=False)
+        return out
+
+    def restrict_rows(self, keep) -> Layout:
+        """The layout with only the explicit rows ``keep`` (indices, increasing; cached).
+
+        Used to leave out inert probe rows (:meth:`LayoutWeights.inert_rows`):
+        the weights must be restricted the same way
+        (:meth:`LayoutWeights.restrict_rows`); :meth:`weights` of the
+        restricted layout are not those (they would count its rows anew).
+        """
+        keep = tuple(int(p) for p in keep)
+        if keep == tuple(range(len(self.rows))):
+            return self
+        return _restricted_layout(self, keep)
+
     # ------------------------------------------------------------ patterns
     def copy_patterns(self, irrep: Irrep, copies: tuple[CopyVector, ...]) -> np.ndarray:
         """The stacked patterns of ``copies`` (shape (μ, P, C), cached, read-only)."""
@@ -289,6 +348,22 @@ def _float_weights(layout: Layout, sizes: tuple, dsizes: tuple) -> LayoutWeights
     for a in (out.row, out.pair, out.col, out.teacher, out.drow, out.dpair, out.dcol, out.dteacher):
         a.setflags(write=False)
     return out
+
+
+@lru_cache(maxsize=1024)
+def _restricted_layout(layout: Layout, keep: tuple[int, ...]) -> Layout:
+    idx = layout.coord_index[list(keep)]
+    idx.setflags(write=False)
+    first_teacher = len(layout.rows) - layout.teacher_rows
+    return Layout(
+        kinds=layout.kinds,
+        marks=layout.marks,
+        rows=tuple(layout.rows[p] for p in keep),
+        cols=layout.cols,
+        coord_index=idx,
+        teacher_cols=layout.teacher_cols,
+        teacher_rows=sum(1 for p in keep if p >= first_teacher),
+    )
 
 
 @lru_cache(maxsize=4096)

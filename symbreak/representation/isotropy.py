@@ -248,23 +248,23 @@ class IsotropyGroup:
         d = k if d is None else float(d)
         if not math.isfinite(d) or d < k - _INT_TOL:
             raise ValueError(f"d must be >= k = {k:g} (the teacher I_k needs k columns), got {d:g}")
-        extra_cols = d - k
+        extra_dims = d - k
         if cols is None:
-            if abs(extra_cols - round(extra_cols)) > _INT_TOL:
+            if abs(extra_dims - round(extra_dims)) > _INT_TOL:
                 raise ValueError(
-                    f"d - k = {extra_cols:g} must be a whole number of extra input columns "
+                    f"d - k = {extra_dims:g} must be a whole number of extra input columns "
                     f"(got d = {d:g}, k = {k:g})"
                 )
-            cols = (sp.Integer(round(extra_cols)),) if extra_cols > _INT_TOL else ()
+            cols = (sp.Integer(round(extra_dims)),) if extra_dims > _INT_TOL else ()
         factors = []
         for kind, exprs in (("diag", diag), ("row", rows), ("col", cols)):
             for e in exprs:
                 factors.append(cls._make_factor(kind, e, k, spec))
         col_total = sum(f.size for f in factors if f.kind == "col")
-        if abs(col_total - extra_cols) > _INT_TOL:
+        if abs(col_total - extra_dims) > _INT_TOL:
             raise ValueError(
                 f"extra column blocks of {spec!r} add up to {col_total:g}, "
-                f"but d - k = {extra_cols:g}"
+                f"but d - k = {extra_dims:g}"
             )
         n = k + sum(f.size for f in factors if f.kind == "row")
         return cls(spec=spec, k=k, n=n, d=d, factors=tuple(factors))

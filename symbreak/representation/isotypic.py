@@ -37,7 +37,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import DomainError
-from .isotropy import K_SYMBOL, IsotropyGroup
+from .isotropy import K_SYMBOL, IsotropyGroup, group_of
 
 __all__ = [
     "IrrepType",
@@ -191,12 +191,18 @@ class IsotypicComponent:
     copies: tuple[CopyVector, ...]
 
 
-def isotypic_decomposition(group: IsotropyGroup) -> tuple[IsotypicComponent, ...]:
+def isotypic_decomposition(
+    group: IsotropyGroup | str, *, k=None, extra_dims=None
+) -> tuple[IsotypicComponent, ...]:
     r"""Irreps of ``H`` in ``M(n, d)``, with multiplicities, dimensions and copies.
 
     Parameters
     ----------
-    group : IsotropyGroup
+    group : IsotropyGroup or str
+    k, extra_dims : float, optional
+        With a spec string for ``group``: its ``k`` (required) and ``d − k``
+        (default 0); with a group, they move it to another ``k`` / ``d − k``
+        (:func:`~symbreak.representation.isotropy.group_of`).
 
     Returns
     -------
@@ -209,7 +215,9 @@ def isotypic_decomposition(group: IsotropyGroup) -> tuple[IsotypicComponent, ...
     Closed form (see the module docstring); no group element is enumerated.
     At a real (non-integer) size the generic decomposition (``m ≥ 4``) is used.
     """
-    return _decomposition_cached(group)
+    if k is None and extra_dims is None and isinstance(group, IsotropyGroup):
+        return _decomposition_cached(group)  # the hot path: no resolution needed
+    return _decomposition_cached(group_of(group, k, extra_dims=extra_dims))
 
 
 def _size_class(f) -> object:

@@ -27,6 +27,7 @@ from ..critical.classify import LOSS_TOL
 from ..critical.search import SearchOptions, find_critical_points
 from ..critical.stabiliser import STABILISER_ATOL, OrbitForm, stabiliser
 from ..critical.symmetry import canonical_coords
+from ..errors import DomainError
 from ..model.teacher_student import TeacherStudent
 from ..reduced.fixed_point import FixedPointSpace
 from ..reduced.system import ReducedSystem
@@ -405,7 +406,7 @@ def classify_limits(W, converged, k: int, V, *, dense_max_k: int = 60,
         try:
             fam = family_of(rep, iso, k, search=search, search_cache=cache,
                             spectrum=None if dead else pairs, loss=loss)
-        except (ValueError, np.linalg.LinAlgError):  # e.g. a dead row: no reduced family
+        except (DomainError, np.linalg.LinAlgError):  # e.g. a dead row: no reduced family
             fam = None
         if method == "analytic":
             if fam is None:

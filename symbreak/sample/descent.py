@@ -57,6 +57,7 @@ import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 from threadpoolctl import threadpool_limits
 
+from ..errors import DomainError
 from ..model.teacher_student import TeacherStudent, gradient_stack, loss_stack
 from .options import SampleOptions
 
@@ -172,7 +173,7 @@ def newton_shortcut(model: TeacherStudent, W_t, grad_norm_t: float, *, step: flo
         H_star = model.hessian(x)
         lam = np.linalg.eigvalsh(H_star)
         H_mid = model.hessian(0.5 * (x + W_t))
-    except (ValueError, np.linalg.LinAlgError):
+    except (DomainError, np.linalg.LinAlgError):  # a zero row, overflow, singular Hessian
         return None
     mu, big = float(lam[0]), float(lam[-1])
     limit = 2.0 / step

@@ -8,7 +8,8 @@ gradient descent until ``‖∇L‖_F ≤ 10⁻¹²``.
 Options change the step (``step_scale``: step ``= step_scale/k``), the
 initialisation scale (``init_scale``: entries ``N(0, init_scale²/k)``), the
 student width ``n = k + extra_rows`` and the input dimension
-``d = k + extra_cols`` (teacher ``[I_k 0]``).
+``d = k + extra_dims`` (teacher ``[I_k 0]``; ``extra_dims`` is the one name
+of ``d − k`` everywhere, ``extra_cols`` its deprecated spelling).
 
 Reproducibility
 ---------------
@@ -21,11 +22,12 @@ workers or which executor the sweep uses.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+import warnings
+from dataclasses import InitVar, asdict, dataclass
 
 import numpy as np
 
-from .._validation import as_finite_real, as_positive_int
+from .._validation import _UNSET, as_finite_real, as_positive_int, renamed_keyword
 
 __all__ = ["SampleOptions", "run_seed", "initial_weights", "teacher", "parse_k_values"]
 
@@ -55,8 +57,10 @@ class SampleOptions:
         Convergence: ``‖∇L(W)‖_F ≤ gtol`` (published: 1e-12).
     extra_rows : int
         ``ℓ = n − k`` extra student neurons (published: 0).
-    extra_cols : int
-        ``d − k`` extra input dimensions; the teacher is ``[I_k 0]`` (published: 0).
+    extra_dims : int
+        ``d − k`` extra input dimensions; the teacher is ``[I_k 0]`` (published:
+        0).  ``extra_cols=`` is its deprecated spelling (it warns), and the
+        protocol JSON keeps an ``"extra_cols"`` copy for readers of older files.
     max_iter : int
         Gradient-descent iterations after which a run counts as not converged.
     newton : bool
@@ -79,18 +83,20 @@ class SampleOptions:
     init_scale: float = 1.0
     gtol: float = 1e-12
     extra_rows: int = 0
-    extra_cols: int = 0
+    extra_dims: int = 0
     max_iter: int = 1_000_000
     newton: bool = True
     newton_gtol: float = 1e-4
     newton_retry: float = 100.0
     chunk: int = 50
+    extra_cols: InitVar[object] = _UNSET  # deprecated spelling of extra_dims
 
-    def __post_init__(self):
+    def __post_init__(self, extra_cols):
         for name in ("step_scale", "init_scale", "gtol", "newton_gtol"):
             object.__setattr__(self, name, _positive(name, getattr(self, name)))
         object.__setattr__(self, "extra_rows", _nonnegative_int("extra_rows", self.extra_rows))
-        object.__setattr__(self, "extra_cols", _nonnegative_int("extra_cols", self.extra_cols))
+        dims = renamed_keyword("extra_cols", extra_cols, "extra_dims", self.extra_dims, 0)
+        object.__setattr__(self, "extra_dims", _nonnegative_int("extra_dims", dims))
         object.__setattr__(self, "max_iter", as_positive_int(self.max_iter, "max_iter"))
         object.__setattr__(self, "chunk", as_positive_int(self.chunk, "chunk"))
         if not isinstance(self.newton, (bool, np.bool_)):
@@ -106,8 +112,8 @@ class SampleOptions:
         return self.step_scale / k
 
     def shape(self, k: int) -> tuple[int, int]:
-        """``(n, d) = (k + extra_rows, k + extra_cols)``."""
-        return k + self.extra_rows, k + self.extra_cols
+        """``(n, d) = (k + extra_rows, k + extra_dims)``."""
+        return k + self.extra_rows, k + self.extra_dims
 
     @property
     def is_published(self) -> bool:
@@ -117,16 +123,20 @@ class SampleOptions:
             and self.init_scale == 1.0
             and self.gtol == 1e-12
             and self.extra_rows == 0
-            and self.extra_cols == 0
+            and self.extra_dims == 0
         )
 
     def to_json(self) -> dict:
         """The protocol record (the JSON ``protocol`` field)."""
-        out = asdict(self)
+        out = {}
+        for key, value in asdict(self).items():
+            if key == "extra_dims":  # the former name first, where it was, for older readers
+                out["extra_cols"] = value
+            out[key] = value
         out.update(
-            teacher="I_k" if self.extra_cols == 0 else "[I_k 0]",
+            teacher="I_k" if self.extra_dims == 0 else "[I_k 0]",
             n="k" if self.extra_rows == 0 else f"k+{self.extra_rows}",
-            d="k" if self.extra_cols == 0 else f"k+{self.extra_cols}",
+            d="k" if self.extra_dims == 0 else f"k+{self.extra_dims}",
             step="5/k" if self.step_scale == 5.0 else f"{self.step_scale:g}/k",
             init=f"N(0, {self.init_scale:g}^2/k)" if self.init_scale != 1 else "N(0, 1/k)",
             stop=f"|grad L|_F <= {self.gtol:g}",
@@ -136,9 +146,16 @@ class SampleOptions:
 
     @classmethod
     def from_json(cls, data: dict) -> SampleOptions:
-        """Inverse of :meth:`to_json` (extra descriptive fields are ignored)."""
-        names = cls.__dataclass_fields__
-        return cls(**{key: value for key, value in data.items() if key in names})
+        """Inverse of :meth:`to_json` (extra descriptive fields are ignored).
+
+        Files written before ``extra_dims`` was the one name of ``d − k`` carry
+        only ``"extra_cols"``; it is read as ``extra_dims`` (no warning).
+        """
+        names = set(cls.__dataclass_fields__) - {"extra_cols"}
+        kw = {key: value for key, value in data.items() if key in names}
+        if "extra_dims" not in kw and "extra_cols" in data:
+            kw["extra_dims"] = data["extra_cols"]
+        return cls(**kw)
 
 
 def parse_k_values(text) -> tuple[int, ...]:
@@ -199,6 +216,20 @@ def initial_weights(options: SampleOptions, k: int, seed: int, runs) -> np.ndarr
 
 def teacher(options: SampleOptions, k: int) -> np.ndarray:
     """``V = [I_k 0]`` of shape ``(k, d)``."""
-    V = np.zeros((k, k + options.extra_cols))
+    V = np.zeros((k, k + options.extra_dims))
     V[:, :k] = np.eye(k)
     return V
+
+
+def _extra_cols(self) -> int:
+    """Deprecated spelling of :attr:`SampleOptions.extra_dims` (warns)."""
+    warnings.warn(
+        "SampleOptions.extra_cols is deprecated; use extra_dims (d − k has one name: extra_dims)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return self.extra_dims
+
+
+# set after the dataclass is built: the InitVar above keeps ``extra_cols=`` in __init__
+SampleOptions.extra_cols = property(_extra_cols)
