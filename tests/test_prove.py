@@ -102,10 +102,11 @@ def _dense_enumeration(group, max_loss, grid=14):
     return found
 
 
+@pytest.mark.parametrize("engine", ["interval", "arb"])
 @pytest.mark.parametrize("k,max_loss", [(3, 0.5), (4, 0.2)])
-def test_complete_matches_dense_enumeration(k, max_loss):
+def test_complete_matches_dense_enumeration(k, max_loss, engine):
     group = IsotropyGroup.from_spec("k", k)
-    res = prove_critical_points(group, max_loss)
+    res = prove_critical_points(group, max_loss, options=ProveOptions(engine=engine))
     assert res.complete
     assert not res.undecided
     dense = _dense_enumeration(group, max_loss)
@@ -304,7 +305,14 @@ def test_find_critical_points_prove_hook():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"tube": 0.0}, {"max_boxes": 0}, {"prec": 32}, {"workers": 1.5}, {"min_width": -1}],
+    [
+        {"tube": 0.0},
+        {"max_boxes": 0},
+        {"prec": 32},
+        {"workers": 1.5},
+        {"min_width": -1},
+        {"engine": "gpu"},
+    ],
 )
 def test_options_are_validated(kwargs):
     with pytest.raises((ValueError, TypeError)):

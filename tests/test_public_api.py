@@ -162,6 +162,11 @@ REQUIRED_ALL = {
     },
     "symbreak.progress": {"Progress", "ProgressUpdate", "TqdmProgress", "as_progress"},
     "symbreak.reduced": {"Layout", "ReducedSystem", "Teacher", "TeacherSpace", "layout_for"},
+    "symbreak.reduced.arithmetic": {
+        "FLOAT64", "INTERVAL64", "ArbArithmetic", "Float64Arithmetic", "FloatArithmetic",
+        "Interval64Arithmetic", "MPArithmetic", "SymPyArithmetic", "flint_available",
+        "require_flint",
+    },
     "symbreak.representation": {
         "AdaptedBasis", "AdaptedComponent", "CharacterComponent", "CharacterTable",
         "ConjugacyClass", "CopyVector", "DetectedIsotropy", "Factor", "Irrep", "IsotropyGroup",

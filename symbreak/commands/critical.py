@@ -116,11 +116,17 @@ def run(args) -> CommandResult:
                 ",".join(str(j) for j in p.same_function_as),
             ]
         )
+    if res.proof is not None:  # the list comes from the proof, not from a search
+        how = "found by the branch-and-bound of --prove"
+    else:
+        how = (
+            f"{res.starts} starts, {res.failures} failed; "
+            + ("saturated" if res.saturated else "not saturated: stopped at the --starts cap")
+            + f", estimated chance of a new point per start {res.new_point_probability:.3g}"
+        )
     text = (
         f"Critical points in Fix({group.name}) at k = {group.k:g}  "
-        f"(coordinates {', '.join(names)}; {res.starts} starts, {res.failures} failed; "
-        + ("saturated" if res.saturated else "not saturated: stopped at the --starts cap")
-        + f", estimated chance of a new point per start {res.new_point_probability:.3g})\n"
+        f"(coordinates {', '.join(names)}; {how})\n"
         + format_table(
             ["#", "coords", "loss", "isotropy", "order", "index", "kind", "min eig", "same f as"],
             [[str(i)] + r for i, r in enumerate(rows)],

@@ -95,6 +95,7 @@ __all__ = [
     "proof_scope",
 ]
 
+ENGINES = ("interval", "arb")
 SPLIT_FRACTION = 0.46291004988627577  # off-centre bisection (1/2 − a number with no structure)
 _EXCLUDED = ("a_priori", "loss", "gradient", "krawczyk", "root_above")
 
@@ -138,6 +139,12 @@ class ProveOptions:
         there after every round and read at the start if it exists (resume).
     force : bool
         Run even when :func:`proof_scope` says the proof is out of reach.
+    engine : {"interval", "arb"}
+        ``"interval"`` (default): the box tests run on whole batches of boxes
+        in vectorised float64 interval arithmetic
+        (:mod:`symbreak.critical._prove_batch`), and only boxes that may hold
+        a certifiable root go through ``arb``; ``"arb"``: every box through
+        ``arb`` balls one at a time (the reference path).
     region : tuple of (int, float, float)
         Restrict the search to ``lo ≤ c_o ≤ hi`` for the listed coordinates
         ``(o, lo, hi)`` (model coordinates).  Inside a blow-up chart of a row
@@ -159,8 +166,11 @@ class ProveOptions:
     force: bool = False
     newton_width: float = 0.5
     region: tuple = ()
+    engine: str = "interval"
 
     def __post_init__(self):
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, got {self.engine!r}")
         for entry in self.region:
             if (
                 len(entry) != 3
@@ -361,6 +371,19 @@ class _Problem:
                     if not A.is_zero(mult):
                         coef[o] = mult * A.number(float(self.sigma[o]))
                 self.col_coef[b] = coef
+        self.batch = None
+        if opts.engine == "interval":
+            from ._prove_batch import BatchModel
+
+            self.batch = BatchModel(self)
+
+    def outcomes(self, boxes: list) -> list:
+        """The outcome of every box (batched in float intervals, or one by one in arb)."""
+        if self.batch is not None:
+            from ._prove_batch import batch_outcomes
+
+            return batch_outcomes(self, boxes)
+        return [_box_outcome(self, b) for b in boxes]
 
     # ------------------------------------------------------------ coordinates
     def _ball(self, lo, hi):
@@ -908,7 +931,7 @@ def _worker_init(group, max_loss, opts):
 def _worker_run(boxes):
     P = _WORKER["P"]
     t0 = time.process_time()
-    out = [_box_outcome(P, b) for b in boxes]
+    out = P.outcomes(boxes)
     return out, time.process_time() - t0
 
 
@@ -1049,7 +1072,7 @@ def prove_critical_points(
             take = min(opts.batch, opts.max_boxes - processed, len(stack))
             batch = [stack.pop() for _ in range(take)]
             if pool is None:
-                outcomes = [_box_outcome(P, b) for b in batch]
+                outcomes = P.outcomes(batch)
             else:
                 chunks = [batch[i :: opts.workers] for i in range(opts.workers)]
                 parts = pool.map(_worker_run, chunks)

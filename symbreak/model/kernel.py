@@ -123,13 +123,11 @@ def geometry(nw, nv, dot, wedge, arith=None, *, nw2=None) -> KernelGeometry:
         wedge = np.maximum(wedge, 0.0)
         theta, pi = np.arctan2(wedge, dot), np.pi
     else:
-        nw, nv, dot, wedge = np.broadcast_arrays(
-            *(np.asarray(x, dtype=object) for x in (nw, nv, dot, wedge))
-        )
+        nw, nv, dot, wedge = arith.abroadcast(nw, nv, dot, wedge)
         theta, pi = arith.aatan2(wedge, dot), arith.pi
     dtype = float if fast else object
     if nw2 is not None:
-        nw2 = np.broadcast_to(np.asarray(nw2, dtype=dtype), nw.shape)
+        nw2 = np.broadcast_to(nw2 if not fast else np.asarray(nw2, dtype=dtype), nw.shape)
     return KernelGeometry(nw=nw, nv=nv, dot=dot, wedge=wedge, theta=theta, pi=pi, nw2=nw2)
 
 

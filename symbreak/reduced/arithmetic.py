@@ -12,6 +12,11 @@ below).  The back-end decides the number type of the arrays:
 ``MPArithmetic``
     ``mpmath.mpf`` at a given number of decimal digits (high-precision
     solves for the asymptotic series, the loss at large ``k``).
+``Interval64Arithmetic``
+    Vectorised float64 intervals (:class:`~symbreak.reduced._interval64.IntervalArray`,
+    midpoint–radius, every operation rounded outward): rigorous enclosures
+    over a *batch* of boxes in a few numpy calls (the branch-and-bound of
+    :mod:`symbreak.critical.prove`).
 ``ArbArithmetic``
     Ball arithmetic (``flint.arb`` from python-flint): every result is a ball
     ``[m ± r]`` guaranteed to contain the exact value of the operation applied
@@ -45,10 +50,12 @@ import numpy as np
 
 __all__ = [
     "FLOAT64",
+    "INTERVAL64",
     "Float64Arithmetic",
     "FloatArithmetic",
     "MPArithmetic",
     "ArbArithmetic",
+    "Interval64Arithmetic",
     "SymPyArithmetic",
     "flint_available",
     "require_flint",
@@ -149,6 +156,18 @@ class _Backend(abc.ABC):
         out.fill(0)
         return out
 
+    def coerce(self, x) -> np.ndarray:
+        """An array of the back-end's numbers as the model stores it (no conversion)."""
+        return np.asarray(x, dtype=object)
+
+    def abroadcast(self, *xs) -> list:
+        """The arrays ``xs`` broadcast to one shape."""
+        return np.broadcast_arrays(*(np.asarray(x, dtype=object) for x in xs))
+
+    def nonzero_mask(self, x) -> np.ndarray | None:
+        """Mask of the entries that are not exactly 0, or None (the model tests each entry)."""
+        return None
+
     def _vec(self, name: str, nin: int):
         cache = self.__dict__.setdefault("_vectorised", {})
         if name not in cache:
@@ -208,6 +227,12 @@ class Float64Arithmetic(_Backend):
     def asmall_term(self, wedge, num, two_pi, bound):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(wedge > 0.0, num / (two_pi * wedge), 0.0)
+
+    def coerce(self, x) -> np.ndarray:
+        return np.asarray(x, dtype=float)
+
+    def abroadcast(self, *xs) -> list:
+        return np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in xs))
 
 
 #: the float64 back-end of the fast path
@@ -432,6 +457,134 @@ class ArbArithmetic(_Backend):
         if not self.arb(f) <= lo:
             f = math.nextafter(f, -math.inf)
         return f
+
+
+class Interval64Arithmetic(_Backend):
+    """Vectorised float64 interval arithmetic (:data:`INTERVAL64`).
+
+    Arrays are :class:`~symbreak.reduced._interval64.IntervalArray` (a
+    midpoint and a radius per entry); the model's ``einsum``/``matmul``/``+ − ×
+    /`` act on them through numpy's dispatch protocols, so the *same* code of
+    :mod:`symbreak.reduced.evaluate` evaluates enclosures of the loss,
+    gradient and Hessian over a whole batch of boxes at once.  Every result
+    contains the exact value for every point of the input boxes (rounding
+    rules in :mod:`symbreak.reduced._interval64`).  The precision is fixed
+    (53 bits); use :class:`ArbArithmetic` for tight final certificates.
+    """
+
+    name = "interval64"
+    is_interval = True
+
+    def __init__(self):
+        from . import _interval64 as iv
+
+        self._iv = iv
+        self.IntervalArray = iv.IntervalArray
+
+    def number(self, x):
+        iv = self._iv
+        if isinstance(x, iv.IntervalArray):
+            return x
+        if isinstance(x, Fraction):
+            f = float(x)
+            if Fraction(f) == x:
+                return iv.IntervalArray(f)
+            return iv.from_bounds(math.nextafter(f, -math.inf), math.nextafter(f, math.inf))
+        if hasattr(x, "lower") and hasattr(x, "mid"):  # an arb ball
+            return self.from_arb(x)
+        return iv.IntervalArray(float(x))  # floats and ints below 2^53 are exact
+
+    @staticmethod
+    def weights_backend():
+        """The back-end in which the layout weights are formed before enclosure (exact balls)."""
+        return ArbArithmetic(128)
+
+    def from_arb(self, x):
+        """The float interval enclosing an ``arb`` ball (rounded outward; exact stays exact)."""
+        if not x.is_finite():
+            return self._iv.from_bounds(-math.inf, math.inf)
+        lo, hi = float(x.lower()), float(x.upper())
+        if x.is_exact() and lo == hi and type(x)(lo) == x:
+            return self._iv.IntervalArray(lo)
+        return self._iv.from_bounds(math.nextafter(lo, -math.inf), math.nextafter(hi, math.inf))
+
+    def ball(self, lo, hi):
+        """The intervals ``[lo, hi]`` (float arrays)."""
+        return self._iv.from_bounds(lo, hi)
+
+    def array(self, values):
+        iv = self._iv
+        if isinstance(values, iv.IntervalArray):
+            return values
+        arr = np.asarray(values, dtype=object)
+        if arr.dtype == object and any(hasattr(x, "lower") for x in arr.reshape(-1)):
+            flat = [self.number(x) for x in arr.reshape(-1)]
+            mid = np.array([f.mid for f in flat]).reshape(arr.shape)
+            rad = np.array([f.rad for f in flat]).reshape(arr.shape)
+            return iv.IntervalArray(mid, rad)
+        return iv.IntervalArray(np.asarray(values, dtype=float))
+
+    def coerce(self, x):
+        return self.array(x)
+
+    def abroadcast(self, *xs):
+        return self._iv._broadcast_arrays(*xs)
+
+    def nonzero_mask(self, x):
+        return x.nonzero_mask() if isinstance(x, self._iv.IntervalArray) else None
+
+    def zeros(self, shape):
+        return self._iv.IntervalArray(np.zeros(shape))
+
+    def _is_zero(self, x) -> bool:
+        return bool(np.all(x.mid == 0) and np.all(x.rad == 0))
+
+    def to_float(self, x) -> float:
+        return float(x.mid) if isinstance(x, self._iv.IntervalArray) else float(x)
+
+    @property
+    def pi(self):
+        return self._iv.from_bounds(self._iv.PI_LO, self._iv.PI_HI)
+
+    def asquare(self, x):
+        return self._iv.square(self._iv.interval(x))
+
+    def asqrt(self, x):
+        return self._iv.sqrt(self._iv.interval(x))
+
+    def asqrt_nonneg(self, x):
+        return self._iv.sqrt_nonneg(self._iv.interval(x))
+
+    def aatan2(self, y, x):
+        return self._iv.atan2(y, x)
+
+    def apositive(self, x) -> np.ndarray:
+        return self._iv.interval(x).lower() > 0
+
+    def akappa_hull(self, kappa, top):
+        top = self._iv.interval(top).upper()
+        return self._iv.hull_intersect(self._iv.interval(kappa), 0.0, top)
+
+    def asmall_term(self, wedge, num, two_pi, bound):
+        iv = self._iv
+        bound = iv.interval(bound)
+        b = np.maximum(np.abs(bound.lower()), np.abs(bound.upper()))
+        pos = iv.interval(wedge).lower() > 0
+        val = iv.interval(num) / (two_pi * wedge)
+        out = iv.hull_intersect(val, -b, b)
+        out.mid[~pos] = 0.0
+        out.rad[~pos] = np.broadcast_to(b, out.shape)[~pos]
+        return out
+
+    def upper(self, x):
+        return self._iv.interval(x).upper()
+
+    def lower(self, x):
+        return self._iv.interval(x).lower()
+
+
+#: the vectorised interval back-end (batched enclosures)
+INTERVAL64 = Interval64Arithmetic()
 
 
 class SymPyArithmetic(_Backend):

@@ -103,7 +103,7 @@ class CompressedState:
     gs: K.KernelGeometry  # rows × rows (N, P, P)
     teacher_wedge: np.ndarray  # |w_p ∧ e_c|, rows × teacher columns (N, P, C)
     arith: object = FLOAT64  # the back-end of the arrays
-    row_scale: np.ndarray | None = None  # (P,) blow-up chart: true rows are s_p w_p
+    row_scale: np.ndarray | None = None  # (N, P) blow-up chart: true rows are s_p w_p
     maybe_zero: bool = False  # a row may vanish (balls): only the loss is available
 
     @functools.cached_property
@@ -150,10 +150,10 @@ class CompressedState:
             self_term = (self.n2 @ w.row) / 4
             pair = np.einsum("pq,npq->n", w.pair, ks) / 2
             teach = np.einsum("p,c,npc->n", w.row, w.teacher, kt)
-        else:  # κ is positively homogeneous: κ(s w, t v) = s t κ(w, v)
-            self_term = (self.n2 @ (w.row * s * s)) / 4
-            pair = np.einsum("pq,npq->n", w.pair * s[:, None] * s[None, :], ks) / 2
-            teach = np.einsum("p,c,npc->n", w.row * s, w.teacher, kt)
+        else:  # κ is positively homogeneous: κ(s w, t v) = s t κ(w, v); s has shape (N, P)
+            self_term = np.einsum("np,p,np->n", self.n2, w.row, self.arith.asquare(s)) / 4
+            pair = np.einsum("pq,np,nq,npq->n", w.pair, s, s, ks) / 2
+            teach = np.einsum("p,c,np,npc->n", w.row, w.teacher, s, kt)
         if self.layout.teacher_rows:  # the teacher energy is in the pair sums
             return self_term + pair - teach
         const = k / 4 + k * (k - 1) / (4 * self.arith.pi)
@@ -177,7 +177,8 @@ class CompressedState:
         self._require_rows("the gradient")
         pw, coef, b_s, tw, b_t = self._gradient_coefficients()
         out = np.einsum("np,nap->na", coef, uw)
-        out = out + np.einsum("pq,npq,napq->na", pw, b_s, uwq)
+        sub = "pq,npq,napq->na" if pw.ndim == 2 else "npq,npq,napq->na"  # chart: per point
+        out = out + np.einsum(sub, pw, b_s, uwq)
         out = out - np.einsum("pc,npc,apc->na", tw, b_t, U)
         return out
 
@@ -212,10 +213,16 @@ class CompressedState:
         a_t, b_t = K.grad_coefficients(self.gt)
         tw = w.row[:, None] * w.teacher[None, :]
         s = self.row_scale
-        # in a blow-up chart (true rows s_p w_p, derivative in the true coordinates):
-        # ½ω_p → s_p ω_p/2 and Ω_pq → Ω_pq s_q; the teacher terms are scale-free
-        half, pw = (w.row / 2, w.pair) if s is None else (s * w.row / 2, w.pair * s[None, :])
-        coef = half + np.einsum("pq,npq->np", pw, a_s) - np.einsum("pc,npc->np", tw, a_t)
+        if s is None:
+            pw = w.pair
+            coef = w.row / 2 + np.einsum("pq,npq->np", pw, a_s)
+        else:
+            # in a blow-up chart (true rows s_p w_p, derivative in the true coordinates):
+            # ½ω_p → s_p ω_p/2 and Ω_pq → Ω_pq s_q, per point (s has shape (N, P));
+            # the teacher terms are scale-free
+            pw = w.pair[None, :, :] * s[:, None, :]
+            coef = s * w.row / 2 + np.einsum("npq,npq->np", pw, a_s)
+        coef = coef - np.einsum("pc,npc->np", tw, a_t)
         return pw, coef, b_s, tw, b_t
 
     def _require_rows(self, what: str) -> None:
@@ -618,6 +625,9 @@ def _sparse(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _nonzero_mask(weights) -> np.ndarray:
     """Boolean mask of the entries of a weight array that are not exactly zero."""
+    own = getattr(weights, "nonzero_mask", None)
+    if callable(own):  # interval arrays know their exact zeros
+        return own()
     if weights.dtype != object:
         return weights != 0
     return np.array([not _is_exact_zero(x) for x in weights.ravel()], dtype=bool).reshape(
@@ -665,7 +675,7 @@ def _direction_data(U: np.ndarray, w: LayoutWeights) -> _DirectionData:
     hit = _DIRECTIONS.get(key)
     if hit is not None and hit[0] is U and hit[1] is w:
         return hit[2]
-    a, p = np.nonzero(np.any(U != 0, axis=2))
+    a, p = np.nonzero(np.any(_nonzero_mask(U), axis=2))
     Uw = U * w.col
     data = _DirectionData(
         a=a,
@@ -681,6 +691,105 @@ def _direction_data(U: np.ndarray, w: LayoutWeights) -> _DirectionData:
         _DIRECTIONS.clear()
     _DIRECTIONS[key] = (U, w, data)
     return data
+
+
+@dataclass(frozen=True, eq=False)
+class _SlotWeights:
+    r"""The quadratic forms of the model written in the coordinates themselves.
+
+    Row ``p`` of ``W`` has entry ``x_{s(p,c)}`` in column ``c`` (``s`` =
+    ``layout.coord_index``), so with ``a`` the column weights
+
+    .. math::
+
+        |w_p|^2 = \sum_s A_{ps} x_s^2,\quad A_{ps} = \sum_{c: s(p,c)=s} a_c,\qquad
+        w_p·w_q = \sum_{s,t} D_{pqst} x_s x_t,
+
+    and ``|w_p|² − (w_p)_c² = Σ_s (A_{ps} − [s = s(p,c)]) x_s²``; Lagrange's identity
+    ``|w_p ∧ w_q|² = Σ_{c<c'} a_c a_{c'} (x_{s(p,c)} x_{s(q,c')} − x_{s(p,c')} x_{s(q,c)})²``
+    with the terms of equal minors merged (their weights summed; identically zero
+    minors dropped).  Summing the
+    weights first removes the cancellation between columns that share a
+    coordinate (a weight ``size − 2 = −1`` of a block of size 1 cancels
+    another column exactly); interval enclosures of these forms are then
+    tight (``|w_p|²`` is a sum of squares with non-negative weights).
+    """
+
+    norm: object  # (P, S)
+    minors: tuple  # (s1, s2, s3, s4) int arrays (T,): the minor x_s1 x_s4 − x_s2 x_s3
+    minor_weights: object  # (R, T): |w_p ∧ w_q|² = Σ_t weight · minor_t², pairs p < q
+    dot_same: object  # (P, P, S): D_pqss
+    dot_cross: object  # (P, P, S, S): D_pqst, s ≠ t (0 on s = t)
+    others: object  # (P, C, S)
+
+
+_SLOTS: dict = {}
+
+
+def _slot_weights(layout: Layout, weights: LayoutWeights, arith) -> _SlotWeights:
+    key = (id(layout), id(weights), id(arith))
+    hit = _SLOTS.get(key)
+    if hit is not None and hit[0] is layout and hit[1] is weights:
+        return hit[2]
+    idx = layout.coord_index
+    P, C = idx.shape
+    S = int(idx.max()) + 1
+    a = [weights.col[c] for c in range(C)]
+    norm = np.empty((P, S), dtype=object)
+    norm.fill(0)
+    same = np.empty((P, P, S), dtype=object)
+    same.fill(0)
+    cross = np.empty((P, P, S, S), dtype=object)
+    cross.fill(0)
+    others = np.empty((P, C, S), dtype=object)
+    for p in range(P):
+        for c in range(C):
+            norm[p, idx[p, c]] = norm[p, idx[p, c]] + a[c]
+        for q in range(P):
+            for c in range(C):
+                s_, t_ = idx[p, c], idx[q, c]
+                if s_ == t_:
+                    same[p, q, s_] = same[p, q, s_] + a[c]
+                else:
+                    cross[p, q, s_, t_] = cross[p, q, s_, t_] + a[c]
+        for c in range(C):
+            for s_ in range(S):
+                others[p, c, s_] = norm[p, s_] - (1 if s_ == idx[p, c] else 0)
+    # Lagrange's identity per pair p < q, equal minors merged
+    pp, qq = np.triu_indices(P, 1)
+    keys: dict = {}
+    entries = []
+    for r, (p, q) in enumerate(zip(pp, qq)):
+        for c in range(C):
+            for c2 in range(c + 1, C):
+                u = (idx[p, c], idx[q, c])
+                v = (idx[p, c2], idx[q, c2])
+                if u == v:
+                    continue  # identical columns: the minor is 0
+                if u > v:
+                    u, v = v, u
+                minor = (u[0], v[0], u[1], v[1])  # x_u0 x_v1 − x_v0 x_u1 = x_s1 x_s4 − x_s2 x_s3
+                t = keys.setdefault(minor, len(keys))
+                entries.append((r, t, a[c] * a[c2]))
+    T = max(len(keys), 1)
+    mw = np.empty((len(pp), T), dtype=object)
+    mw.fill(0)
+    for r, t, val in entries:
+        mw[r, t] = mw[r, t] + val
+    ks = list(keys) or [(0, 0, 0, 0)]
+    minors = tuple(np.array([k[i] for k in ks], dtype=int) for i in range(4))
+    out = _SlotWeights(
+        minors=minors,
+        minor_weights=arith.array(mw),
+        norm=arith.array(norm),
+        dot_same=arith.array(same),
+        dot_cross=arith.array(cross),
+        others=arith.array(others),
+    )
+    if len(_SLOTS) > 64:
+        _SLOTS.clear()
+    _SLOTS[key] = (layout, weights, out)
+    return out
 
 
 def _zero_row_error(
@@ -726,7 +835,7 @@ def compressed_state(
         back-end's numbers for the other back-ends.
     arith : back-end, optional
         :mod:`symbreak.reduced.arithmetic` back-end (default float64).
-    row_scale : array_like, shape (P,), optional
+    row_scale : array_like, shape (P,) or (N, P), optional
         A *blow-up chart*: the true rows are ``s_p w_p`` (``s_p ≥ 0``, a ball
         may contain 0).  Loss and gradient (with respect to the true
         coordinates) stay bounded as ``s_p → 0``; no Hessian.
@@ -742,7 +851,7 @@ def compressed_state(
         for a batch, the index of the first such point.
     """
     fast = arith.is_float64
-    coords = np.asarray(coords, dtype=float if fast else object)
+    coords = arith.coerce(coords)
     N, dim = coords.shape
     n_slots = layout.n_slots
     if n_slots > dim:
@@ -751,7 +860,12 @@ def compressed_state(
         coords_full = coords
     W = coords_full[:, layout.coord_index]
     col_w = weights.col
-    n2 = np.einsum("npc,c->np", arith.asquare(W), col_w)
+    slots = _slot_weights(layout, weights, arith) if arith.is_interval else None
+    if slots is None:
+        n2 = np.einsum("npc,c->np", arith.asquare(W), col_w)
+    else:  # one weight per coordinate: no cancellation between columns (see _slot_weights)
+        X2 = arith.asquare(coords_full)
+        n2 = np.einsum("ns,ps->np", X2, slots.norm)
     ok = arith.apositive(n2)
     maybe_zero = not np.all(ok)
     if maybe_zero and not zero_rows_ok:
@@ -766,7 +880,12 @@ def compressed_state(
         dot = np.matmul(W * col_w, W.transpose(0, 2, 1))
         R = W[:, None, :, :] - np.einsum("npq,npc->npqc", dot / norms[:, :, None], Wbar)
     else:
-        dot = np.einsum("npc,c,nqc->npq", W, col_w, W)
+        if slots is None:
+            dot = np.einsum("npc,c,nqc->npq", W, col_w, W)
+        else:
+            dot = np.einsum("ns,pqs->npq", X2, slots.dot_same) + np.einsum(
+                "ns,pqst,nt->npq", coords_full, slots.dot_cross, coords_full
+            )
         R = W[:, None, :, :] - (dot / norms[:, :, None])[:, :, :, None] * Wbar[:, :, None, :]
     P, C = W.shape[1], W.shape[2]
     if fast:
@@ -778,9 +897,16 @@ def compressed_state(
         # for the pairs p < q (the wedge is symmetric, 0 on the diagonal)
         iu, ju = np.triu_indices(C, 1)
         pp, qq = np.triu_indices(P, 1)
-        Wp, Wq = W[:, pp], W[:, qq]
-        M = Wp[:, :, iu] * Wq[:, :, ju] - Wp[:, :, ju] * Wq[:, :, iu]
-        upper = arith.asqrt_nonneg(np.einsum("nrm,m->nr", arith.asquare(M), col_w[iu] * col_w[ju]))
+        if slots is None:
+            Wp, Wq = W[:, pp], W[:, qq]
+            M = Wp[:, :, iu] * Wq[:, :, ju] - Wp[:, :, ju] * Wq[:, :, iu]
+            wedge2 = np.einsum("nrm,m->nr", arith.asquare(M), col_w[iu] * col_w[ju])
+        else:  # the distinct minors x_s1 x_s4 − x_s2 x_s3 once each, weights summed
+            s1, s2, s3, s4 = slots.minors
+            X = coords_full
+            M = X[:, s1] * X[:, s4] - X[:, s2] * X[:, s3]
+            wedge2 = np.einsum("nt,rt->nr", arith.asquare(M), slots.minor_weights)
+        upper = arith.asqrt_nonneg(wedge2)
         wedge = arith.zeros((N, P, P))
         wedge[:, pp, qq] = upper
         wedge[:, qq, pp] = upper
@@ -789,11 +915,16 @@ def compressed_state(
     nw2 = None if fast else n2[:, :, None]
     gs = K.geometry(norms[:, :, None], norms[:, None, :], dot, wedge, arith, nw2=nw2)
     # teacher e_c: |w|² − w_c² as Σ_{c'≠c} a_c' w_c'² + (a_c − 1) w_c² (no cancellation)
-    W2 = arith.asquare(W)
-    others = (W2 * col_w) @ off + (col_w - 1) * W2
+    if slots is None:
+        W2 = arith.asquare(W)
+        others = (W2 * col_w) @ off + (col_w - 1) * W2
+    else:
+        others = np.einsum("ns,pcs->npc", X2, slots.others)
     wt = arith.asqrt_nonneg(others)
-    if row_scale is not None:
-        row_scale = np.asarray(row_scale, dtype=float if fast else object)
+    if row_scale is not None:  # (P,) for the whole batch or (N, P) per point
+        row_scale = arith.coerce(row_scale)
+        if row_scale.ndim == 1:
+            row_scale = np.broadcast_to(row_scale, (N, row_scale.shape[0]))
     return CompressedState(
         layout=layout,
         k=float(k) if fast else k,

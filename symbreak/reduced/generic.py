@@ -31,6 +31,7 @@ import sympy as sp
 
 from ..representation.isotropy import K_SYMBOL, IsotropyGroup
 from ..representation.isotypic import IsotypicComponent, isotypic_decomposition
+from .arithmetic import Interval64Arithmetic
 from .evaluate import CompressedState, compressed_state
 from .layout import Layout, LayoutWeights, layout_for
 from .teacher import TeacherSpace
@@ -128,6 +129,7 @@ class GenericReducedSystem:
             raise TypeError(f"group must be an IsotropyGroup, got {type(group).__name__}")
         self.group = group
         self.arith = arith
+        self._k_in = k
         if teacher is not None:
             teacher = list(teacher.coords) if hasattr(teacher, "coords") else list(teacher)
             n_teacher = len(TeacherSpace(group).keys)
@@ -147,17 +149,40 @@ class GenericReducedSystem:
         self._last: tuple | None = None  # (coords, marks, state): gradient then Hessian reuse it
         self.dim = self._triv.multiplicity
 
-    def _poly(self, coeffs):
-        A = self.arith
+    def _poly(self, coeffs, arith=None, k=None):
+        A = self.arith if arith is None else arith
+        k = self.k if k is None else k
         out = A.number(0)
         for c in coeffs:
-            out = out * self.k + A.number(c)
+            out = out * k + A.number(c)
         return out
 
     def _layout(self, marks: tuple[int, ...]) -> tuple[Layout, LayoutWeights]:
         if marks not in self._weights:
             layout = layout_for(self.group, marks, teacher=self.teacher is not None)
-            self._weights[marks] = (layout, generic_weights(layout, self.sizes, self.arith))
+            proxy = getattr(self.arith, "weights_backend", None)
+            if proxy is None:
+                weights = generic_weights(layout, self.sizes, self.arith)
+            else:  # weights exact in the proxy (balls), then enclosed in the back-end
+                P = proxy()
+                with P:
+                    k = P.number(Fraction(self.group.k)) if self._k_in is None else P.number(
+                        self._k_in
+                    )
+                    sizes = [self._poly(c, P, k) for c in exact_size_polynomials(self.group)]
+                    pw = generic_weights(layout, sizes, P)
+                conv = self.arith.array
+                weights = LayoutWeights(
+                    row=conv(pw.row),
+                    pair=conv(pw.pair),
+                    col=conv(pw.col),
+                    teacher=conv(pw.teacher),
+                    drow=None,
+                    dpair=None,
+                    dcol=None,
+                    dteacher=None,
+                )
+            self._weights[marks] = (layout, weights)
         return self._weights[marks]
 
     def _coords(self, coords) -> np.ndarray:
@@ -172,7 +197,8 @@ class GenericReducedSystem:
         key = (id(layout), tuple(id(c) for c in comps))
         if key not in self._patterns:
             U = np.concatenate([layout.copy_patterns(c.irrep, c.copies) for c in comps])
-            U = self.arith.array(U)
+            if not isinstance(self.arith, Interval64Arithmetic):  # float U is exact there
+                U = self.arith.array(U)
             w = self._layout(tuple(layout.marks))[1]
             G = np.einsum("p,apc,bpc->ab", w.row, U * w.col, U)
             self._patterns[key] = (layout, comps, U, G)
@@ -243,6 +269,43 @@ class GenericReducedSystem:
         if plain:
             self._last = (coords, marks, st)
         return st
+
+    def batch_state(self, coords, *, row_scale=None, zero_rows_ok: bool = False):
+        """The compressed model at a *batch* of points (plain layout, no marks).
+
+        Parameters
+        ----------
+        coords : array, shape (N, dim)
+            In the back-end's array type (for ``INTERVAL64`` an
+            :class:`~symbreak.reduced._interval64.IntervalArray`: ``N`` boxes).
+        row_scale : array, shape (N, P), optional
+            Per point blow-up scales of the layout rows (see :func:`compressed_state`).
+        zero_rows_ok : bool
+
+        Returns
+        -------
+        CompressedState
+            With leading batch axis ``N``; :meth:`trivial_directions` gives the
+            directions of the coordinates for its gradient and Hessian forms.
+        """
+        if self.teacher is not None:
+            raise ValueError("batch_state evaluates the model of the teacher [I_k 0] only")
+        layout, weights = self._layout((0,) * len(self.group.factors))
+        with self.arith:
+            return compressed_state(
+                layout,
+                weights,
+                self.k,
+                coords,
+                self.arith,
+                row_scale=row_scale,
+                zero_rows_ok=zero_rows_ok,
+            )
+
+    def trivial_directions(self) -> np.ndarray:
+        """The copy patterns ``U_o`` of the coordinates on the plain layout (A = dim)."""
+        layout = self._layout((0,) * len(self.group.factors))[0]
+        return self._directions(layout, (self._triv,))[0]
 
     # ----------------------------------------------------------------- API
     def loss(self, coords):
