@@ -53,7 +53,7 @@ def configure(parser) -> None:
     )
     prove.add_argument("--workers", type=int, default=1, help="processes for the proof (default 1)")
     prove.add_argument(
-        "--max-boxes", type=int, default=2_000_000, help="box budget of the proof (default 2e6)"
+        "--max-boxes", type=int, default=10_000_000, help="box budget of the proof (default 1e7)"
     )
     prove.add_argument(
         "--frontier",

@@ -157,7 +157,7 @@ class ProveOptions:
     """
 
     tube: float = 0.3
-    max_boxes: int = 2_000_000
+    max_boxes: int = 10_000_000
     min_width: float = 1e-7
     prec: int = 64
     workers: int = 1
