@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -84,23 +85,31 @@ class TqdmProgress:
     stream : file-like, optional
         Where to draw (default ``sys.stderr``).
     disable : bool, optional
-        Draw nothing; by default bars are drawn only when ``stream`` is a terminal,
-        and one line per finished stage is written otherwise.
+        No bars; by default bars are drawn only when ``stream`` is a terminal.
+        Without bars (a log file, a pipe) one line is written per finished
+        stage, and a stage that runs long writes a status line at most every
+        ``interval`` seconds: ``[stage] done/total, about T left`` with ``T``
+        extrapolated from the stage's rate so far.
+    interval : float
+        Seconds between the status lines of a running stage without bars.
+    clock : callable, optional
+        Monotonic clock in seconds (``time.monotonic``; tests pass their own).
     """
 
-    def __init__(self, stream=None, *, disable: bool | None = None):
+    def __init__(self, stream=None, *, disable: bool | None = None, interval: float = 60.0,
+                 clock=time.monotonic):
         self._stream = sys.stderr if stream is None else stream
         if disable is None:
             disable = not getattr(self._stream, "isatty", lambda: False)()
         self._disable = disable
         self._bars: dict[str, object] = {}
+        self._interval = float(interval)
+        self._clock = clock
+        self._started: dict[str, tuple[float, int, float]] = {}  # stage: (t0, done0, last line)
 
     def __call__(self, update: ProgressUpdate) -> None:
         if self._disable:
-            if update.total is not None and update.done >= update.total:
-                extra = "".join(f", {k} {v}" for k, v in update.info.items())
-                print(f"[{update.stage}] {update.done}/{update.total} done{extra}",
-                      file=self._stream, flush=True)
+            self._line(update)
             return
         from tqdm import tqdm
 
@@ -119,8 +128,38 @@ class TqdmProgress:
             bar.close()
             del self._bars[update.stage]
 
+    def _line(self, update: ProgressUpdate) -> None:
+        """Without bars: a line per finished stage, and a status line every ``interval`` s."""
+        extra = "".join(f", {k} {v}" for k, v in update.info.items())
+        if update.total is not None and update.done >= update.total:
+            self._started.pop(update.stage, None)
+            print(f"[{update.stage}] {update.done}/{update.total} done{extra}",
+                  file=self._stream, flush=True)
+            return
+        now = self._clock()
+        t0, done0, last = self._started.setdefault(update.stage, (now, update.done, now))
+        if now - last < self._interval:
+            return
+        self._started[update.stage] = (t0, done0, now)
+        total = "" if update.total is None else f"/{update.total}"
+        left = ""
+        rate = (update.done - done0) / (now - t0) if now > t0 else 0.0
+        if update.total is not None and rate > 0:
+            left = f", about {_duration((update.total - update.done) / rate)} left"
+        print(f"[{update.stage}] {update.done}{total}{left}{extra}", file=self._stream,
+              flush=True)
+
     def close(self) -> None:
         """Close every open bar (for example after an interruption)."""
         for bar in self._bars.values():
             bar.close()
         self._bars.clear()
+
+
+def _duration(seconds: float) -> str:
+    """``"42 s"``, ``"7 min"`` or ``"2.5 h"``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
