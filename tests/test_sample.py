@@ -23,7 +23,7 @@ from symbreak.sample import (
     teacher,
 )
 from symbreak.sample.descent import _between, batch_size
-from symbreak.sample.run import chunks_of
+from symbreak.sample.run import chunks_of, run_chunk, run_chunks
 
 
 # ----------------------------------------------------------------- protocol
@@ -159,6 +159,22 @@ def test_stream_hands_back_each_group_once_even_empty_ones():
     with pytest.raises(ValueError, match="every group must have shape"):
         list(descend_stream([("a", W0), ("b", np.zeros((1, k + 1, k)))], teacher(o, k), o,
                             step=o.step(k)))
+
+
+def test_run_chunks_equal_run_chunk_and_bad_batches_are_refused():
+    """Chunks streamed together give each chunk's arrays exactly as computed alone."""
+    o = SampleOptions(chunk=3).to_json()
+    together = run_chunks(6, 2, [(0, 3), (3, 5)], o)
+    assert [r for r, _ in together] == [(0, 3), (3, 5)]
+    for (a, b), arrays in together:
+        alone = run_chunk(6, 2, a, b, o)
+        for name, x in alone.items():
+            assert np.array_equal(x, arrays[name], equal_nan=x.dtype.kind == "f"), name
+    opts = SampleOptions()
+    W0 = initial_weights(opts, 4, 0, range(2))
+    for bad, exc in ((0, ValueError), (-1, ValueError), (1.5, TypeError), (True, TypeError)):
+        with pytest.raises(exc, match="batch"):
+            descend(W0, teacher(opts, 4), opts, step=opts.step(4), batch=bad)
 
 
 def test_batch_size_follows_the_cache_budget():

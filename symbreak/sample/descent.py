@@ -57,6 +57,7 @@ import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 from threadpoolctl import threadpool_limits
 
+from .._validation import as_positive_int
 from ..errors import DomainError
 from ..model.teacher_student import TeacherStudent, gradient_stack, loss_stack
 from .options import SampleOptions
@@ -276,15 +277,22 @@ def descend_stream(groups, V, options: SampleOptions, *, step: float, batch: int
     step : float
         Step size ``η``.
     batch : int, optional
-        Runs in flight (default :func:`batch_size`).
+        Runs in flight (default :func:`batch_size`); a positive integer.
 
     Yields
     ------
     (key, DescentResult)
         Each group once, when its last run has finished (in order of
         completion).
+
+    Notes
+    -----
+    BLAS runs single-threaded (``threadpoolctl``) until the generator is
+    exhausted or closed, also while the caller handles a yielded group.
     """
     V = np.asarray(V, dtype=float)
+    if batch is not None:  # 0 would hand nothing back: refused, never a silent empty result
+        batch = as_positive_int(batch, "batch")
     with threadpool_limits(limits=1):  # threaded BLAS only spins at these sizes
         yield from _stream(iter(groups), V, options, step, batch)
 
